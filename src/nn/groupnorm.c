@@ -1,0 +1,80 @@
+/* groupnorm.c: forward and backward of GroupNorm, statistics in double. */
+#include "nn/groupnorm.h"
+
+#include <math.h>
+#include <stddef.h>
+
+/* Element (c, b, i) of a CBHW tensor. */
+#define AT(t, c, b, i) ((t)[((size_t)(c) * s->B + (b)) * s->HW + (i)])
+
+void groupnorm_forward(const groupnorm_shape *s, const float *in, const float *gamma,
+                       const float *beta, float *out, float *mean, float *rstd) {
+    const int Cg = s->C / s->G;
+    const double M = (double)Cg * s->HW;
+    for (int b = 0; b < s->B; b++)
+        for (int g = 0; g < s->G; g++) {
+            double sum = 0, sq = 0;
+            for (int c = g * Cg; c < (g + 1) * Cg; c++) {
+                const float *x = &AT(in, c, b, 0);
+                for (int i = 0; i < s->HW; i++) sum += x[i];
+            }
+            double mu = sum / M;
+            for (int c = g * Cg; c < (g + 1) * Cg; c++) {
+                const float *x = &AT(in, c, b, 0);
+                for (int i = 0; i < s->HW; i++) {
+                    double d = x[i] - mu;
+                    sq += d * d;
+                }
+            }
+            float r = (float)(1.0 / sqrt(sq / M + GROUPNORM_EPS));
+            float m = (float)mu;
+            mean[b * s->G + g] = m;
+            rstd[b * s->G + g] = r;
+            for (int c = g * Cg; c < (g + 1) * Cg; c++) {
+                float scale = r * (gamma ? gamma[c] : 1.0f);
+                float shift = (beta ? beta[c] : 0.0f) - m * scale;
+                const float *x = &AT(in, c, b, 0);
+                float *y = &AT(out, c, b, 0);
+                for (int i = 0; i < s->HW; i++) y[i] = x[i] * scale + shift;
+            }
+        }
+}
+
+void groupnorm_backward(const groupnorm_shape *s, const float *in, const float *dout,
+                        const float *gamma, const float *mean, const float *rstd, float *din,
+                        float *dgamma, float *dbeta) {
+    const int Cg = s->C / s->G;
+    const float invM = 1.0f / (float)(Cg * s->HW);
+    for (int b = 0; b < s->B; b++)
+        for (int g = 0; g < s->G; g++) {
+            const float m = mean[b * s->G + g], r = rstd[b * s->G + g];
+            /* sum1 = sum(dxhat), sum2 = sum(dxhat * xhat) over the group. */
+            float sum1 = 0, sum2 = 0;
+            for (int c = g * Cg; c < (g + 1) * Cg; c++) {
+                const float *x = &AT(in, c, b, 0), *dy = &AT(dout, c, b, 0);
+                float gc = gamma ? gamma[c] : 1.0f;
+                float s_dy = 0, s_dyx = 0;
+                for (int i = 0; i < s->HW; i++) {
+                    float xhat = (x[i] - m) * r;
+                    s_dy += dy[i];
+                    s_dyx += dy[i] * xhat;
+                }
+                if (dgamma) dgamma[c] += s_dyx;
+                if (dbeta) dbeta[c] += s_dy;
+                sum1 += gc * s_dy;
+                sum2 += gc * s_dyx;
+            }
+            if (!din) continue;
+            sum1 *= invM;
+            sum2 *= invM;
+            for (int c = g * Cg; c < (g + 1) * Cg; c++) {
+                const float *x = &AT(in, c, b, 0), *dy = &AT(dout, c, b, 0);
+                float *dx = &AT(din, c, b, 0);
+                float gc = gamma ? gamma[c] : 1.0f;
+                for (int i = 0; i < s->HW; i++) {
+                    float xhat = (x[i] - m) * r;
+                    dx[i] = r * (gc * dy[i] - sum1 - xhat * sum2);
+                }
+            }
+        }
+}

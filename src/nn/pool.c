@@ -1,0 +1,48 @@
+/* pool.c: max pooling forward (with argmax) and backward (scatter). */
+#include "nn/pool.h"
+
+#include <string.h>
+
+int maxpool_shape_finish(maxpool_shape *s) {
+    if (s->K <= 0 || s->stride <= 0 || s->H < s->K || s->W < s->K) return -1;
+    s->OH = (s->H - s->K) / s->stride + 1;
+    s->OW = (s->W - s->K) / s->stride + 1;
+    return 0;
+}
+
+void maxpool_forward(const maxpool_shape *s, const float *in, float *out, int32_t *argmax) {
+    const size_t HW = (size_t)s->H * s->W, OHW = (size_t)s->OH * s->OW;
+    for (int p = 0; p < s->planes; p++) {
+        const float *x = in + p * HW;
+        float *y = out + p * OHW;
+        int32_t *am = argmax + p * OHW;
+        for (int oh = 0; oh < s->OH; oh++)
+            for (int ow = 0; ow < s->OW; ow++) {
+                int best = oh * s->stride * s->W + ow * s->stride;
+                float bv = x[best];
+                for (int ki = 0; ki < s->K; ki++)
+                    for (int kj = 0; kj < s->K; kj++) {
+                        int idx = (oh * s->stride + ki) * s->W + ow * s->stride + kj;
+                        /* strict '>' keeps the first maximum, as PyTorch */
+                        if (x[idx] > bv) {
+                            bv = x[idx];
+                            best = idx;
+                        }
+                    }
+                y[oh * s->OW + ow] = bv;
+                am[oh * s->OW + ow] = best;
+            }
+    }
+}
+
+void maxpool_backward(const maxpool_shape *s, const float *dout, const int32_t *argmax,
+                      float *din) {
+    const size_t HW = (size_t)s->H * s->W, OHW = (size_t)s->OH * s->OW;
+    memset(din, 0, sizeof(float) * HW * s->planes);
+    for (int p = 0; p < s->planes; p++) {
+        float *dx = din + p * HW;
+        const float *dy = dout + p * OHW;
+        const int32_t *am = argmax + p * OHW;
+        for (size_t j = 0; j < OHW; j++) dx[am[j]] += dy[j];
+    }
+}

@@ -1,0 +1,22 @@
+/* pool.h: max pooling over planes (no padding, floor mode, as PyTorch's
+ * MaxPool2d(k, stride)). Works on any layout where each (channel, sample)
+ * plane of H*W values is contiguous, e.g. CBHW. */
+#ifndef DS_POOL_H
+#define DS_POOL_H
+
+#include <stdint.h>
+
+typedef struct maxpool_shape {
+    int planes, H, W; /* planes = C*B */
+    int K, stride;
+    int OH, OW;       /* (H - K) / stride + 1 */
+} maxpool_shape;
+
+int maxpool_shape_finish(maxpool_shape *s);
+/* argmax: [planes*OH*OW] index inside the input plane, kept for backward. */
+void maxpool_forward(const maxpool_shape *s, const float *in, float *out, int32_t *argmax);
+/* Writes din (zeroing it first). */
+void maxpool_backward(const maxpool_shape *s, const float *dout, const int32_t *argmax,
+                      float *din);
+
+#endif
