@@ -1,0 +1,270 @@
+/* config.c: INI loading (libinih), overrides and validation against the
+ * key table. */
+#include "exp/config.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <ini.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static int find_key(const char *section, const char *name) {
+    const cfg_key *k = config_keys();
+    for (int i = 0; i < config_key_count(); i++)
+        if (!strcmp(k[i].section, section) && !strcmp(k[i].name, name)) return i;
+    return -1;
+}
+
+static int section_known(const char *section) {
+    const cfg_key *k = config_keys();
+    for (int i = 0; i < config_key_count(); i++)
+        if (!strcmp(k[i].section, section)) return 1;
+    return 0;
+}
+
+static void list_sections(char *buf, size_t n) {
+    const cfg_key *k = config_keys();
+    buf[0] = 0;
+    for (int i = 0; i < config_key_count(); i++) {
+        if (i > 0 && !strcmp(k[i].section, k[i - 1].section)) continue;
+        size_t used = strlen(buf);
+        snprintf(buf + used, n - used, "%s[%s]", used ? ", " : "", k[i].section);
+    }
+}
+
+static void list_keys(const char *section, char *buf, size_t n) {
+    const cfg_key *k = config_keys();
+    buf[0] = 0;
+    for (int i = 0; i < config_key_count(); i++) {
+        if (strcmp(k[i].section, section)) continue;
+        size_t used = strlen(buf);
+        snprintf(buf + used, n - used, "%s%s", used ? ", " : "", k[i].name);
+    }
+}
+
+static int parse_bool(const char *s, int *out) {
+    if (!strcasecmp(s, "true") || !strcasecmp(s, "yes") || !strcasecmp(s, "on") || !strcmp(s, "1")) {
+        *out = 1;
+        return 0;
+    }
+    if (!strcasecmp(s, "false") || !strcasecmp(s, "no") || !strcasecmp(s, "off") || !strcmp(s, "0")) {
+        *out = 0;
+        return 0;
+    }
+    return -1;
+}
+
+static int choice_ok(const char *choices, const char *v) {
+    size_t n = strlen(v);
+    for (const char *p = choices; *p;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == n && !strncmp(p, v, n)) return 1;
+        if (!e) break;
+        p = e + 1;
+    }
+    return 0;
+}
+
+/* Checks text against key k; on error the message starts with origin. */
+static int validate(const cfg_key *k, const char *text, const char *origin, ds_err *err) {
+    char *end;
+    switch (k->type) {
+    case CFG_STRING:
+        return 0;
+    case CFG_BOOL: {
+        int b;
+        if (parse_bool(text, &b))
+            return ds_fail(err, "%s: [%s] %s = '%s' is not a boolean (true/false)", origin,
+                           k->section, k->name, text);
+        return 0;
+    }
+    case CFG_CHOICE:
+        if (!choice_ok(k->choices, text))
+            return ds_fail(err, "%s: [%s] %s = '%s' is not allowed (allowed: %s)", origin,
+                           k->section, k->name, text, k->choices);
+        return 0;
+    case CFG_INT: {
+        errno = 0;
+        long long v = strtoll(text, &end, 10);
+        if (end == text || *end || errno)
+            return ds_fail(err, "%s: [%s] %s = '%s' is not an integer", origin, k->section,
+                           k->name, text);
+        if ((double)v < k->min || (double)v > k->max)
+            return ds_fail(err, "%s: [%s] %s = %lld is out of range [%.15g, %.15g]", origin,
+                           k->section, k->name, v, k->min, k->max);
+        return 0;
+    }
+    case CFG_DOUBLE: {
+        errno = 0;
+        double v = strtod(text, &end);
+        if (end == text || *end || errno || !isfinite(v))
+            return ds_fail(err, "%s: [%s] %s = '%s' is not a number", origin, k->section, k->name,
+                           text);
+        if (v < k->min || v > k->max)
+            return ds_fail(err, "%s: [%s] %s = %g is out of range [%g, %g]", origin, k->section,
+                           k->name, v, k->min, k->max);
+        return 0;
+    }
+    }
+    return 0;
+}
+
+int config_init(config *c, ds_err *err) {
+    c->values = calloc((size_t)config_key_count(), sizeof *c->values);
+    if (!c->values) return ds_fail(err, "out of memory");
+    const cfg_key *k = config_keys();
+    for (int i = 0; i < config_key_count(); i++) {
+        snprintf(c->values[i].text, CONFIG_MAX_VALUE, "%s", k[i].def);
+        snprintf(c->values[i].origin, sizeof c->values[i].origin, "default");
+    }
+    return 0;
+}
+
+void config_free(config *c) {
+    if (!c) return;
+    free(c->values);
+    c->values = NULL;
+}
+
+int config_put(config *c, const char *section, const char *name, const char *value,
+               const char *origin, ds_err *err) {
+    char buf[600];
+    if (!section_known(section)) {
+        list_sections(buf, sizeof buf);
+        return ds_fail(err, "%s: unknown section [%s] (known: %s)", origin, section, buf);
+    }
+    int i = find_key(section, name);
+    if (i < 0) {
+        list_keys(section, buf, sizeof buf);
+        return ds_fail(err, "%s: unknown key '%s' in [%s] (known: %s)", origin, name, section, buf);
+    }
+    if (strlen(value) >= CONFIG_MAX_VALUE)
+        return ds_fail(err, "%s: [%s] %s: value longer than %d characters", origin, section, name,
+                       CONFIG_MAX_VALUE - 1);
+    if (validate(&config_keys()[i], value, origin, err)) return -1;
+    snprintf(c->values[i].text, CONFIG_MAX_VALUE, "%s", value);
+    snprintf(c->values[i].origin, sizeof c->values[i].origin, "%s", origin);
+    c->values[i].set = 1;
+    return 0;
+}
+
+/* inih reads one line per reader call; counting calls gives the line of
+ * the entry being handled. Lines longer than inih's buffer are an error
+ * (inih would otherwise parse the rest as a new line). */
+typedef struct ini_ctx {
+    config *c;
+    FILE *f;
+    const char *path;
+    int line;
+    int long_line; /* first over-long line, 0 if none */
+    int failed;
+    ds_err *err;
+} ini_ctx;
+
+static char *ini_read_line(char *str, int num, void *stream) {
+    ini_ctx *x = stream;
+    if (!fgets(str, num, x->f)) return NULL;
+    x->line++;
+    size_t n = strlen(str);
+    if (n == (size_t)num - 1 && str[n - 1] != '\n' && !feof(x->f)) {
+        if (!x->long_line) x->long_line = x->line;
+        int ch;
+        while ((ch = fgetc(x->f)) != EOF && ch != '\n') {
+        }
+        str[0] = 0; /* treat as empty; reported after parsing */
+    }
+    return str;
+}
+
+static int on_ini_entry(void *user, const char *section, const char *name, const char *value) {
+    ini_ctx *x = user;
+    if (x->failed) return 0;
+    char origin[300];
+    snprintf(origin, sizeof origin, "%s:%d", x->path, x->line);
+    if (config_put(x->c, section, name, value, origin, x->err)) {
+        x->failed = 1;
+        return 0;
+    }
+    return 1;
+}
+
+int config_load(config *c, const char *path, ds_err *err) {
+    FILE *f = fopen(path, "r");
+    if (!f) return ds_fail(err, "%s: cannot open config: %s", path, strerror(errno));
+    ini_ctx x = {c, f, path, 0, 0, 0, err};
+    int rc = ini_parse_stream(ini_read_line, &x, on_ini_entry, &x);
+    fclose(f);
+    if (x.failed) return -1;
+    if (x.long_line) return ds_fail(err, "%s:%d: line too long (at most %d characters)", path, x.long_line, INI_MAX_LINE - 2);
+    if (rc > 0)
+        return ds_fail(err, "%s:%d: syntax error (expected [section], key = value, or a ; comment)",
+                       path, rc);
+    if (rc < 0) return ds_fail(err, "%s: cannot read config", path);
+    return 0;
+}
+
+int config_set(config *c, const char *assignment, ds_err *err) {
+    const char *dot = strchr(assignment, '.'), *eq = strchr(assignment, '=');
+    if (!dot || !eq || dot > eq)
+        return ds_fail(err, "--set '%s': expected section.key=value (e.g. train.lr=0.1)", assignment);
+    char section[64], name[64];
+    if ((size_t)(dot - assignment) >= sizeof section || (size_t)(eq - dot - 1) >= sizeof name)
+        return ds_fail(err, "--set '%s': section or key too long", assignment);
+    snprintf(section, sizeof section, "%.*s", (int)(dot - assignment), assignment);
+    snprintf(name, sizeof name, "%.*s", (int)(eq - dot - 1), dot + 1);
+    return config_put(c, section, name, eq + 1, "--set", err);
+}
+
+static const cfg_value *get(const config *c, const char *section, const char *name) {
+    int i = find_key(section, name);
+    assert(i >= 0 && "config key missing from config_keys.c");
+    return &c->values[i];
+}
+
+const char *config_str(const config *c, const char *s, const char *n) { return get(c, s, n)->text; }
+long config_int(const config *c, const char *s, const char *n) { return strtol(get(c, s, n)->text, NULL, 10); }
+double config_double(const config *c, const char *s, const char *n) { return strtod(get(c, s, n)->text, NULL); }
+int config_bool(const config *c, const char *s, const char *n) {
+    int b = 0;
+    parse_bool(get(c, s, n)->text, &b);
+    return b;
+}
+int config_is_set(const config *c, const char *s, const char *n) { return get(c, s, n)->set; }
+const char *config_origin(const config *c, const char *s, const char *n) { return get(c, s, n)->origin; }
+
+void config_write(const config *c, FILE *out) {
+    const cfg_key *k = config_keys();
+    for (int i = 0; i < config_key_count(); i++) {
+        if (i == 0 || strcmp(k[i].section, k[i - 1].section))
+            fprintf(out, "%s[%s]\n", i ? "\n" : "", k[i].section);
+        fprintf(out, "%s = %s\n", k[i].name, c->values[i].text);
+    }
+}
+
+static const char *type_name(const cfg_key *k) {
+    switch (k->type) {
+    case CFG_STRING: return "string";
+    case CFG_INT: return "integer";
+    case CFG_DOUBLE: return "number";
+    case CFG_BOOL: return "boolean";
+    case CFG_CHOICE: return "choice";
+    }
+    return "?";
+}
+
+void config_write_reference(FILE *out) {
+    const cfg_key *k = config_keys();
+    for (int i = 0; i < config_key_count(); i++) {
+        if (i == 0 || strcmp(k[i].section, k[i - 1].section))
+            fprintf(out, "%s#### `[%s]`\n\n| key | type | default | allowed | meaning |\n|---|---|---|---|---|\n",
+                    i ? "\n" : "", k[i].section);
+        char allowed[256] = "";
+        if (k[i].type == CFG_CHOICE) snprintf(allowed, sizeof allowed, "%s", k[i].choices);
+        else if (k[i].type == CFG_INT || k[i].type == CFG_DOUBLE) snprintf(allowed, sizeof allowed, "%.6g .. %.6g", k[i].min, k[i].max);
+        else if (k[i].type == CFG_BOOL) snprintf(allowed, sizeof allowed, "true, false");
+        fprintf(out, "| `%s` | %s | `%s` | %s | %s |\n", k[i].name, type_name(&k[i]), k[i].def, allowed, k[i].help);
+    }
+}

@@ -1,0 +1,57 @@
+/* config_keys.c: the table of every configuration key. Add a key here and
+ * it is parsed, validated, written into resolved configs and documented. */
+#include "exp/config.h"
+
+#define BIG 1e18
+
+static const cfg_key KEYS[] = {
+    {"experiment", "name", CFG_STRING, "divshare", 0, 0, NULL,
+     "Name of the run; output goes to `<output>/<name>`."},
+    {"experiment", "seed", CFG_INT, "1", 0, 4e18, NULL,
+     "Seed of every random choice (init, partition, batches): same seed, same run."},
+    {"experiment", "output", CFG_STRING, "runs", 0, 0, NULL, "Directory for results."},
+
+    {"dataset", "name", CFG_CHOICE, "fashion-mnist", 0, 0,
+     "fashion-mnist,mnist,cifar10,movielens,synthetic,synthetic-ratings", "Dataset to train on."},
+    {"dataset", "path", CFG_STRING, "", 0, 0, NULL,
+     "Dataset location. fashion-mnist: directory of IDX files (default "
+     "/usr/share/datasets/fashion-mnist, Debian package dataset-fashion-mnist); mnist: IDX "
+     "directory; cifar10: directory with data_batch_1..5.bin and test_batch.bin; movielens: "
+     "ratings.csv / u.data / ratings.dat, a directory holding one, or the official .zip."},
+    {"dataset", "train_fraction", CFG_DOUBLE, "0.7", 0.01, 0.99, NULL,
+     "MovieLens: fraction of each user's ratings used for training (rest: test)."},
+    {"dataset", "train_subset", CFG_INT, "0", 0, BIG, NULL,
+     "Use only the first N training samples (0 = all); for quick runs."},
+    {"dataset", "test_subset", CFG_INT, "0", 0, BIG, NULL,
+     "Evaluate on only the first N test samples (0 = all)."},
+    {"dataset", "synthetic_train", CFG_INT, "2000", 1, 1e8, NULL, "Synthetic datasets: training samples (synthetic-ratings: users)."},
+    {"dataset", "synthetic_test", CFG_INT, "500", 1, 1e8, NULL, "Synthetic images: test samples."},
+    {"dataset", "synthetic_classes", CFG_INT, "10", 2, 256, NULL, "Synthetic images: classes."},
+    {"dataset", "synthetic_size", CFG_INT, "16", 8, 512, NULL, "Synthetic images: height and width."},
+    {"dataset", "synthetic_channels", CFG_INT, "1", 1, 4, NULL, "Synthetic images: channels."},
+
+    {"partition", "name", CFG_CHOICE, "iid", 0, 0, "iid,kshard,dirichlet,user",
+     "How training data is split over nodes (user: MovieLens users in contiguous blocks)."},
+    {"partition", "nodes", CFG_INT, "1", 1, 1e6, NULL, "Number of nodes."},
+    {"partition", "shards", CFG_INT, "2", 1, 1e6, NULL, "kshard: label-sorted segments per node."},
+    {"partition", "alpha", CFG_DOUBLE, "0.5", 1e-6, 1e6, NULL,
+     "dirichlet: concentration (lower = more heterogeneous)."},
+
+    {"model", "name", CFG_CHOICE, "gnlenet", 0, 0, "gnlenet,mlp,logreg,mf",
+     "Model: GN-LeNet (decentralizepy's LeNet), MLP, logistic regression, matrix factorisation."},
+    {"model", "hidden", CFG_INT, "128", 1, 1e6, NULL, "mlp: hidden units."},
+    {"model", "factors", CFG_INT, "20", 1, 4096, NULL, "mf: embedding size."},
+    {"model", "bias", CFG_BOOL, "false", 0, 0, NULL, "mf: add user and item biases."},
+
+    {"train", "batch_size", CFG_INT, "8", 1, 65536, NULL, "Mini-batch size."},
+    {"train", "lr", CFG_DOUBLE, "0.05", 1e-12, 1e6, NULL, "SGD learning rate."},
+    {"train", "momentum", CFG_DOUBLE, "0", 0, 0.999999, NULL, "SGD momentum (0 = plain SGD, the artifact's)."},
+    {"train", "weight_decay", CFG_DOUBLE, "0", 0, 1e3, NULL, "L2 weight decay."},
+    {"train", "epochs", CFG_INT, "1", 1, 1e6, NULL, "divshare train: passes over the training set."},
+    {"train", "threads", CFG_INT, "0", 0, 1024, NULL, "Compute threads (0 = all cores)."},
+
+    {"eval", "batch_size", CFG_INT, "128", 1, 65536, NULL, "Batch size for evaluation."},
+};
+
+const cfg_key *config_keys(void) { return KEYS; }
+int config_key_count(void) { return (int)(sizeof KEYS / sizeof KEYS[0]); }

@@ -1,0 +1,102 @@
+/* setup.c: datasets, models and partitions from a configuration. */
+#include "exp/setup.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include "data/readers.h"
+#include "nn/models.h"
+#include "util/rng.h"
+
+uint64_t exp_seed(const config *c, int use, uint64_t index) {
+    return rng_derive((uint64_t)config_int(c, "experiment", "seed"), (uint64_t)use, index);
+}
+
+void exp_data_free(exp_data *d) {
+    if (!d) return;
+    dataset_free(&d->train);
+    dataset_free(&d->test);
+}
+
+static const char *path_or_fail(const config *c, const char *name, ds_err *err) {
+    const char *p = config_str(c, "dataset", "path");
+    if (!*p) ds_fail(err, "[dataset] name = %s needs [dataset] path (where the files are)", name);
+    return *p ? p : NULL;
+}
+
+int exp_load_data(const config *c, exp_data *d, ds_err *err) {
+    memset(d, 0, sizeof *d);
+    const char *name = config_str(c, "dataset", "name");
+    const char *path = config_str(c, "dataset", "path");
+    int rc;
+    if (!strcmp(name, "fashion-mnist")) {
+        rc = mnist_load(*path ? path : FASHION_MNIST_DEFAULT_PATH, name, &d->train, &d->test, err);
+    } else if (!strcmp(name, "mnist")) {
+        if (!(path = path_or_fail(c, name, err))) return -1;
+        rc = mnist_load(path, name, &d->train, &d->test, err);
+    } else if (!strcmp(name, "cifar10")) {
+        if (!(path = path_or_fail(c, name, err))) return -1;
+        rc = cifar10_load(path, &d->train, &d->test, err);
+    } else if (!strcmp(name, "movielens")) {
+        if (!(path = path_or_fail(c, name, err))) return -1;
+        rc = movielens_load(path, config_double(c, "dataset", "train_fraction"),
+                            exp_seed(c, SEED_SPLIT, 0), &d->train, &d->test, err);
+    } else if (!strcmp(name, "synthetic")) {
+        int sz = (int)config_int(c, "dataset", "synthetic_size");
+        rc = synthetic_images((size_t)config_int(c, "dataset", "synthetic_train"),
+                              (size_t)config_int(c, "dataset", "synthetic_test"),
+                              (int)config_int(c, "dataset", "synthetic_channels"), sz, sz,
+                              (int)config_int(c, "dataset", "synthetic_classes"), 40.0f,
+                              exp_seed(c, SEED_DATA, 0), &d->train, &d->test, err);
+    } else { /* synthetic-ratings */
+        rc = synthetic_ratings((int)config_int(c, "dataset", "synthetic_train"), 200, 40, 4,
+                               config_double(c, "dataset", "train_fraction"),
+                               exp_seed(c, SEED_DATA, 0), &d->train, &d->test, err);
+    }
+    if (rc) return -1;
+    size_t tr = (size_t)config_int(c, "dataset", "train_subset");
+    size_t te = (size_t)config_int(c, "dataset", "test_subset");
+    if (tr && tr < d->train.n) d->train.n = tr;
+    if (te && te < d->test.n) d->test.n = te;
+    return 0;
+}
+
+int exp_build_arch(const config *c, const exp_data *d, nn_arch *a, ds_err *err) {
+    const char *model = config_str(c, "model", "name");
+    int is_mf = !strcmp(model, "mf");
+    if (is_mf != (d->train.kind == DATASET_RATINGS))
+        return ds_fail(err, "[model] name = %s does not fit [dataset] name = %s (%s)", model,
+                       config_str(c, "dataset", "name"),
+                       is_mf ? "mf needs ratings: movielens or synthetic-ratings"
+                             : "ratings datasets need model mf");
+    nn_model_spec s = {
+        .name = model,
+        .in_c = d->train.c,
+        .in_h = d->train.h,
+        .in_w = d->train.w,
+        .classes = d->train.classes,
+        .hidden = (int)config_int(c, "model", "hidden"),
+        .users = d->train.n_users,
+        .items = d->train.n_items,
+        .factors = (int)config_int(c, "model", "factors"),
+        .bias = config_bool(c, "model", "bias"),
+    };
+    return nn_model_build(&s, a, err);
+}
+
+int exp_partition(const config *c, const exp_data *d, partition *p, ds_err *err) {
+    partition_spec s;
+    partition_kind_parse(config_str(c, "partition", "name"), &s.kind);
+    s.nodes = (int)config_int(c, "partition", "nodes");
+    s.shards = (int)config_int(c, "partition", "shards");
+    s.alpha = config_double(c, "partition", "alpha");
+    s.seed = exp_seed(c, SEED_PARTITION, 0);
+    return partition_make(&d->train, &s, p, err);
+}
+
+int exp_threads(const config *c) {
+    long t = config_int(c, "train", "threads");
+    if (t > 0) return (int)t;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}

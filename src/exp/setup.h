@@ -1,0 +1,35 @@
+/* setup.h: turning a configuration into the objects a run needs: the
+ * datasets, the model architecture, the partition, the thread count.
+ * Shared by `train` and, later, the simulator and the node runtime. */
+#ifndef DS_SETUP_H
+#define DS_SETUP_H
+
+#include "data/dataset.h"
+#include "data/partition.h"
+#include "exp/config.h"
+#include "nn/arch.h"
+
+#define FASHION_MNIST_DEFAULT_PATH "/usr/share/datasets/fashion-mnist"
+
+typedef struct exp_data {
+    dataset train, test;
+} exp_data;
+
+/* Loads [dataset] (applying train_subset / test_subset). */
+int exp_load_data(const config *c, exp_data *d, ds_err *err);
+void exp_data_free(exp_data *d);
+
+/* Builds [model] for the loaded data (input shape, classes, users/items). */
+int exp_build_arch(const config *c, const exp_data *d, nn_arch *a, ds_err *err);
+
+/* Splits the training set per [partition]. */
+int exp_partition(const config *c, const exp_data *d, partition *p, ds_err *err);
+
+/* [train] threads, with 0 meaning every online core. */
+int exp_threads(const config *c);
+
+/* Seeds for independent uses of the experiment seed. */
+enum { SEED_INIT = 1, SEED_PARTITION, SEED_BATCHES, SEED_SPLIT, SEED_DATA };
+uint64_t exp_seed(const config *c, int use, uint64_t index);
+
+#endif
