@@ -169,6 +169,21 @@ static char *ini_read_line(char *str, int num, void *stream) {
     if (!fgets(str, num, x->f)) return NULL;
     x->line++;
     size_t n = strlen(str);
+    /* Section headers are checked here, at their own line (inih reports
+     * nothing for a section, and an empty unknown one would pass). */
+    const char *p = str;
+    while (*p == ' ' || *p == '\t') p++;
+    const char *close = *p == '[' ? strchr(p, ']') : NULL;
+    if (close && !x->failed) {
+        char section[128];
+        snprintf(section, sizeof section, "%.*s", (int)(close - p - 1), p + 1);
+        if (!section_known(section)) {
+            char known[600];
+            list_sections(known, sizeof known);
+            ds_fail(x->err, "%s:%d: unknown section [%s] (known: %s)", x->path, x->line, section, known);
+            x->failed = 1;
+        }
+    }
     if (n == (size_t)num - 1 && str[n - 1] != '\n' && !feof(x->f)) {
         if (!x->long_line) x->long_line = x->line;
         int ch;

@@ -1,0 +1,14 @@
+#!/bin/sh
+# Installs dependencies, builds, and runs every test: the release build
+# (unit, CLI, real-data and PyTorch parity tests), then the unit tests
+# again under AddressSanitizer + UndefinedBehaviorSanitizer.
+set -eu
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh --test
+jobs=$(nproc)
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j"$jobs" >/dev/null
+(cd build && ctest --output-on-failure -j"$jobs")
+cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DDIVSHARE_SANITIZE=ON >/dev/null
+cmake --build build-sanitize -j"$jobs" >/dev/null
+(cd build-sanitize && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j"$jobs" -L unit)
