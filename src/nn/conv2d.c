@@ -8,7 +8,20 @@ int conv2d_shape_finish(conv2d_shape *s) {
     if (s->K <= 0 || s->stride <= 0 || s->pad < 0) return -1;
     s->OH = (s->H + 2 * s->pad - s->K) / s->stride + 1;
     s->OW = (s->W + 2 * s->pad - s->K) / s->stride + 1;
+    s->chunk = s->B;
     return (s->OH > 0 && s->OW > 0) ? 0 : -1;
+}
+
+int conv2d_chunk_for(const conv2d_shape *s, size_t bytes) {
+    size_t per_image = sizeof(float) * (size_t)s->C * s->K * s->K * s->OH * s->OW;
+    size_t chunk = per_image ? bytes / per_image : 1;
+    if (chunk < 1) chunk = 1;
+    if (chunk > (size_t)s->B) chunk = (size_t)s->B;
+    return (int)chunk;
+}
+
+size_t conv2d_col_floats(const conv2d_shape *s) {
+    return (size_t)s->C * s->K * s->K * s->chunk * s->OH * s->OW;
 }
 
 /* Range of output columns ow whose input column ow*stride - pad + kj lies
@@ -23,9 +36,10 @@ static void valid_cols(const conv2d_shape *s, int kj, int *lo, int *hi) {
     *hi = b;
 }
 
-static void im2col(const conv2d_shape *s, const float *in, float *col) {
+/* im2col of images [b0, b0 + nb): col is [C*K*K][nb*OH*OW]. */
+static void im2col(const conv2d_shape *s, const float *in, int b0, int nb, float *col) {
     const int HW = s->H * s->W, OHW = s->OH * s->OW;
-    const size_t N = (size_t)s->B * OHW;
+    const size_t N = (size_t)nb * OHW;
     for (int c = 0; c < s->C; c++)
         for (int ki = 0; ki < s->K; ki++)
             for (int kj = 0; kj < s->K; kj++) {
@@ -33,8 +47,8 @@ static void im2col(const conv2d_shape *s, const float *in, float *col) {
                 int lo, hi;
                 valid_cols(s, kj, &lo, &hi);
                 int off = kj - s->pad;
-                for (int b = 0; b < s->B; b++) {
-                    const float *img = in + ((size_t)c * s->B + b) * HW;
+                for (int b = 0; b < nb; b++) {
+                    const float *img = in + ((size_t)c * s->B + b0 + b) * HW;
                     for (int oh = 0; oh < s->OH; oh++) {
                         float *row = dst + (size_t)b * OHW + (size_t)oh * s->OW;
                         int ih = oh * s->stride - s->pad + ki;
@@ -44,8 +58,11 @@ static void im2col(const conv2d_shape *s, const float *in, float *col) {
                         }
                         const float *src = img + (size_t)ih * s->W;
                         for (int ow = 0; ow < lo; ow++) row[ow] = 0;
+                        /* Rows are short (8-32 floats): plain loops, which
+                         * the compiler vectorises, beat memcpy calls. */
                         if (s->stride == 1) {
-                            memcpy(row + lo, src + lo + off, sizeof(float) * (size_t)(hi - lo));
+                            const float *sp = src + off;
+                            for (int ow = lo; ow < hi; ow++) row[ow] = sp[ow];
                         } else {
                             for (int ow = lo; ow < hi; ow++) row[ow] = src[ow * s->stride + off];
                         }
@@ -55,10 +72,13 @@ static void im2col(const conv2d_shape *s, const float *in, float *col) {
             }
 }
 
-static void col2im(const conv2d_shape *s, const float *col, float *din) {
+/* Scatter-adds col ([C*K*K][nb*OH*OW]) into images [b0, b0 + nb) of din,
+ * which it zeroes first. */
+static void col2im(const conv2d_shape *s, const float *col, int b0, int nb, float *din) {
     const int HW = s->H * s->W, OHW = s->OH * s->OW;
-    const size_t N = (size_t)s->B * OHW;
-    memset(din, 0, sizeof(float) * (size_t)s->C * s->B * HW);
+    const size_t N = (size_t)nb * OHW;
+    for (int c = 0; c < s->C; c++)
+        memset(din + ((size_t)c * s->B + b0) * HW, 0, sizeof(float) * (size_t)nb * HW);
     for (int c = 0; c < s->C; c++)
         for (int ki = 0; ki < s->K; ki++)
             for (int kj = 0; kj < s->K; kj++) {
@@ -66,14 +86,19 @@ static void col2im(const conv2d_shape *s, const float *col, float *din) {
                 int lo, hi;
                 valid_cols(s, kj, &lo, &hi);
                 int off = kj - s->pad;
-                for (int b = 0; b < s->B; b++) {
-                    float *img = din + ((size_t)c * s->B + b) * HW;
+                for (int b = 0; b < nb; b++) {
+                    float *img = din + ((size_t)c * s->B + b0 + b) * HW;
                     for (int oh = 0; oh < s->OH; oh++) {
                         int ih = oh * s->stride - s->pad + ki;
                         if (ih < 0 || ih >= s->H) continue;
                         const float *row = src + (size_t)b * OHW + (size_t)oh * s->OW;
                         float *dst = img + (size_t)ih * s->W;
-                        for (int ow = lo; ow < hi; ow++) dst[ow * s->stride + off] += row[ow];
+                        if (s->stride == 1) {
+                            float *dp = dst + off;
+                            for (int ow = lo; ow < hi; ow++) dp[ow] += row[ow];
+                        } else {
+                            for (int ow = lo; ow < hi; ow++) dst[ow * s->stride + off] += row[ow];
+                        }
                     }
                 }
             }
@@ -81,21 +106,25 @@ static void col2im(const conv2d_shape *s, const float *col, float *din) {
 
 void conv2d_forward(const conv2d_shape *s, const float *in, const float *w, const float *bias,
                     float *col, float *out) {
-    const int N = s->B * s->OH * s->OW, CKK = s->C * s->K * s->K;
-    im2col(s, in, col);
-    /* Seed out with the bias so the GEMM adds onto it (beta = 1). */
+    const int OHW = s->OH * s->OW, N = s->B * OHW, CKK = s->C * s->K * s->K;
+    /* Seed out with the bias so the GEMMs add onto it (beta = 1). */
     for (int oc = 0; oc < s->OC; oc++) {
         float *row = out + (size_t)oc * N;
         float bv = bias ? bias[oc] : 0.0f;
         for (int j = 0; j < N; j++) row[j] = bv;
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s->OC, N, CKK, 1.0f, w, CKK, col, N,
-                1.0f, out, N);
+    for (int b0 = 0; b0 < s->B; b0 += s->chunk) {
+        int nb = s->B - b0 < s->chunk ? s->B - b0 : s->chunk, cols = nb * OHW;
+        im2col(s, in, b0, nb, col);
+        /* out[:, b0*OHW ...] += W[OC][CKK] x col[CKK][cols] */
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s->OC, cols, CKK, 1.0f, w, CKK, col,
+                    cols, 1.0f, out + (size_t)b0 * OHW, N);
+    }
 }
 
-void conv2d_backward(const conv2d_shape *s, const float *dout, const float *w, float *col,
-                     float *dw, float *dbias, float *din) {
-    const int N = s->B * s->OH * s->OW, CKK = s->C * s->K * s->K;
+void conv2d_backward(const conv2d_shape *s, const float *in, const float *dout, const float *w,
+                     float *col, int col_valid, float *dw, float *dbias, float *din) {
+    const int OHW = s->OH * s->OW, N = s->B * OHW, CKK = s->C * s->K * s->K;
     if (dbias)
         for (int oc = 0; oc < s->OC; oc++) {
             const float *row = dout + (size_t)oc * N;
@@ -103,12 +132,17 @@ void conv2d_backward(const conv2d_shape *s, const float *dout, const float *w, f
             for (int j = 0; j < N; j++) acc += row[j];
             dbias[oc] += acc;
         }
-    /* dW[OC][CKK] += dout[OC][N] x col^T */
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, s->OC, CKK, N, 1.0f, dout, N, col, N,
-                1.0f, dw, CKK);
-    if (!din) return;
-    /* dcol[CKK][N] = W^T x dout, written over col (no longer needed). */
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, CKK, N, s->OC, 1.0f, w, CKK, dout, N,
-                0.0f, col, N);
-    col2im(s, col, din);
+    for (int b0 = 0; b0 < s->B; b0 += s->chunk) {
+        int nb = s->B - b0 < s->chunk ? s->B - b0 : s->chunk, cols = nb * OHW;
+        const float *dchunk = dout + (size_t)b0 * OHW;
+        if (!(col_valid && nb == s->B)) im2col(s, in, b0, nb, col);
+        /* dW[OC][CKK] += dout[OC][cols] x col^T */
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, s->OC, CKK, cols, 1.0f, dchunk, N, col,
+                    cols, 1.0f, dw, CKK);
+        if (!din) continue;
+        /* dcol[CKK][cols] = W^T x dout, written over col. */
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, CKK, cols, s->OC, 1.0f, w, CKK, dchunk,
+                    N, 0.0f, col, cols);
+        col2im(s, col, b0, nb, din);
+    }
 }

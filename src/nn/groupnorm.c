@@ -8,7 +8,7 @@
 #define AT(t, c, b, i) ((t)[((size_t)(c) * s->B + (b)) * s->HW + (i)])
 
 void groupnorm_forward(const groupnorm_shape *s, const float *in, const float *gamma,
-                       const float *beta, float *out, float *mean, float *rstd) {
+                       const float *beta, float *out, float *mean, float *rstd, int relu) {
     const int Cg = s->C / s->G;
     const double M = (double)Cg * s->HW;
     for (int b = 0; b < s->B; b++)
@@ -31,18 +31,29 @@ void groupnorm_forward(const groupnorm_shape *s, const float *in, const float *g
             mean[b * s->G + g] = m;
             rstd[b * s->G + g] = r;
             for (int c = g * Cg; c < (g + 1) * Cg; c++) {
-                float scale = r * (gamma ? gamma[c] : 1.0f);
-                float shift = (beta ? beta[c] : 0.0f) - m * scale;
+                /* (x - m) first: x * scale - m * scale would cancel badly
+                 * when the variance is tiny and scale large. */
+                float scale = r * (gamma ? gamma[c] : 1.0f), shift = beta ? beta[c] : 0.0f;
                 const float *x = &AT(in, c, b, 0);
                 float *y = &AT(out, c, b, 0);
-                for (int i = 0; i < s->HW; i++) y[i] = x[i] * scale + shift;
+                if (relu)
+                    for (int i = 0; i < s->HW; i++) {
+                        float v = (x[i] - m) * scale + shift;
+                        y[i] = v > 0.0f ? v : 0.0f;
+                    }
+                else
+                    for (int i = 0; i < s->HW; i++) y[i] = (x[i] - m) * scale + shift;
             }
         }
 }
 
+/* The gradient reaching the normalised output: dout, masked by a fused
+ * ReLU where its output was 0. */
+#define DY(i) (mask ? (mask[i] > 0.0f ? dy[i] : 0.0f) : dy[i])
+
 void groupnorm_backward(const groupnorm_shape *s, const float *in, const float *dout,
-                        const float *gamma, const float *mean, const float *rstd, float *din,
-                        float *dgamma, float *dbeta) {
+                        const float *relu_out, const float *gamma, const float *mean,
+                        const float *rstd, float *din, float *dgamma, float *dbeta) {
     const int Cg = s->C / s->G;
     const float invM = 1.0f / (float)(Cg * s->HW);
     for (int b = 0; b < s->B; b++)
@@ -52,12 +63,13 @@ void groupnorm_backward(const groupnorm_shape *s, const float *in, const float *
             float sum1 = 0, sum2 = 0;
             for (int c = g * Cg; c < (g + 1) * Cg; c++) {
                 const float *x = &AT(in, c, b, 0), *dy = &AT(dout, c, b, 0);
+                const float *mask = relu_out ? &AT(relu_out, c, b, 0) : NULL;
                 float gc = gamma ? gamma[c] : 1.0f;
                 float s_dy = 0, s_dyx = 0;
                 for (int i = 0; i < s->HW; i++) {
-                    float xhat = (x[i] - m) * r;
-                    s_dy += dy[i];
-                    s_dyx += dy[i] * xhat;
+                    float xhat = (x[i] - m) * r, gi = DY(i);
+                    s_dy += gi;
+                    s_dyx += gi * xhat;
                 }
                 if (dgamma) dgamma[c] += s_dyx;
                 if (dbeta) dbeta[c] += s_dy;
@@ -69,11 +81,12 @@ void groupnorm_backward(const groupnorm_shape *s, const float *in, const float *
             sum2 *= invM;
             for (int c = g * Cg; c < (g + 1) * Cg; c++) {
                 const float *x = &AT(in, c, b, 0), *dy = &AT(dout, c, b, 0);
+                const float *mask = relu_out ? &AT(relu_out, c, b, 0) : NULL;
                 float *dx = &AT(din, c, b, 0);
                 float gc = gamma ? gamma[c] : 1.0f;
                 for (int i = 0; i < s->HW; i++) {
                     float xhat = (x[i] - m) * r;
-                    dx[i] = r * (gc * dy[i] - sum1 - xhat * sum2);
+                    dx[i] = r * (gc * DY(i) - sum1 - xhat * sum2);
                 }
             }
         }

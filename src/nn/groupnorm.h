@@ -13,13 +13,16 @@ typedef struct groupnorm_shape {
     int B, C, HW, G; /* batch, channels, spatial size, groups (C % G == 0) */
 } groupnorm_shape;
 
-/* mean, rstd: [B*G], kept for backward. gamma/beta may be NULL (no affine). */
+/* mean, rstd: [B*G], kept for backward. gamma/beta may be NULL (no affine).
+ * relu != 0 fuses a following ReLU: out = max(0, groupnorm(in)). */
 void groupnorm_forward(const groupnorm_shape *s, const float *in, const float *gamma,
-                       const float *beta, float *out, float *mean, float *rstd);
+                       const float *beta, float *out, float *mean, float *rstd, int relu);
 
-/* Writes din (if not NULL); accumulates dgamma, dbeta (if not NULL). */
+/* Writes din (if not NULL); accumulates dgamma, dbeta (if not NULL).
+ * relu_out: the fused forward's output, or NULL without fusion; where it is
+ * 0 the incoming gradient is masked (ReLU's backward). */
 void groupnorm_backward(const groupnorm_shape *s, const float *in, const float *dout,
-                        const float *gamma, const float *mean, const float *rstd, float *din,
-                        float *dgamma, float *dbeta);
+                        const float *relu_out, const float *gamma, const float *mean,
+                        const float *rstd, float *din, float *dgamma, float *dbeta);
 
 #endif

@@ -20,7 +20,9 @@ struct nn_work {
     float *x;                       /* input in the first layer's layout */
     float *act[NN_MAX_LAYERS];      /* layer outputs */
     float *dact[NN_MAX_LAYERS];     /* d loss / d output */
-    float *col[NN_MAX_LAYERS];      /* conv2d: im2col matrix */
+    float *col;                     /* conv2d im2col scratch, shared by chunked layers */
+    float *col_keep[NN_MAX_LAYERS]; /* conv2d: whole-batch im2col kept for backward */
+    int chunk[NN_MAX_LAYERS];       /* conv2d: images per GEMM */
     float *mean[NN_MAX_LAYERS];     /* groupnorm: per (sample, group) */
     float *rstd[NN_MAX_LAYERS];
     int32_t *argmax[NN_MAX_LAYERS]; /* maxpool */
@@ -36,13 +38,34 @@ double nn_stats_rmse(const nn_stats *s) { return s->count ? sqrt(s->loss_sum / s
 
 static size_t out_size(const nn_layer *l) { return (size_t)l->out_c * l->out_h * l->out_w; }
 
+/* A conv layer whose whole-batch im2col fits in CONV_KEEP_BYTES keeps it
+ * from forward to backward (no rebuild); larger ones (big batches) run in
+ * chunks of CONV_CHUNK_BYTES so the matrix stays in cache, and rebuild. */
+#define CONV_KEEP_BYTES (8u << 20)
+#define CONV_CHUNK_BYTES (4u << 20)
+
+static conv2d_shape conv_shape(const nn_layer *l, int B) {
+    conv2d_shape s = {B, l->in_c, l->in_h, l->in_w, l->out_c, l->k, l->stride, l->pad, 0, 0, 0};
+    conv2d_shape_finish(&s);
+    return s;
+}
+
+/* A GroupNorm directly followed by a ReLU runs as one fused kernel: the
+ * GroupNorm writes the ReLU's output buffer and the ReLU layer is skipped. */
+static int fused_relu(const nn_arch *a, int i) {
+    return a->layers[i].kind == NN_LAYER_GROUPNORM && i + 1 < a->n_layers &&
+           a->layers[i + 1].kind == NN_LAYER_RELU;
+}
+static int fused_away(const nn_arch *a, int i) { return i > 0 && fused_relu(a, i - 1); }
+
 void nn_work_free(nn_work *w) {
     if (!w) return;
     free(w->x);
+    free(w->col);
     for (int i = 0; i < NN_MAX_LAYERS; i++) {
+        free(w->col_keep[i]);
         free(w->act[i]);
         free(w->dact[i]);
-        free(w->col[i]);
         free(w->mean[i]);
         free(w->rstd[i]);
         free(w->argmax[i]);
@@ -87,12 +110,24 @@ nn_work *nn_work_new(const nn_arch *a, int max_batch, ds_err *err) {
         w->dpred = alloc_floats(B, &bad);
     } else {
         w->x = alloc_floats(B * nn_arch_input_size(a), &bad);
+        size_t col = 0;
+        for (int i = 0; i < a->n_layers; i++) {
+            const nn_layer *l = &a->layers[i];
+            if (l->kind != NN_LAYER_CONV2D) continue;
+            conv2d_shape s = conv_shape(l, max_batch);
+            if (conv2d_col_floats(&s) * sizeof(float) <= CONV_KEEP_BYTES) {
+                w->chunk[i] = max_batch;
+                w->col_keep[i] = alloc_floats(conv2d_col_floats(&s), &bad);
+            } else {
+                s.chunk = w->chunk[i] = conv2d_chunk_for(&s, CONV_CHUNK_BYTES);
+                if (conv2d_col_floats(&s) > col) col = conv2d_col_floats(&s);
+            }
+        }
+        w->col = alloc_floats(col, &bad);
         for (int i = 0; i < a->n_layers && !bad; i++) {
             const nn_layer *l = &a->layers[i];
             w->act[i] = alloc_floats(B * out_size(l), &bad);
             w->dact[i] = alloc_floats(B * out_size(l), &bad);
-            if (l->kind == NN_LAYER_CONV2D)
-                w->col[i] = alloc_floats((size_t)l->in_c * l->k * l->k * B * l->out_h * l->out_w, &bad);
             if (l->kind == NN_LAYER_GROUPNORM) {
                 w->mean[i] = alloc_floats(B * l->groups, &bad);
                 w->rstd[i] = alloc_floats(B * l->groups, &bad);
@@ -169,21 +204,23 @@ static int is_spatial_input(const nn_arch *a) {
            (k == NN_LAYER_RELU && a->in_h * a->in_w > 1) || k == NN_LAYER_FLATTEN;
 }
 
-static void layer_forward(const nn_layer *l, int B, const float *in, const float *params,
+static void layer_forward(const nn_arch *a, int B, const float *in, const float *params,
                           nn_work *w, int i) {
+    const nn_layer *l = &a->layers[i];
     float *out = w->act[i];
     const float *wt = l->w_off != NN_NO_PARAM ? params + l->w_off : NULL;
     const float *bs = l->b_off != NN_NO_PARAM ? params + l->b_off : NULL;
     switch (l->kind) {
     case NN_LAYER_CONV2D: {
-        conv2d_shape s = {B, l->in_c, l->in_h, l->in_w, l->out_c, l->k, l->stride, l->pad, 0, 0};
-        conv2d_shape_finish(&s);
-        conv2d_forward(&s, in, wt, bs, w->col[i], out);
+        conv2d_shape s = conv_shape(l, B);
+        if (w->chunk[i] < s.chunk) s.chunk = w->chunk[i];
+        conv2d_forward(&s, in, wt, bs, w->col_keep[i] ? w->col_keep[i] : w->col, out);
         break;
     }
     case NN_LAYER_GROUPNORM: {
         groupnorm_shape s = {B, l->in_c, l->in_h * l->in_w, l->groups};
-        groupnorm_forward(&s, in, wt, bs, out, w->mean[i], w->rstd[i]);
+        int relu = fused_relu(a, i);
+        groupnorm_forward(&s, in, wt, bs, relu ? w->act[i + 1] : out, w->mean[i], w->rstd[i], relu);
         break;
     }
     case NN_LAYER_RELU:
@@ -205,22 +242,30 @@ static void layer_forward(const nn_layer *l, int B, const float *in, const float
 }
 
 /* din is NULL for the first layer (nobody needs d loss / d input). */
-static void layer_backward(const nn_layer *l, int B, const float *in, const float *params,
+static void layer_backward(const nn_arch *a, int B, const float *in, const float *params,
                            float *grads, nn_work *w, int i, float *din) {
+    const nn_layer *l = &a->layers[i];
     const float *dout = w->dact[i];
     const float *wt = l->w_off != NN_NO_PARAM ? params + l->w_off : NULL;
     float *dw = l->w_off != NN_NO_PARAM ? grads + l->w_off : NULL;
     float *db = l->b_off != NN_NO_PARAM ? grads + l->b_off : NULL;
     switch (l->kind) {
     case NN_LAYER_CONV2D: {
-        conv2d_shape s = {B, l->in_c, l->in_h, l->in_w, l->out_c, l->k, l->stride, l->pad, 0, 0};
-        conv2d_shape_finish(&s);
-        conv2d_backward(&s, dout, wt, w->col[i], dw, db, din);
+        conv2d_shape s = conv_shape(l, B);
+        if (w->chunk[i] < s.chunk) s.chunk = w->chunk[i];
+        if (w->col_keep[i])
+            conv2d_backward(&s, in, dout, wt, w->col_keep[i], 1, dw, db, din);
+        else
+            conv2d_backward(&s, in, dout, wt, w->col, 0, dw, db, din);
         break;
     }
     case NN_LAYER_GROUPNORM: {
         groupnorm_shape s = {B, l->in_c, l->in_h * l->in_w, l->groups};
-        groupnorm_backward(&s, in, dout, wt, w->mean[i], w->rstd[i], din, dw, db);
+        if (fused_relu(a, i)) /* gradient and mask come from the fused ReLU */
+            groupnorm_backward(&s, in, w->dact[i + 1], w->act[i + 1], wt, w->mean[i], w->rstd[i],
+                               din, dw, db);
+        else
+            groupnorm_backward(&s, in, dout, NULL, wt, w->mean[i], w->rstd[i], din, dw, db);
         break;
     }
     case NN_LAYER_RELU:
@@ -253,7 +298,7 @@ float nn_forward_backward(const nn_arch *a, nn_work *w, const float *params, flo
         in0 = w->x;
     }
     for (int i = 0; i < a->n_layers; i++)
-        layer_forward(&a->layers[i], B, i ? w->act[i - 1] : in0, params, w, i);
+        if (!fused_away(a, i)) layer_forward(a, B, i ? w->act[i - 1] : in0, params, w, i);
 
     const int last = a->n_layers - 1;
     long correct = 0;
@@ -268,7 +313,8 @@ float nn_forward_backward(const nn_arch *a, nn_work *w, const float *params, flo
     if (!grads) return loss;
     memset(grads, 0, sizeof(float) * a->n_params);
     for (int i = last; i >= 0; i--)
-        layer_backward(&a->layers[i], B, i ? w->act[i - 1] : in0, params, grads, w, i,
-                       i ? w->dact[i - 1] : NULL);
+        if (!fused_away(a, i))
+            layer_backward(a, B, i ? w->act[i - 1] : in0, params, grads, w, i,
+                           i ? w->dact[i - 1] : NULL);
     return loss;
 }

@@ -1,0 +1,126 @@
+/* nn_speed: GN-LeNet training and evaluation throughput on CIFAR-shaped
+ * input (3x32x32, 10 classes), divshare vs PyTorch in the same run.
+ *
+ * usage: nn_speed [seconds-per-measurement] [path/to/torch_speed.py]
+ * For each batch size (8, 32, 128) and thread count (1, 2) it measures
+ * training images/s (forward + backward + SGD step) of both, then
+ * evaluation images/s at batch 500 (divshare evaluates in chunks of 128),
+ * and prints a table with the ratio divshare / PyTorch. */
+#include <cblas.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nn/model.h"
+#include "nn/models.h"
+#include "util/clock.h"
+#include "util/rng.h"
+
+static double measure_train(const nn_arch *a, int batch, double seconds) {
+    ds_err err;
+    sgd_config sgd = {0.05f, 0, 0};
+    nn_model m;
+    nn_work *w = nn_work_new(a, batch, &err);
+    nn_model_init(&m, a, &sgd, 1, &err);
+    size_t in = nn_arch_input_size(a);
+    float *x = malloc(sizeof(float) * in * batch);
+    int32_t *y = malloc(sizeof(int32_t) * batch);
+    rng r;
+    rng_seed(&r, 3);
+    for (size_t i = 0; i < in * batch; i++) x[i] = (float)rng_normal(&r);
+    for (int i = 0; i < batch; i++) y[i] = (int32_t)rng_below(&r, 10);
+    nn_batch bt = {.n = batch, .x = x, .label = y};
+    nn_model_train_step(&m, w, &bt, NULL); /* warm-up */
+    long n = 0;
+    double t0 = clock_now(), t;
+    do {
+        nn_model_train_step(&m, w, &bt, NULL);
+        n++;
+    } while ((t = clock_now() - t0) < seconds);
+    free(x);
+    free(y);
+    nn_model_free(&m);
+    nn_work_free(w);
+    return (double)n * batch / t;
+}
+
+static double measure_eval(const nn_arch *a, double seconds) {
+    const int chunk = 128, total = 500;
+    ds_err err;
+    nn_work *w = nn_work_new(a, chunk, &err);
+    float *p = malloc(sizeof(float) * a->n_params);
+    nn_arch_init_params(a, p, 1);
+    size_t in = nn_arch_input_size(a);
+    float *x = malloc(sizeof(float) * in * total);
+    int32_t *y = calloc(total, sizeof(int32_t));
+    rng r;
+    rng_seed(&r, 4);
+    for (size_t i = 0; i < in * total; i++) x[i] = (float)rng_normal(&r);
+    long n = 0;
+    double t0 = clock_now(), t;
+    do {
+        for (int s = 0; s < total; s += chunk) {
+            nn_batch bt = {.n = total - s < chunk ? total - s : chunk, .x = x + in * s, .label = y + s};
+            nn_forward_backward(a, w, p, NULL, &bt, NULL);
+        }
+        n++;
+    } while ((t = clock_now() - t0) < seconds);
+    free(x);
+    free(y);
+    free(p);
+    nn_work_free(w);
+    return (double)n * total / t;
+}
+
+static int torch_rates(const char *script, int batch, int threads, double seconds, double *train,
+                       double *eval) {
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s %d %d %g 2>/dev/null", script, batch, threads, seconds);
+    FILE *p = popen(cmd, "r");
+    if (!p) return -1;
+    int ok = fscanf(p, "%lf %lf", train, eval) == 2;
+    int rc = pclose(p);
+    return ok && rc == 0 ? 0 : -1;
+}
+
+int main(int argc, char **argv) {
+    double seconds = argc > 1 ? atof(argv[1]) : 3.0;
+    const char *script = argc > 2 ? argv[2] : "bench/torch_speed.py";
+    nn_model_spec spec = {.name = "gnlenet", .in_c = 3, .in_h = 32, .in_w = 32, .classes = 10};
+    nn_arch a;
+    ds_err err;
+    if (nn_model_build(&spec, &a, &err)) {
+        fprintf(stderr, "nn_speed: %s\n", err.msg);
+        return 1;
+    }
+    printf("GN-LeNet (%zu params), CIFAR-shaped input, plain SGD; %.0f s per measurement\n\n",
+           a.n_params, seconds);
+    printf("%-5s %-7s %14s %14s %7s\n", "batch", "threads", "divshare img/s", "pytorch img/s", "ratio");
+    const int batches[3] = {8, 32, 128};
+    double eval_ds[3] = {0}, eval_pt[3] = {0};
+    for (int th = 1; th <= 2; th++) {
+        openblas_set_num_threads(th);
+        for (int i = 0; i < 3; i++) {
+            double ours = measure_train(&a, batches[i], seconds), pt_train = 0, pt_eval = 0;
+            int have_pt = torch_rates(script, batches[i], th, seconds, &pt_train, &pt_eval) == 0;
+            if (i == 0) {
+                eval_ds[th] = measure_eval(&a, seconds);
+                eval_pt[th] = have_pt ? pt_eval : 0;
+            }
+            if (have_pt)
+                printf("%-5d %-7d %14.0f %14.0f %6.2fx\n", batches[i], th, ours, pt_train, ours / pt_train);
+            else
+                printf("%-5d %-7d %14.0f %14s %7s\n", batches[i], th, ours, "n/a", "");
+            fflush(stdout);
+        }
+    }
+    printf("\nevaluation (500 images per pass):\n");
+    for (int th = 1; th <= 2; th++) {
+        if (eval_pt[th] > 0)
+            printf("threads %d: divshare %.0f img/s, pytorch %.0f img/s, ratio %.2fx\n", th,
+                   eval_ds[th], eval_pt[th], eval_ds[th] / eval_pt[th]);
+        else
+            printf("threads %d: divshare %.0f img/s (pytorch not available)\n", th, eval_ds[th]);
+    }
+    return 0;
+}
