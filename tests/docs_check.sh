@@ -1,0 +1,32 @@
+#!/bin/sh
+# Documentation cannot drift from the code: the README's config reference
+# must equal `divshare config-reference`, every example file must load
+# (unknown keys or bad values fail), and every command's --help exits 0.
+# usage: docs_check.sh PATH/TO/divshare SOURCE_DIR
+set -u
+ds=$1 src=$2
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "NOT OK: $*"; }
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$ds" config-reference >"$tmp/ref"
+sed -n '/<!-- config-reference:begin -->/,/<!-- config-reference:end -->/p' "$src/README.md" | sed '1d;$d' >"$tmp/readme"
+if cmp -s "$tmp/ref" "$tmp/readme"; then ok; else
+  bad "README config reference is out of date: run scripts/update-readme-reference.sh"
+  diff "$tmp/ref" "$tmp/readme" | head -20
+fi
+for f in "$src"/examples/*.ini; do
+  # 'partition' loads the config fully; only data absence may fail it.
+  out=$("$ds" partition --config "$f" 2>&1 >/dev/null)
+  case "$out" in
+    ""|*"not found"*|*"cannot open"*|*"absent"*|*"no ratings"*|*"neither"*) ok ;;
+    *) bad "$f: $out" ;;
+  esac
+done
+for cmd in "" train partition config-reference version; do
+  if "$ds" $cmd --help >/dev/null 2>&1; then ok; else bad "divshare $cmd --help"; fi
+done
+echo "docs_check: $pass passed, $fail failed"
+[ "$fail" = 0 ]
