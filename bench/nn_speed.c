@@ -3,7 +3,9 @@
  *
  * usage: nn_speed [seconds-per-measurement] [path/to/torch_speed.py]
  * For each batch size (8, 32, 128) and thread count (1, 2) it measures
- * training images/s (forward + backward + SGD step) of both, then
+ * training images/s (forward + backward + SGD step) of both (divshare:
+ * data-parallel batch slices with single-threaded OpenBLAS, as `train`
+ * runs; PyTorch: torch.set_num_threads), then
  * evaluation images/s at batch 500 (divshare evaluates in chunks of 128),
  * and prints a table with the ratio divshare / PyTorch. */
 #include <cblas.h>
@@ -13,14 +15,21 @@
 
 #include "nn/model.h"
 #include "nn/models.h"
+#include "nn/trainer.h"
 #include "util/clock.h"
 #include "util/rng.h"
 
-static double measure_train(const nn_arch *a, int batch, double seconds) {
+/* threads: data-parallel trainer threads (what `divshare train` uses),
+ * with single-threaded OpenBLAS. */
+static double measure_train(const nn_arch *a, int batch, int threads, double seconds) {
     ds_err err;
     sgd_config sgd = {0.05f, 0, 0};
     nn_model m;
-    nn_work *w = nn_work_new(a, batch, &err);
+    nn_trainer t;
+    if (nn_trainer_init(&t, a, threads, batch, &err)) {
+        fprintf(stderr, "nn_speed: %s\n", err.msg);
+        exit(1);
+    }
     nn_model_init(&m, a, &sgd, 1, &err);
     size_t in = nn_arch_input_size(a);
     float *x = malloc(sizeof(float) * in * batch);
@@ -30,18 +39,18 @@ static double measure_train(const nn_arch *a, int batch, double seconds) {
     for (size_t i = 0; i < in * batch; i++) x[i] = (float)rng_normal(&r);
     for (int i = 0; i < batch; i++) y[i] = (int32_t)rng_below(&r, 10);
     nn_batch bt = {.n = batch, .x = x, .label = y};
-    nn_model_train_step(&m, w, &bt, NULL); /* warm-up */
+    nn_trainer_step(&t, &m, &bt, NULL); /* warm-up */
     long n = 0;
-    double t0 = clock_now(), t;
+    double t0 = clock_now(), el;
     do {
-        nn_model_train_step(&m, w, &bt, NULL);
+        nn_trainer_step(&t, &m, &bt, NULL);
         n++;
-    } while ((t = clock_now() - t0) < seconds);
+    } while ((el = clock_now() - t0) < seconds);
     free(x);
     free(y);
     nn_model_free(&m);
-    nn_work_free(w);
-    return (double)n * batch / t;
+    nn_trainer_free(&t);
+    return (double)n * batch / el;
 }
 
 static double measure_eval(const nn_arch *a, double seconds) {
@@ -98,13 +107,15 @@ int main(int argc, char **argv) {
     printf("%-5s %-7s %14s %14s %7s\n", "batch", "threads", "divshare img/s", "pytorch img/s", "ratio");
     const int batches[3] = {8, 32, 128};
     double eval_ds[3] = {0}, eval_pt[3] = {0};
+    openblas_set_num_threads(1);
     for (int th = 1; th <= 2; th++) {
-        openblas_set_num_threads(th);
         for (int i = 0; i < 3; i++) {
-            double ours = measure_train(&a, batches[i], seconds), pt_train = 0, pt_eval = 0;
+            double ours = measure_train(&a, batches[i], th, seconds), pt_train = 0, pt_eval = 0;
             int have_pt = torch_rates(script, batches[i], th, seconds, &pt_train, &pt_eval) == 0;
             if (i == 0) {
+                openblas_set_num_threads(th); /* evaluation: one model, OpenBLAS threads */
                 eval_ds[th] = measure_eval(&a, seconds);
+                openblas_set_num_threads(1);
                 eval_pt[th] = have_pt ? pt_eval : 0;
             }
             if (have_pt)

@@ -19,6 +19,7 @@
 #include "nn/net.h"
 #include "nn/pool.h"
 #include "nn/sgd.h"
+#include "nn/trainer.h"
 #include "util/rng.h"
 
 #define TOL 1e-3
@@ -549,6 +550,43 @@ static void test_training_reduces_loss(void) {
     free(pattern);
 }
 
+/* A data-parallel step over 3 threads equals the single-thread step up to
+ * float rounding (the gradient is a weighted sum of slice gradients). */
+static void test_trainer(void) {
+    ds_err err;
+    nn_arch a;
+    nn_model_spec s = {.name = "gnlenet", .in_c = 2, .in_h = 10, .in_w = 10, .classes = 5};
+    nn_model_build(&s, &a, &err);
+    int B = 7;
+    float *x = rand_floats((size_t)B * 200, 1);
+    int32_t y[7] = {0, 1, 2, 3, 4, 0, 1};
+    nn_batch bt = {.n = B, .x = x, .label = y};
+    sgd_config c = {0.1f, 0.9f, 0.001f};
+    nn_model m1, m3;
+    nn_model_init(&m1, &a, &c, 5, &err);
+    nn_model_init(&m3, &a, &c, 5, &err);
+    nn_trainer t1, t3;
+    CHECK(nn_trainer_init(&t1, &a, 1, B, &err) == 0 && nn_trainer_init(&t3, &a, 3, B, &err) == 0, "trainers: %s", err.msg);
+    nn_stats s1 = {0}, s3 = {0};
+    float l1 = 0, l3 = 0;
+    for (int step = 0; step < 3; step++) {
+        l1 = nn_trainer_step(&t1, &m1, &bt, &s1);
+        l3 = nn_trainer_step(&t3, &m3, &bt, &s3);
+    }
+    double worst = 0, mx = 0;
+    for (size_t i = 0; i < a.n_params; i++) {
+        worst = fmax(worst, fabs(m1.params[i] - m3.params[i]));
+        mx = fmax(mx, fabs(m1.params[i]));
+    }
+    CHECK(worst / mx < 1e-5 && fabsf(l1 - l3) < 1e-5f * fabsf(l1) && s1.count == s3.count && s1.correct == s3.correct,
+          "3-thread step equals 1-thread step: param diff %g, loss %g vs %g", worst / mx, l1, l3);
+    nn_trainer_free(&t1);
+    nn_trainer_free(&t3);
+    nn_model_free(&m1);
+    nn_model_free(&m3);
+    free(x);
+}
+
 int main(void) {
     rng_seed(&R, 2024);
     for (int t = 0; t < 8; t++) test_conv2d(t);
@@ -563,5 +601,6 @@ int main(void) {
     test_determinism();
     test_model_grads();
     test_training_reduces_loss();
+    test_trainer();
     return check_done("test_nn");
 }

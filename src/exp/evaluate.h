@@ -5,16 +5,24 @@
 
 #include "data/batcher.h"
 #include "nn/net.h"
+#include "util/threadpool.h"
 
+#define EVALUATOR_MAX_THREADS 64
+
+/* The samples are split into one contiguous range per thread. */
 typedef struct evaluator {
-    const nn_arch *arch; /* borrowed */
-    nn_work *work;       /* owned, sized for the eval batch */
-    batcher batches;     /* owned, in dataset order */
+    const nn_arch *arch;                      /* borrowed */
+    int threads;
+    thread_pool *pool;                        /* owned */
+    nn_work *work[EVALUATOR_MAX_THREADS];     /* owned, sized for the eval batch */
+    batcher batches[EVALUATOR_MAX_THREADS];   /* owned, in dataset order */
+    const float *params;                      /* during evaluator_run */
+    nn_stats stats[EVALUATOR_MAX_THREADS];
 } evaluator;
 
 /* idx/n select the samples (idx NULL = the whole dataset). */
 int evaluator_init(evaluator *e, const nn_arch *a, const dataset *d, const uint32_t *idx,
-                   size_t n, int batch, ds_err *err);
+                   size_t n, int batch, int threads, ds_err *err);
 void evaluator_free(evaluator *e);
 /* One full pass; returns the summed statistics. */
 nn_stats evaluator_run(evaluator *e, const float *params);

@@ -11,6 +11,7 @@
 #include "exp/evaluate.h"
 #include "exp/setup.h"
 #include "nn/model.h"
+#include "nn/trainer.h"
 #include "util/clock.h"
 #include "util/fileio.h"
 #include "util/progress.h"
@@ -104,8 +105,10 @@ int train_run(const config *c, const train_options *opt, train_result *res, ds_e
         exp_data_free(&d);
         return -1;
     }
+    /* Parallelism is ours (batch slices on a pool), GEMMs single-threaded:
+     * OpenBLAS threading of these small GEMMs mostly spins. */
     int threads = exp_threads(c);
-    openblas_set_num_threads(threads);
+    openblas_set_num_threads(1);
     const int batch = (int)config_int(c, "train", "batch_size");
     const int epochs = (int)config_int(c, "train", "epochs");
     const int regress = a.task == NN_TASK_REGRESS;
@@ -115,7 +118,7 @@ int train_run(const config *c, const train_options *opt, train_result *res, ds_e
     nn_model m = {0};
     batcher b = {0};
     evaluator ev = {0};
-    nn_work *w = NULL;
+    nn_trainer tr = {0};
     epoch_row *rows = calloc((size_t)epochs, sizeof *rows);
     int rc = -1;
     if (!rows) {
@@ -124,8 +127,8 @@ int train_run(const config *c, const train_options *opt, train_result *res, ds_e
     }
     if (make_dirs(res->out_dir, err) || nn_model_init(&m, &a, &sgd, exp_seed(c, SEED_INIT, 0), err) ||
         batcher_init(&b, &d.train, NULL, 0, batch, 1, exp_seed(c, SEED_BATCHES, 0), err) ||
-        evaluator_init(&ev, &a, &d.test, NULL, 0, (int)config_int(c, "eval", "batch_size"), err) ||
-        !(w = nn_work_new(&a, batch, err)))
+        evaluator_init(&ev, &a, &d.test, NULL, 0, (int)config_int(c, "eval", "batch_size"), threads, err) ||
+        nn_trainer_init(&tr, &a, threads, batch, err))
         goto done;
     if (opt->log) {
         char desc[4096];
@@ -154,7 +157,7 @@ int train_run(const config *c, const train_options *opt, train_result *res, ds_e
             int n = batcher_next(&b);
             if (n == 0) n = batcher_next(&b); /* epoch boundary of the batcher */
             nn_batch bt = batch_from_batcher(&b, n);
-            nn_model_train_step(&m, w, &bt, &st);
+            nn_trainer_step(&tr, &m, &bt, &st);
             total_steps++;
             total_samples += n;
             if (opt->progress) {
@@ -210,7 +213,7 @@ int train_run(const config *c, const train_options *opt, train_result *res, ds_e
     rc = 0;
 done:
     free(rows);
-    nn_work_free(w);
+    nn_trainer_free(&tr);
     evaluator_free(&ev);
     batcher_free(&b);
     nn_model_free(&m);

@@ -10,7 +10,35 @@ int maxpool_shape_finish(maxpool_shape *s) {
     return 0;
 }
 
+/* The common 2x2, stride 2 case without the generic window loops. */
+static void maxpool2x2_forward(const maxpool_shape *s, const float *in, float *out, int32_t *argmax) {
+    const size_t HW = (size_t)s->H * s->W, OHW = (size_t)s->OH * s->OW;
+    for (int p = 0; p < s->planes; p++) {
+        const float *x = in + p * HW;
+        float *y = out + p * OHW;
+        int32_t *am = argmax + p * OHW;
+        for (int oh = 0; oh < s->OH; oh++) {
+            const float *r0 = x + (size_t)2 * oh * s->W, *r1 = r0 + s->W;
+            int base = 2 * oh * s->W;
+            for (int ow = 0; ow < s->OW; ow++) {
+                /* First maximum in PyTorch's scan order wins ties. */
+                float bv = r0[2 * ow];
+                int best = base + 2 * ow;
+                if (r0[2 * ow + 1] > bv) { bv = r0[2 * ow + 1]; best = base + 2 * ow + 1; }
+                if (r1[2 * ow] > bv) { bv = r1[2 * ow]; best = base + s->W + 2 * ow; }
+                if (r1[2 * ow + 1] > bv) { bv = r1[2 * ow + 1]; best = base + s->W + 2 * ow + 1; }
+                y[oh * s->OW + ow] = bv;
+                am[oh * s->OW + ow] = best;
+            }
+        }
+    }
+}
+
 void maxpool_forward(const maxpool_shape *s, const float *in, float *out, int32_t *argmax) {
+    if (s->K == 2 && s->stride == 2) {
+        maxpool2x2_forward(s, in, out, argmax);
+        return;
+    }
     const size_t HW = (size_t)s->H * s->W, OHW = (size_t)s->OH * s->OW;
     for (int p = 0; p < s->planes; p++) {
         const float *x = in + p * HW;
