@@ -1,7 +1,7 @@
 /* nn_speed: GN-LeNet training and evaluation throughput on CIFAR-shaped
  * input (3x32x32, 10 classes), divshare vs PyTorch in the same run.
  *
- * usage: nn_speed [seconds-per-measurement] [path/to/torch_speed.py]
+ * usage: nn_speed [seconds-per-round] [path/to/torch_speed.py]
  * For each batch size (8, 32, 128) and thread count (1, 2) it measures
  * training images/s (forward + backward + SGD step) of both (divshare:
  * data-parallel batch slices with single-threaded OpenBLAS, as `train`
@@ -16,6 +16,7 @@
 #include "nn/model.h"
 #include "nn/models.h"
 #include "nn/trainer.h"
+#include "exp/evaluate.h"
 #include "util/clock.h"
 #include "util/rng.h"
 
@@ -53,32 +54,34 @@ static double measure_train(const nn_arch *a, int batch, int threads, double sec
     return (double)n * batch / el;
 }
 
-static double measure_eval(const nn_arch *a, double seconds) {
-    const int chunk = 128, total = 500;
+/* Evaluation as `train` runs it: the parallel evaluator (one workspace per
+ * thread, batches of 128) over 512 synthetic CIFAR-shaped images. */
+static double measure_eval(const nn_arch *a, int threads, double seconds) {
     ds_err err;
-    nn_work *w = nn_work_new(a, chunk, &err);
-    float *p = malloc(sizeof(float) * a->n_params);
-    nn_arch_init_params(a, p, 1);
-    size_t in = nn_arch_input_size(a);
-    float *x = malloc(sizeof(float) * in * total);
-    int32_t *y = calloc(total, sizeof(int32_t));
+    dataset d;
+    if (dataset_alloc_images(&d, "bench", 512, 3, 32, 32, 10, &err)) exit(1);
     rng r;
     rng_seed(&r, 4);
-    for (size_t i = 0; i < in * total; i++) x[i] = (float)rng_normal(&r);
+    for (size_t i = 0; i < d.n * 3072; i++) d.pixels[i] = (uint8_t)rng_below(&r, 256);
+    for (size_t i = 0; i < d.n; i++) d.labels[i] = (uint8_t)rng_below(&r, 10);
+    evaluator ev;
+    if (evaluator_init(&ev, a, &d, NULL, 0, 128, threads, &err)) {
+        fprintf(stderr, "nn_speed: %s\n", err.msg);
+        exit(1);
+    }
+    float *p = malloc(sizeof(float) * a->n_params);
+    nn_arch_init_params(a, p, 1);
+    evaluator_run(&ev, p); /* warm-up */
     long n = 0;
     double t0 = clock_now(), t;
     do {
-        for (int s = 0; s < total; s += chunk) {
-            nn_batch bt = {.n = total - s < chunk ? total - s : chunk, .x = x + in * s, .label = y + s};
-            nn_forward_backward(a, w, p, NULL, &bt, NULL);
-        }
+        evaluator_run(&ev, p);
         n++;
     } while ((t = clock_now() - t0) < seconds);
-    free(x);
-    free(y);
     free(p);
-    nn_work_free(w);
-    return (double)n * total / t;
+    evaluator_free(&ev);
+    dataset_free(&d);
+    return (double)n * 512 / t;
 }
 
 static int torch_rates(const char *script, int batch, int threads, double seconds, double *train,
@@ -93,8 +96,9 @@ static int torch_rates(const char *script, int batch, int threads, double second
 }
 
 int main(int argc, char **argv) {
-    double seconds = argc > 1 ? atof(argv[1]) : 3.0;
+    double seconds = argc > 1 ? atof(argv[1]) : 2.0;
     const char *script = argc > 2 ? argv[2] : "bench/torch_speed.py";
+    const int rounds = 3;
     nn_model_spec spec = {.name = "gnlenet", .in_c = 3, .in_h = 32, .in_w = 32, .classes = 10};
     nn_arch a;
     ds_err err;
@@ -102,30 +106,40 @@ int main(int argc, char **argv) {
         fprintf(stderr, "nn_speed: %s\n", err.msg);
         return 1;
     }
-    printf("GN-LeNet (%zu params), CIFAR-shaped input, plain SGD; %.0f s per measurement\n\n",
-           a.n_params, seconds);
+    openblas_set_num_threads(1);
+    printf("GN-LeNet (%zu params), CIFAR-shaped input, plain SGD. divshare and PyTorch are\n"
+           "measured alternately, %d rounds of %.0f s each; best round reported (this machine's\n"
+           "throughput varies by +-15%% over minutes).\n\n",
+           a.n_params, rounds, seconds);
     printf("%-5s %-7s %14s %14s %7s\n", "batch", "threads", "divshare img/s", "pytorch img/s", "ratio");
     const int batches[3] = {8, 32, 128};
     double eval_ds[3] = {0}, eval_pt[3] = {0};
-    openblas_set_num_threads(1);
     for (int th = 1; th <= 2; th++) {
         for (int i = 0; i < 3; i++) {
-            double ours = measure_train(&a, batches[i], th, seconds), pt_train = 0, pt_eval = 0;
-            int have_pt = torch_rates(script, batches[i], th, seconds, &pt_train, &pt_eval) == 0;
-            if (i == 0) {
-                openblas_set_num_threads(th); /* evaluation: one model, OpenBLAS threads */
-                eval_ds[th] = measure_eval(&a, seconds);
-                openblas_set_num_threads(1);
-                eval_pt[th] = have_pt ? pt_eval : 0;
+            double ours = 0, pt = 0;
+            int have_pt = 1;
+            for (int r = 0; r < rounds; r++) {
+                double o = measure_train(&a, batches[i], th, seconds), pt_train = 0, pt_eval = 0;
+                if (o > ours) ours = o;
+                if (have_pt && torch_rates(script, batches[i], th, seconds, &pt_train, &pt_eval) == 0) {
+                    if (pt_train > pt) pt = pt_train;
+                    if (i == 0 && pt_eval > eval_pt[th]) eval_pt[th] = pt_eval;
+                } else {
+                    have_pt = 0;
+                }
+                if (i == 0) {
+                    double e = measure_eval(&a, th, seconds);
+                    if (e > eval_ds[th]) eval_ds[th] = e;
+                }
             }
             if (have_pt)
-                printf("%-5d %-7d %14.0f %14.0f %6.2fx\n", batches[i], th, ours, pt_train, ours / pt_train);
+                printf("%-5d %-7d %14.0f %14.0f %6.2fx\n", batches[i], th, ours, pt, ours / pt);
             else
                 printf("%-5d %-7d %14.0f %14s %7s\n", batches[i], th, ours, "n/a", "");
             fflush(stdout);
         }
     }
-    printf("\nevaluation (500 images per pass):\n");
+    printf("\nevaluation (divshare: batches of 128 per thread; PyTorch: batch 500):\n");
     for (int th = 1; th <= 2; th++) {
         if (eval_pt[th] > 0)
             printf("threads %d: divshare %.0f img/s, pytorch %.0f img/s, ratio %.2fx\n", th,

@@ -21,12 +21,15 @@ static void maxpool2x2_forward(const maxpool_shape *s, const float *in, float *o
             const float *r0 = x + (size_t)2 * oh * s->W, *r1 = r0 + s->W;
             int base = 2 * oh * s->W;
             for (int ow = 0; ow < s->OW; ow++) {
-                /* First maximum in PyTorch's scan order wins ties. */
-                float bv = r0[2 * ow];
-                int best = base + 2 * ow;
-                if (r0[2 * ow + 1] > bv) { bv = r0[2 * ow + 1]; best = base + 2 * ow + 1; }
-                if (r1[2 * ow] > bv) { bv = r1[2 * ow]; best = base + s->W + 2 * ow; }
-                if (r1[2 * ow + 1] > bv) { bv = r1[2 * ow + 1]; best = base + s->W + 2 * ow + 1; }
+                /* Branchless (selects, not jumps: window maxima of real
+                 * activations are unpredictable). Ties keep the first
+                 * element in PyTorch's scan order a, b, c, d. */
+                float a = r0[2 * ow], b = r0[2 * ow + 1], c = r1[2 * ow], d = r1[2 * ow + 1];
+                int ia = base + 2 * ow, ic = ia + s->W;
+                float m1 = b > a ? b : a, m2 = d > c ? d : c;
+                int i1 = b > a ? ia + 1 : ia, i2 = d > c ? ic + 1 : ic;
+                float bv = m2 > m1 ? m2 : m1;
+                int best = m2 > m1 ? i2 : i1;
                 y[oh * s->OW + ow] = bv;
                 am[oh * s->OW + ow] = best;
             }
