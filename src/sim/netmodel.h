@@ -1,0 +1,76 @@
+/* netmodel.h: flow-level network model with max-min fair bandwidth sharing.
+ *
+ * The network is a star of access links: node i has an uplink of capacity
+ * U_i and a downlink of capacity D_i (bit/s), and a one-way access latency
+ * L_i (s). A message from s to d is a *flow* crossing two links, s's uplink
+ * and d's downlink; the core is never the bottleneck. Its last bit arrives
+ * L_s + L_d after it left the sender.
+ *
+ * Rates are max-min fair, as SimGrid's flow model computes them by
+ * progressive filling. Constraints are the links (capacity C_l), variables
+ * the flows (rate r_f), and every flow uses exactly two constraints. Start
+ * with every flow unfixed; the fair share of link l is (C_l - fixed rate
+ * through l) / (unfixed flows through l). Take the link with the smallest
+ * share (ties: lowest link index), give that share to each of its unfixed
+ * flows, fix them, subtract their rates from their other link, repeat
+ * until every flow is fixed. Each flow then gets its bottleneck share and
+ * no rate can grow without shrinking a smaller one.
+ *
+ * Rates change only when a flow starts or ends: the caller advances the
+ * model to that instant (net_advance), applies the change, and re-solves
+ * (net_share). A flow's finish time then is now + remaining / rate. Cost of
+ * a re-solve: O((F + L) log L) for F active flows and L links. */
+#ifndef DS_NETMODEL_H
+#define DS_NETMODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/err.h"
+
+typedef struct net_flow {
+    int src, dst;
+    double remaining; /* bits still to send */
+    double rate;      /* bit/s, from the last net_share */
+    uint64_t tag;     /* caller's (message id) */
+    uint32_t version; /* bumped at every re-solve: stale finish events are ignored */
+    int active;
+} net_flow;
+
+typedef struct net_model {
+    int nodes;
+    double *up, *down, *latency; /* [nodes]: bit/s, bit/s, s; owned */
+    net_flow *flows;             /* [cap], owned; ids are indices, reused */
+    int *free_ids;               /* stack of free flow ids */
+    size_t cap, n_free, active;
+    double now;                  /* time of the last net_advance, s */
+    /* progressive-filling scratch, [2 * nodes] links: uplink i = i,
+     * downlink i = nodes + i */
+    double *cap_left;
+    int *unfixed;
+    int *link_start, *link_flows; /* CSR lists of active flows per link */
+    struct { double share; int link; } *heap;
+} net_model;
+
+int net_init(net_model *n, int nodes, double up, double down, double latency, ds_err *err);
+void net_free(net_model *n);
+/* Per-node capacities (bit/s, > 0) and latency (s, >= 0). */
+void net_set_node(net_model *n, int node, double up, double down, double latency);
+
+/* Moves every active flow forward to time t >= n->now at its current rate. */
+void net_advance(net_model *n, double t);
+/* Starts a flow of `bits` at the current time; returns its id or -1 (out
+ * of memory). Call net_share afterwards. */
+int net_start(net_model *n, int src, int dst, double bits, uint64_t tag);
+/* Ends flow id (finished or cancelled). Call net_share afterwards. */
+void net_end(net_model *n, int id);
+/* Recomputes max-min fair rates of all active flows; bumps their versions. */
+int net_share(net_model *n);
+/* When flow id finishes sending at its current rate (s). */
+double net_finish_time(const net_model *n, int id);
+/* One-way propagation delay from src to dst (s). */
+static inline double net_latency(const net_model *n, int src, int dst) {
+    return n->latency[src] + n->latency[dst];
+}
+
+#endif

@@ -1,0 +1,162 @@
+/* test_sim.c: the event queue's order and the network model's max-min
+ * sharing, against completion times computed by hand (each case says why). */
+#include <string.h>
+
+#include "check.h"
+#include "sim/event_queue.h"
+#include "sim/netmodel.h"
+#include "util/rng.h"
+
+#define MBIT 1e6
+#define EPS 1e-9
+
+static void test_event_queue(void) {
+    event_queue q;
+    evq_init(&q);
+    rng r;
+    rng_seed(&r, 1);
+    for (int i = 0; i < 1000; i++) {
+        sim_event e = {.time = (double)rng_below(&r, 50), .kind = i};
+        evq_push(&q, e);
+    }
+    sim_event prev = {.time = -1}, e;
+    int sorted = 1, n = 0;
+    while (evq_pop(&q, &e) == 0) {
+        /* Time order; equal times in push order (kind = push index). */
+        sorted &= e.time > prev.time || (e.time == prev.time && e.kind > prev.kind);
+        prev = e;
+        n++;
+    }
+    CHECK(sorted && n == 1000, "heap pops in (time, push order)");
+    CHECK(evq_pop(&q, &e) != 0 && evq_peek(&q) == NULL, "empty queue");
+    evq_free(&q);
+}
+
+/* Flows start at time 0 unless said otherwise; capacities in Mbit/s. */
+static void test_single_flow(void) {
+    ds_err err;
+    net_model n;
+    net_init(&n, 2, 10 * MBIT, 100 * MBIT, 0.001, &err);
+    int f = net_start(&n, 0, 1, 8 * MBIT, 7);
+    net_share(&n);
+    /* Bottleneck: sender's 10 Mbit/s uplink: 8 Mbit take 0.8 s; the last
+     * bit lands 1 ms + 1 ms later. */
+    CHECK(fabs(n.flows[f].rate - 10 * MBIT) < EPS && fabs(net_finish_time(&n, f) - 0.8) < EPS, "single flow");
+    CHECK(fabs(net_latency(&n, 0, 1) - 0.002) < EPS, "latency sender + receiver");
+    net_free(&n);
+}
+
+static void test_receiver_bottleneck(void) {
+    ds_err err;
+    net_model n;
+    /* Node 0 sends to 1, 2, 3 over a 30 Mbit/s uplink; node 1's downlink
+     * is 5 Mbit/s. Max-min: the flow to 1 is capped at 5 by its receiver;
+     * the other two share the remaining 25 equally: 12.5 each. */
+    net_init(&n, 4, 100 * MBIT, 100 * MBIT, 0, &err);
+    net_set_node(&n, 0, 30 * MBIT, 100 * MBIT, 0);
+    net_set_node(&n, 1, 100 * MBIT, 5 * MBIT, 0);
+    int a = net_start(&n, 0, 1, 10 * MBIT, 1), b = net_start(&n, 0, 2, 10 * MBIT, 2),
+        c = net_start(&n, 0, 3, 10 * MBIT, 3);
+    net_share(&n);
+    CHECK(fabs(n.flows[a].rate - 5 * MBIT) < EPS, "receiver-bound flow gets 5: %g", n.flows[a].rate);
+    CHECK(fabs(n.flows[b].rate - 12.5 * MBIT) < EPS && fabs(n.flows[c].rate - 12.5 * MBIT) < EPS,
+          "the others share the rest: %g %g", n.flows[b].rate, n.flows[c].rate);
+    net_free(&n);
+}
+
+static void test_incast(void) {
+    ds_err err;
+    net_model n;
+    /* Three senders with 60 Mbit/s uplinks into one 10 Mbit/s downlink,
+     * plus a fourth sender whose own uplink is only 2 Mbit/s: it keeps 2,
+     * the others split the remaining 8: 8/3 each. */
+    net_init(&n, 5, 60 * MBIT, 60 * MBIT, 0, &err);
+    net_set_node(&n, 0, 60 * MBIT, 10 * MBIT, 0);
+    net_set_node(&n, 4, 2 * MBIT, 60 * MBIT, 0);
+    int f[4];
+    for (int s = 1; s <= 4; s++) f[s - 1] = net_start(&n, s, 0, MBIT, (uint64_t)s);
+    net_share(&n);
+    CHECK(fabs(n.flows[f[3]].rate - 2 * MBIT) < EPS, "slow sender keeps its 2");
+    for (int i = 0; i < 3; i++)
+        CHECK(fabs(n.flows[f[i]].rate - 8 * MBIT / 3) < 1e-6, "incast share %g", n.flows[f[i]].rate);
+    net_free(&n);
+}
+
+static void test_dynamic(void) {
+    ds_err err;
+    net_model n;
+    /* Two flows share a 10 Mbit/s uplink: 5 each. The 10 Mbit one ends at
+     * t = 2; then the 20 Mbit one (10 left) runs alone at 10: ends at 3. */
+    net_init(&n, 3, 10 * MBIT, 100 * MBIT, 0, &err);
+    int a = net_start(&n, 0, 1, 10 * MBIT, 1), b = net_start(&n, 0, 2, 20 * MBIT, 2);
+    net_share(&n);
+    CHECK(fabs(net_finish_time(&n, a) - 2.0) < EPS, "first finishes at 2");
+    uint32_t vb = n.flows[b].version;
+    net_advance(&n, 2.0);
+    net_end(&n, a);
+    net_share(&n);
+    CHECK(n.flows[b].version != vb, "re-solve bumps versions (stale events detectable)");
+    CHECK(fabs(n.flows[b].remaining - 10 * MBIT) < 1e-3 && fabs(net_finish_time(&n, b) - 3.0) < EPS,
+          "second finishes at 3: %g", net_finish_time(&n, b));
+    /* A new flow reuses the freed id. */
+    int c = net_start(&n, 1, 2, MBIT, 3);
+    CHECK(c == a, "flow ids are reused");
+    net_free(&n);
+}
+
+static void test_many_flows(void) {
+    ds_err err;
+    net_model n;
+    /* Random flows: rates must be feasible (no link over capacity) and
+     * every flow must have a saturated bottleneck link (max-min). */
+    const int N = 40;
+    net_init(&n, N, 0, 0, 0, &err);
+    rng r;
+    rng_seed(&r, 3);
+    for (int i = 0; i < N; i++) net_set_node(&n, i, (1 + rng_below(&r, 100)) * MBIT, (1 + rng_below(&r, 100)) * MBIT, 0);
+    for (int k = 0; k < 300; k++) {
+        int s = (int)rng_below(&r, N), d = (int)rng_below(&r, N);
+        if (s != d) net_start(&n, s, d, MBIT, (uint64_t)k);
+    }
+    net_share(&n);
+    double up[40] = {0}, down[40] = {0};
+    for (size_t i = 0; i < n.cap; i++)
+        if (n.flows[i].active) {
+            up[n.flows[i].src] += n.flows[i].rate;
+            down[n.flows[i].dst] += n.flows[i].rate;
+        }
+    int feasible = 1, bottlenecked = 1;
+    for (int i = 0; i < N; i++) feasible &= up[i] <= n.up[i] * (1 + 1e-9) && down[i] <= n.down[i] * (1 + 1e-9);
+    for (size_t i = 0; i < n.cap; i++) {
+        const net_flow *f = &n.flows[i];
+        if (!f->active) continue;
+        /* Bottleneck: a saturated link on which no flow is faster. */
+        int ok = 0;
+        if (up[f->src] >= n.up[f->src] * (1 - 1e-9)) {
+            double mx = 0;
+            for (size_t j = 0; j < n.cap; j++)
+                if (n.flows[j].active && n.flows[j].src == f->src && n.flows[j].rate > mx) mx = n.flows[j].rate;
+            ok |= f->rate >= mx * (1 - 1e-9);
+        }
+        if (down[f->dst] >= n.down[f->dst] * (1 - 1e-9)) {
+            double mx = 0;
+            for (size_t j = 0; j < n.cap; j++)
+                if (n.flows[j].active && n.flows[j].dst == f->dst && n.flows[j].rate > mx) mx = n.flows[j].rate;
+            ok |= f->rate >= mx * (1 - 1e-9);
+        }
+        bottlenecked &= ok;
+    }
+    CHECK(feasible, "rates respect every capacity");
+    CHECK(bottlenecked, "every flow has a bottleneck link (max-min fairness)");
+    net_free(&n);
+}
+
+int main(void) {
+    test_event_queue();
+    test_single_flow();
+    test_receiver_bottleneck();
+    test_incast();
+    test_dynamic();
+    test_many_flows();
+    return check_done("test_sim");
+}
