@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "exp/config.h"
+#include "exp/run.h"
 #include "exp/setup.h"
 #include "exp/train.h"
 
@@ -27,6 +28,9 @@ static const char *MAIN_HELP =
     "usage: divshare COMMAND [options]\n"
     "\n"
     "commands:\n"
+    "  run               simulate decentralized learning: every node trains, messages\n"
+    "                    share a simulated network; one run per configured algorithm\n"
+    "  compare           side-by-side table of runs (time to targets, accuracy, bytes)\n"
     "  train             train one model centrally (single node) from a config file\n"
     "  partition         print how a config splits the training data over nodes\n"
     "  config-reference  print every config key (section, type, default, range) as Markdown\n"
@@ -49,6 +53,29 @@ static const char *TRAIN_HELP =
     "  --out DIR          output directory (default: <experiment.output>/<experiment.name>)\n"
     "  --quiet            no progress bar or per-epoch lines\n"
     "  -h, --help         this help\n";
+
+static const char *RUN_HELP =
+    "usage: divshare run EXPERIMENT.ini [options]\n"
+    "\n"
+    "Simulates N nodes training on their data partitions and exchanging models\n"
+    "over a network with bandwidth sharing and stragglers, in simulated time.\n"
+    "Runs each algorithm of [algorithm] algorithms (or name) into\n"
+    "<output>/<name>/<algorithm>/ (metrics.csv, nodes.csv, summary.json,\n"
+    "config.ini), then prints a comparison table.\n"
+    "\n"
+    "options:\n"
+    "  --set SEC.KEY=VAL  override one key, e.g. --set algorithm.name=swift (repeatable)\n"
+    "  --threads N        same as --set train.threads=N (0 = all cores)\n"
+    "  --out DIR          output directory (default: <experiment.output>/<experiment.name>)\n"
+    "  --quiet            no progress bar or per-evaluation lines\n"
+    "  -h, --help         this help\n";
+
+static const char *COMPARE_HELP =
+    "usage: divshare compare RUN_DIR...\n"
+    "\n"
+    "Prints, for each run directory (holding summary.json), the simulated time\n"
+    "to each accuracy target, the final accuracy (or RMSE), megabytes sent and\n"
+    "stale messages dropped, and the speed-up relative to the first run.\n";
 
 static const char *PARTITION_HELP =
     "usage: divshare partition --config FILE.ini [--set SEC.KEY=VAL]...\n"
@@ -162,6 +189,74 @@ static int cmd_train(int argc, char **argv) {
     return 0;
 }
 
+static int cmd_run(int argc, char **argv) {
+    /* The experiment file may be given bare as the first argument. */
+    char *args[256];
+    int n = 0;
+    args[n++] = argv[0];
+    if (argc > 1 && argv[1][0] != '-') {
+        args[n++] = "--config";
+        args[n++] = argv[1];
+        argv++;
+        argc--;
+    }
+    for (int i = 1; i < argc && n < 255; i++) args[n++] = argv[i];
+    cli_common cc = {0};
+    if (parse_common(n, args, &cc, RUN_HELP)) {
+        config_free(&cc.cfg);
+        return 2;
+    }
+    signal(SIGINT, on_sigint);
+    signal(SIGTERM, on_sigint);
+    run_options o = {cc.out_dir, cc.quiet ? NULL : stdout, cc.quiet ? NULL : stderr, &stop_requested};
+    int interrupted = 0, bad = 0;
+    ds_err err;
+    int rc = run_experiment(&cc.cfg, &o, &interrupted, &bad, &err);
+    if (rc) {
+        fprintf(stderr, "divshare run: %s\n", err.msg);
+        config_free(&cc.cfg);
+        return bad ? 2 : 1;
+    }
+    /* Comparison of the runs just made. */
+    char base[4096], names[CONFIG_MAX_VALUE];
+    snprintf(base, sizeof base, "%s/%s", config_str(&cc.cfg, "experiment", "output"),
+             config_str(&cc.cfg, "experiment", "name"));
+    if (cc.out_dir) snprintf(base, sizeof base, "%s", cc.out_dir);
+    const char *list = config_str(&cc.cfg, "algorithm", "algorithms");
+    snprintf(names, sizeof names, "%s", *list ? list : config_str(&cc.cfg, "algorithm", "name"));
+    char *dirs[16];
+    int nd = 0;
+    for (char *tok = strtok(names, ", "); tok && nd < 16; tok = strtok(NULL, ", ")) {
+        dirs[nd] = malloc(strlen(base) + strlen(tok) + 2);
+        if (dirs[nd]) sprintf(dirs[nd++], "%s/%s", base, tok);
+    }
+    if (!cc.quiet && nd > 0 && !interrupted) {
+        printf("\n");
+        if (run_compare(dirs, nd, stdout, &err)) fprintf(stderr, "divshare run: %s\n", err.msg);
+        printf("results in %s/\n", base);
+    }
+    for (int i = 0; i < nd; i++) free(dirs[i]);
+    config_free(&cc.cfg);
+    if (interrupted) {
+        printf("interrupted; results so far in %s/\n", base);
+        return 130;
+    }
+    return 0;
+}
+
+static int cmd_compare(int argc, char **argv) {
+    if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+        fputs(COMPARE_HELP, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    ds_err err;
+    if (run_compare(argv + 1, argc - 1, stdout, &err)) {
+        fprintf(stderr, "divshare compare: %s\n", err.msg);
+        return 2;
+    }
+    return 0;
+}
+
 static int cmd_partition(int argc, char **argv) {
     cli_common cc = {0};
     if (parse_common(argc, argv, &cc, PARTITION_HELP)) {
@@ -199,6 +294,8 @@ int main(int argc, char **argv) {
     }
     const char *cmd = argv[1];
     if (!strcmp(cmd, "train")) return cmd_train(argc - 1, argv + 1);
+    if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "compare")) return cmd_compare(argc - 1, argv + 1);
     if (!strcmp(cmd, "partition")) return cmd_partition(argc - 1, argv + 1);
     if (!strcmp(cmd, "config-reference")) {
         if (argc > 2 && (!strcmp(argv[2], "-h") || !strcmp(argv[2], "--help"))) {

@@ -1,0 +1,92 @@
+/* algo.c: messages, snapshots, the registry and shared helpers. */
+#include "algo/algo.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+model_snapshot *snapshot_new(const float *params, size_t n) {
+    model_snapshot *s = malloc(sizeof *s + sizeof(float) * n);
+    if (!s) return NULL;
+    s->refs = 1;
+    s->n = n;
+    memcpy(s->values, params, sizeof(float) * n);
+    return s;
+}
+
+model_snapshot *snapshot_ref(model_snapshot *s) {
+    s->refs++;
+    return s;
+}
+
+void snapshot_unref(model_snapshot *s) {
+    if (s && --s->refs == 0) free(s);
+}
+
+algo_msg *algo_msg_new(algo_msg_kind kind, int src, int dst, uint32_t round, model_snapshot *snap) {
+    algo_msg *m = calloc(1, sizeof *m);
+    if (!m) return NULL;
+    m->kind = kind;
+    m->src = src;
+    m->dst = dst;
+    m->round = round;
+    m->snap = snapshot_ref(snap);
+    m->count = snap->n;
+    return m;
+}
+
+void algo_msg_free(algo_msg *m) {
+    if (!m) return;
+    snapshot_unref(m->snap);
+    free(m);
+}
+
+extern const algo_ops algo_divshare, algo_adpsgd, algo_swift;
+static const algo_ops *const ALL[] = {&algo_divshare, &algo_adpsgd, &algo_swift};
+
+const algo_ops *algo_find(const char *name) {
+    for (size_t i = 0; i < sizeof ALL / sizeof ALL[0]; i++)
+        if (!strcmp(ALL[i]->name, name)) return ALL[i];
+    return NULL;
+}
+
+const char *algo_names(void) { return "divshare, adpsgd, swift"; }
+
+int algo_config_check(const char *name, const algo_config *c, ds_err *err) {
+    if (!algo_find(name)) return ds_fail(err, "unknown algorithm '%s' (allowed: %s)", name, algo_names());
+    if (c->nodes < 2) return ds_fail(err, "%s needs at least 2 nodes (got %d)", name, c->nodes);
+    if (c->degree < 1 || c->degree >= c->nodes)
+        return ds_fail(err, "[algorithm] degree = %d must be in [1, nodes - 1] = [1, %d]", c->degree,
+                       c->nodes - 1);
+    if (!(c->chunk_fraction > 0 && c->chunk_fraction <= 1))
+        return ds_fail(err, "[algorithm] chunk_fraction = %g must be in (0, 1]", c->chunk_fraction);
+    if (c->local_steps < 1) return ds_fail(err, "[algorithm] local_steps must be >= 1");
+    return 0;
+}
+
+void algo_pick_peers(rng *r, int n, int self, int k, int *out) {
+    /* Partial Fisher-Yates over the n - 1 others, O(n). */
+    int others = n - 1;
+    int *pool = malloc(sizeof(int) * (size_t)others);
+    if (!pool) { /* fall back to rejection sampling without the buffer */
+        for (int i = 0; i < k; i++) {
+            int p, dup;
+            do {
+                p = (int)rng_below(r, (uint64_t)n);
+                dup = p == self;
+                for (int j = 0; j < i && !dup; j++) dup = out[j] == p;
+            } while (dup);
+            out[i] = p;
+        }
+        return;
+    }
+    for (int i = 0, j = 0; i < n; i++)
+        if (i != self) pool[j++] = i;
+    for (int i = 0; i < k; i++) {
+        int j = i + (int)rng_below(r, (uint64_t)(others - i));
+        int t = pool[i];
+        pool[i] = pool[j];
+        pool[j] = t;
+        out[i] = pool[i];
+    }
+    free(pool);
+}

@@ -1,0 +1,118 @@
+/* algo.h: decentralized learning algorithms as event-driven node state
+ * machines over a runtime API.
+ *
+ * An algorithm reacts to three callbacks (start, local training done, a
+ * message arrived) and acts only through the runtime: read the clock,
+ * train for k steps (asynchronously), queue a message, drop its unsent
+ * messages, read/write its model. Nothing here knows whether time is
+ * simulated (src/sim) or real (src/net). */
+#ifndef DS_ALGO_H
+#define DS_ALGO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/err.h"
+#include "util/rng.h"
+
+/* An immutable copy of a node's flat model at one instant, shared by the
+ * messages cut from it (reference counted; single-threaded use). */
+typedef struct model_snapshot {
+    int refs;
+    size_t n;
+    float values[];
+} model_snapshot;
+
+model_snapshot *snapshot_new(const float *params, size_t n); /* refs = 1; NULL if OOM */
+model_snapshot *snapshot_ref(model_snapshot *s);
+void snapshot_unref(model_snapshot *s); /* frees at 0; NULL is a no-op */
+
+typedef enum algo_msg_kind {
+    MSG_FRAGMENT = 1, /* DivShare: one fragment of the model */
+    MSG_MODEL = 2,    /* full model (Swift, Epidemic Learning, D-PSGD) */
+    MSG_PING = 3,     /* AD-PSGD: full model, asks for a reply */
+    MSG_PONG = 4,     /* AD-PSGD: full model, the reply */
+} algo_msg_kind;
+
+#define ALGO_HEADER_BYTES 48 /* wire header: see the wire format in src/net */
+
+typedef struct algo_msg {
+    algo_msg_kind kind;
+    int src, dst;
+    uint32_t round;         /* sender's round when it was queued */
+    uint32_t fragment;      /* DivShare fragment id (0 otherwise) */
+    size_t count;           /* float values carried */
+    const uint32_t *index;  /* fragment's parameter indices (shared, not owned); NULL = whole model */
+    model_snapshot *snap;   /* values come from here; one reference owned by the message */
+    uint64_t id;            /* assigned by the runtime */
+} algo_msg;
+
+/* Encoded size on the wire: header + float32 payload. */
+static inline uint64_t algo_msg_bytes(const algo_msg *m) { return ALGO_HEADER_BYTES + 4 * (uint64_t)m->count; }
+/* Value k of the payload. */
+static inline float algo_msg_value(const algo_msg *m, size_t k) {
+    return m->snap->values[m->index ? m->index[k] : k];
+}
+/* Allocates a message holding a new reference to snap (NULL if OOM). */
+algo_msg *algo_msg_new(algo_msg_kind kind, int src, int dst, uint32_t round, model_snapshot *snap);
+void algo_msg_free(algo_msg *m);
+
+/* What an algorithm may ask of its runtime. ctx is the runtime's. */
+typedef struct algo_runtime {
+    void *ctx;
+    double (*now)(void *ctx);
+    /* Starts `steps` local SGD steps; on_train_done follows. */
+    void (*train)(void *ctx, int node, int steps);
+    /* Queues msg for sending; the runtime takes ownership. */
+    void (*send)(void *ctx, algo_msg *msg);
+    /* Drops node's queued, not yet started messages; returns how many. */
+    int (*cancel_unsent)(void *ctx, int node);
+    /* The node's model (n_params floats), readable and writable between
+     * trainings. */
+    float *(*params)(void *ctx, int node);
+} algo_runtime;
+
+typedef struct algo_config {
+    int nodes;
+    size_t n_params;
+    int degree;            /* peers per round (DivShare: per fragment) */
+    int local_steps;       /* SGD steps per round */
+    double chunk_fraction; /* DivShare: fragment size as a fraction of the model */
+    int flush_stale;       /* DivShare: drop unsent fragments of the previous round */
+    uint64_t seed;
+} algo_config;
+
+/* Counters an algorithm keeps per node (read by the runtime for metrics). */
+typedef struct algo_counters {
+    uint64_t rounds;
+    uint64_t applied;  /* received items averaged into the model */
+    uint64_t replaced; /* received items superseded by a newer one before use */
+    double staleness_sum; /* rounds between sending and use, summed over applied items */
+} algo_counters;
+
+typedef struct algo_ops {
+    const char *name;
+    /* Data shared by all nodes (e.g. DivShare's fragment partition). */
+    int (*shared_new)(void **shared, const algo_config *c, ds_err *err);
+    void (*shared_free)(void *shared);
+    int (*node_new)(void **state, const algo_config *c, const void *shared, int node, ds_err *err);
+    void (*node_free)(void *state);
+    void (*on_start)(void *state, const algo_runtime *rt);
+    void (*on_train_done)(void *state, const algo_runtime *rt);
+    /* msg is borrowed: take snapshot references to keep its values. */
+    void (*on_message)(void *state, const algo_runtime *rt, const algo_msg *msg);
+    const algo_counters *(*counters)(const void *state);
+} algo_ops;
+
+/* The algorithm named `name`, or NULL. */
+const algo_ops *algo_find(const char *name);
+/* "divshare, adpsgd, swift", for messages. */
+const char *algo_names(void);
+/* Checks c against the algorithm's needs (degree < nodes, ...). */
+int algo_config_check(const char *name, const algo_config *c, ds_err *err);
+
+/* Helpers shared by the algorithms. */
+/* k distinct peers of `self` among n nodes, uniformly, into out[k]. */
+void algo_pick_peers(rng *r, int n, int self, int k, int *out);
+
+#endif

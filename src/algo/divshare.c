@@ -1,0 +1,144 @@
+/* divshare.c: DivShare (Biswas et al., WWW 2025), as the authors' artifact
+ * behaves.
+ *
+ * The flat model is cut into Omega = round(1 / chunk_fraction) fragments by
+ * one seeded random permutation, identical on every node, so a message
+ * names its fragment by id. After each local round a node snapshots its
+ * model, sends every fragment to `degree` distinct random peers in a
+ * shuffled (peer, fragment) order, after dropping whatever it had not yet
+ * sent from the previous round (flush_stale), then averages, per
+ * parameter, its own value with every copy received (newest per sender and
+ * fragment), and trains again. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "algo/inbox.h"
+
+typedef struct divshare_shared {
+    int omega;
+    uint32_t *perm;  /* [n_params] permutation; fragment f = perm[start[f] .. start[f+1]) */
+    size_t *start;   /* [omega + 1] */
+} divshare_shared;
+
+typedef struct divshare_node {
+    algo_config c;
+    const divshare_shared *sh;
+    int id;
+    uint32_t round;
+    rng r;
+    inbox in;
+    int *peers;                             /* [degree] */
+    struct plan_item { int peer; int frag; } *plan; /* [omega * degree] */
+    algo_counters cnt;
+} divshare_node;
+
+static int shared_new(void **out, const algo_config *c, ds_err *err) {
+    divshare_shared *s = calloc(1, sizeof *s);
+    if (!s) return ds_fail(err, "out of memory");
+    s->omega = (int)lround(1.0 / c->chunk_fraction);
+    if (s->omega < 1) s->omega = 1;
+    if ((size_t)s->omega > c->n_params) s->omega = (int)c->n_params;
+    s->perm = malloc(sizeof(uint32_t) * c->n_params);
+    s->start = malloc(sizeof(size_t) * ((size_t)s->omega + 1));
+    if (!s->perm || !s->start) {
+        free(s->perm);
+        free(s->start);
+        free(s);
+        return ds_fail(err, "out of memory");
+    }
+    for (size_t i = 0; i < c->n_params; i++) s->perm[i] = (uint32_t)i;
+    rng r;
+    rng_seed(&r, rng_derive(c->seed, 0xd1f5, 0)); /* same on every node */
+    rng_shuffle_u32(&r, s->perm, c->n_params);
+    for (int f = 0; f <= s->omega; f++) s->start[f] = c->n_params * (size_t)f / (size_t)s->omega;
+    *out = s;
+    return 0;
+}
+
+static void shared_free(void *p) {
+    divshare_shared *s = p;
+    if (!s) return;
+    free(s->perm);
+    free(s->start);
+    free(s);
+}
+
+static int node_new(void **out, const algo_config *c, const void *shared, int id, ds_err *err) {
+    const divshare_shared *sh = shared;
+    divshare_node *n = calloc(1, sizeof *n);
+    if (!n) return ds_fail(err, "out of memory");
+    n->c = *c;
+    n->sh = sh;
+    n->id = id;
+    rng_seed(&n->r, rng_derive(c->seed, 0xa160, (uint64_t)id));
+    n->peers = malloc(sizeof(int) * (size_t)c->degree);
+    n->plan = malloc(sizeof *n->plan * (size_t)sh->omega * (size_t)c->degree);
+    if (!n->peers || !n->plan || inbox_init(&n->in, sh->omega, err)) {
+        free(n->peers);
+        free(n->plan);
+        free(n);
+        return ds_fail(err, "out of memory");
+    }
+    *out = n;
+    return 0;
+}
+
+static void node_free(void *p) {
+    divshare_node *n = p;
+    if (!n) return;
+    inbox_free(&n->in);
+    free(n->peers);
+    free(n->plan);
+    free(n);
+}
+
+static void on_start(void *p, const algo_runtime *rt) {
+    divshare_node *n = p;
+    rt->train(rt->ctx, n->id, n->c.local_steps);
+}
+
+static void on_train_done(void *p, const algo_runtime *rt) {
+    divshare_node *n = p;
+    const divshare_shared *sh = n->sh;
+    float *params = rt->params(rt->ctx, n->id);
+    n->round++;
+    n->cnt.rounds++;
+    /* Plan: each fragment to `degree` distinct peers, then shuffle. */
+    int items = 0;
+    for (int f = 0; f < sh->omega; f++) {
+        algo_pick_peers(&n->r, n->c.nodes, n->id, n->c.degree, n->peers);
+        for (int j = 0; j < n->c.degree; j++) n->plan[items++] = (struct plan_item){n->peers[j], f};
+    }
+    for (int i = items; i > 1; i--) {
+        int j = (int)rng_below(&n->r, (uint64_t)i);
+        struct plan_item t = n->plan[i - 1];
+        n->plan[i - 1] = n->plan[j];
+        n->plan[j] = t;
+    }
+    if (n->c.flush_stale) rt->cancel_unsent(rt->ctx, n->id);
+    model_snapshot *snap = snapshot_new(params, n->c.n_params);
+    for (int i = 0; snap && i < items; i++) {
+        algo_msg *m = algo_msg_new(MSG_FRAGMENT, n->id, n->plan[i].peer, n->round, snap);
+        if (!m) break;
+        int f = n->plan[i].frag;
+        m->fragment = (uint32_t)f;
+        m->index = sh->perm + sh->start[f];
+        m->count = sh->start[f + 1] - sh->start[f];
+        rt->send(rt->ctx, m);
+    }
+    snapshot_unref(snap);
+    inbox_average_into(&n->in, params, n->round, &n->cnt);
+    rt->train(rt->ctx, n->id, n->c.local_steps);
+}
+
+static void on_message(void *p, const algo_runtime *rt, const algo_msg *m) {
+    divshare_node *n = p;
+    (void)rt;
+    if (m->kind == MSG_FRAGMENT) inbox_put(&n->in, m, &n->cnt);
+}
+
+static const algo_counters *counters(const void *p) { return &((const divshare_node *)p)->cnt; }
+
+const algo_ops algo_divshare = {"divshare", shared_new, shared_free, node_new, node_free,
+                                on_start, on_train_done, on_message, counters};

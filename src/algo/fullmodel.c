@@ -1,0 +1,110 @@
+/* fullmodel.c: the baselines that exchange whole models.
+ *
+ * AD-PSGD (Lian et al. 2018, as the DivShare artifact runs it): after each
+ * round a node sends its model to degree/2 random peers as a *ping*; a node
+ * receiving a ping replies with its current model (*pong*); both keep the
+ * newest model per sender and average sum/count before their next round.
+ * The send queue is never flushed.
+ *
+ * Swift (Bornstein et al. 2023, as the artifact runs it): after each round
+ * a node sends its model to `degree` random distinct peers and averages,
+ * with equal weights, whatever has arrived. No flushing. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "algo/inbox.h"
+
+typedef struct full_node {
+    algo_config c;
+    int id;
+    int adpsgd; /* 1: AD-PSGD (ping/pong to degree/2), 0: Swift */
+    uint32_t round;
+    rng r;
+    inbox in;
+    int *peers;
+    algo_counters cnt;
+} full_node;
+
+static int no_shared(void **out, const algo_config *c, ds_err *err) {
+    (void)c;
+    (void)err;
+    *out = NULL;
+    return 0;
+}
+static void no_shared_free(void *s) { (void)s; }
+
+static int node_new_common(void **out, const algo_config *c, int id, int adpsgd, ds_err *err) {
+    full_node *n = calloc(1, sizeof *n);
+    if (!n) return ds_fail(err, "out of memory");
+    n->c = *c;
+    n->id = id;
+    n->adpsgd = adpsgd;
+    rng_seed(&n->r, rng_derive(c->seed, adpsgd ? 0xad95 : 0x5f17, (uint64_t)id));
+    n->peers = malloc(sizeof(int) * (size_t)c->degree);
+    if (!n->peers || inbox_init(&n->in, 1, err)) {
+        free(n->peers);
+        free(n);
+        return ds_fail(err, "out of memory");
+    }
+    *out = n;
+    return 0;
+}
+static int adpsgd_node_new(void **out, const algo_config *c, const void *sh, int id, ds_err *err) {
+    (void)sh;
+    return node_new_common(out, c, id, 1, err);
+}
+static int swift_node_new(void **out, const algo_config *c, const void *sh, int id, ds_err *err) {
+    (void)sh;
+    return node_new_common(out, c, id, 0, err);
+}
+
+static void node_free(void *p) {
+    full_node *n = p;
+    if (!n) return;
+    inbox_free(&n->in);
+    free(n->peers);
+    free(n);
+}
+
+static void on_start(void *p, const algo_runtime *rt) {
+    full_node *n = p;
+    rt->train(rt->ctx, n->id, n->c.local_steps);
+}
+
+static void on_train_done(void *p, const algo_runtime *rt) {
+    full_node *n = p;
+    float *params = rt->params(rt->ctx, n->id);
+    n->round++;
+    n->cnt.rounds++;
+    int k = n->adpsgd ? (n->c.degree / 2 > 0 ? n->c.degree / 2 : 1) : n->c.degree;
+    algo_pick_peers(&n->r, n->c.nodes, n->id, k, n->peers);
+    model_snapshot *snap = snapshot_new(params, n->c.n_params);
+    for (int i = 0; snap && i < k; i++) {
+        algo_msg *m = algo_msg_new(n->adpsgd ? MSG_PING : MSG_MODEL, n->id, n->peers[i], n->round, snap);
+        if (m) rt->send(rt->ctx, m);
+    }
+    snapshot_unref(snap);
+    inbox_average_into(&n->in, params, n->round, &n->cnt);
+    rt->train(rt->ctx, n->id, n->c.local_steps);
+}
+
+static void on_message(void *p, const algo_runtime *rt, const algo_msg *m) {
+    full_node *n = p;
+    if (m->kind != MSG_MODEL && m->kind != MSG_PING && m->kind != MSG_PONG) return;
+    inbox_put(&n->in, m, &n->cnt);
+    if (m->kind == MSG_PING && n->adpsgd) {
+        /* Reply with the current model (during training: the round's start). */
+        model_snapshot *snap = snapshot_new(rt->params(rt->ctx, n->id), n->c.n_params);
+        if (!snap) return;
+        algo_msg *r = algo_msg_new(MSG_PONG, n->id, m->src, n->round, snap);
+        snapshot_unref(snap);
+        if (r) rt->send(rt->ctx, r);
+    }
+}
+
+static const algo_counters *counters(const void *p) { return &((const full_node *)p)->cnt; }
+
+const algo_ops algo_adpsgd = {"adpsgd", no_shared, no_shared_free, adpsgd_node_new, node_free,
+                              on_start, on_train_done, on_message, counters};
+const algo_ops algo_swift = {"swift", no_shared, no_shared_free, swift_node_new, node_free,
+                             on_start, on_train_done, on_message, counters};

@@ -1,0 +1,86 @@
+/* inbox.c: newest-per-(sender, fragment) store and sum/count averaging. */
+#include "algo/inbox.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int inbox_init(inbox *b, int n_fragments, ds_err *err) {
+    memset(b, 0, sizeof *b);
+    b->n_fragments = n_fragments;
+    b->copies = calloc((size_t)n_fragments, sizeof(int));
+    b->frag_index = calloc((size_t)n_fragments, sizeof *b->frag_index);
+    b->frag_count = calloc((size_t)n_fragments, sizeof(size_t));
+    if (!b->copies || !b->frag_index || !b->frag_count) {
+        inbox_free(b);
+        return ds_fail(err, "out of memory");
+    }
+    return 0;
+}
+
+void inbox_free(inbox *b) {
+    if (!b) return;
+    for (size_t i = 0; i < b->n; i++) snapshot_unref(b->e[i].snap);
+    free(b->e);
+    free(b->copies);
+    free(b->frag_index);
+    free(b->frag_count);
+    memset(b, 0, sizeof *b);
+}
+
+int inbox_put(inbox *b, const algo_msg *m, algo_counters *cnt) {
+    if ((int)m->fragment >= b->n_fragments) return -1;
+    for (size_t i = 0; i < b->n; i++) {
+        inbox_entry *e = &b->e[i];
+        if (e->src != m->src || e->fragment != m->fragment) continue;
+        if (e->round >= m->round) return 0; /* we hold a newer one */
+        snapshot_unref(e->snap);
+        e->snap = snapshot_ref(m->snap);
+        e->round = m->round;
+        cnt->replaced++;
+        return 0;
+    }
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? 2 * b->cap : 16;
+        inbox_entry *ne = realloc(b->e, sizeof *ne * cap);
+        if (!ne) return -1;
+        b->e = ne;
+        b->cap = cap;
+    }
+    inbox_entry *e = &b->e[b->n++];
+    e->src = m->src;
+    e->fragment = m->fragment;
+    e->round = m->round;
+    e->index = m->index;
+    e->count = m->count;
+    e->snap = snapshot_ref(m->snap);
+    return 0;
+}
+
+void inbox_average_into(inbox *b, float *params, uint32_t round, algo_counters *cnt) {
+    if (b->n == 0) return;
+    memset(b->copies, 0, sizeof(int) * (size_t)b->n_fragments);
+    for (size_t i = 0; i < b->n; i++) {
+        const inbox_entry *e = &b->e[i];
+        const float *v = e->snap->values;
+        if (e->index)
+            for (size_t k = 0; k < e->count; k++) params[e->index[k]] += v[e->index[k]];
+        else
+            for (size_t k = 0; k < e->count; k++) params[k] += v[k];
+        b->copies[e->fragment]++;
+        b->frag_index[e->fragment] = e->index;
+        b->frag_count[e->fragment] = e->count;
+        cnt->applied++;
+        cnt->staleness_sum += round >= e->round ? (double)(round - e->round) : 0.0;
+        snapshot_unref(e->snap);
+    }
+    for (int f = 0; f < b->n_fragments; f++) {
+        if (!b->copies[f]) continue;
+        const float inv = 1.0f / (float)(1 + b->copies[f]);
+        const uint32_t *idx = b->frag_index[f];
+        if (idx)
+            for (size_t k = 0; k < b->frag_count[f]; k++) params[idx[k]] *= inv;
+        else
+            for (size_t k = 0; k < b->frag_count[f]; k++) params[k] *= inv;
+    }
+    b->n = 0;
+}

@@ -1,0 +1,39 @@
+/* inbox.h: what a node has received and not yet averaged: the newest item
+ * per (sender, fragment), and their averaging into the model.
+ *
+ * Averaging is per parameter: own value plus every held copy, divided by
+ * 1 + copies. Copies are counted per fragment (all parameters of a
+ * fragment have the same copies), so a full model is fragment 0 covering
+ * every parameter. Cost: O(values held + parameters covered). */
+#ifndef DS_INBOX_H
+#define DS_INBOX_H
+
+#include "algo/algo.h"
+
+typedef struct inbox_entry {
+    int src;
+    uint32_t fragment, round;
+    const uint32_t *index; /* NULL = whole model */
+    size_t count;
+    model_snapshot *snap;  /* one reference owned */
+} inbox_entry;
+
+typedef struct inbox {
+    inbox_entry *e;
+    size_t n, cap;
+    int n_fragments;
+    int *copies;                /* [n_fragments], scratch */
+    const uint32_t **frag_index; /* [n_fragments], scratch */
+    size_t *frag_count;          /* [n_fragments], scratch */
+} inbox;
+
+int inbox_init(inbox *b, int n_fragments, ds_err *err);
+void inbox_free(inbox *b);
+/* Keeps msg's values unless a newer (or equal) round from the same sender
+ * and fragment is held; a held older one is replaced (counted). */
+int inbox_put(inbox *b, const algo_msg *m, algo_counters *cnt);
+/* params = (params + sum of held copies) / (1 + copies), per fragment;
+ * then empties the inbox. `round` is the receiver's, for staleness. */
+void inbox_average_into(inbox *b, float *params, uint32_t round, algo_counters *cnt);
+
+#endif

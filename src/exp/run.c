@@ -1,0 +1,413 @@
+/* run.c: experiment setup for the simulator, result files, comparison. */
+#include "exp/run.h"
+
+#include <cblas.h>
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "algo/algo.h"
+#include "exp/setup.h"
+#include "sim/sim.h"
+#include "util/clock.h"
+#include "util/fileio.h"
+
+#define MAX_TARGETS 16
+
+/* A growing text buffer. */
+typedef struct text {
+    char *s;
+    size_t n, cap;
+} text;
+
+static int text_printf(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int text_printf(text *t, const char *fmt, ...) {
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int w = vsnprintf(t->s ? t->s + t->n : NULL, t->s ? t->cap - t->n : 0, fmt, ap);
+        va_end(ap);
+        if (w < 0) return -1;
+        if (t->s && t->n + (size_t)w < t->cap) {
+            t->n += (size_t)w;
+            return 0;
+        }
+        size_t cap = t->cap ? t->cap * 2 : 65536;
+        while (cap < t->n + (size_t)w + 1) cap *= 2;
+        char *ns = realloc(t->s, cap);
+        if (!ns) return -1;
+        t->s = ns;
+        t->cap = cap;
+    }
+}
+
+typedef struct run_ctx {
+    const config *cfg;
+    const char *dir;
+    const char *algorithm;
+    FILE *log;
+    int regress;
+    int n_targets;
+    double targets[MAX_TARGETS];   /* % (accuracy) or RMSE */
+    double reached[MAX_TARGETS];   /* simulated s, or NAN */
+    text metrics, nodes;
+    sim_report last;
+    int evals;
+    double wall0;
+    ds_err *err;
+} run_ctx;
+
+static int parse_targets(const char *s, double *out, int *n, ds_err *err) {
+    *n = 0;
+    const char *p = s;
+    while (*p) {
+        while (*p == ' ' || *p == ',') p++;
+        if (!*p) break;
+        char *end;
+        double v = strtod(p, &end);
+        if (end == p || !isfinite(v) || v <= 0)
+            return ds_fail(err, "[eval] targets = '%s': expected positive numbers separated by commas", s);
+        if (*n == MAX_TARGETS) return ds_fail(err, "[eval] targets: at most %d", MAX_TARGETS);
+        out[(*n)++] = v;
+        p = end;
+    }
+    return 0;
+}
+
+static int write_summary(run_ctx *x, int final, int interrupted) {
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "command", "run");
+    cJSON_AddStringToObject(root, "name", config_str(x->cfg, "experiment", "name"));
+    cJSON_AddStringToObject(root, "algorithm", x->algorithm);
+    cJSON_AddStringToObject(root, "dataset", config_str(x->cfg, "dataset", "name"));
+    cJSON_AddNumberToObject(root, "nodes", (double)config_int(x->cfg, "partition", "nodes"));
+    cJSON_AddStringToObject(root, "metric", x->regress ? "rmse" : "accuracy");
+    cJSON_AddBoolToObject(root, "complete", final && !interrupted);
+    cJSON_AddBoolToObject(root, "interrupted", interrupted);
+    cJSON *tt = cJSON_AddArrayToObject(root, "time_to_target");
+    for (int i = 0; i < x->n_targets; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "target", x->targets[i]);
+        if (isnan(x->reached[i])) cJSON_AddNullToObject(o, "time_s");
+        else cJSON_AddNumberToObject(o, "time_s", x->reached[i]);
+        cJSON_AddItemToArray(tt, o);
+    }
+    const sim_report *r = &x->last;
+    cJSON *fin = cJSON_AddObjectToObject(root, "final");
+    cJSON_AddNumberToObject(fin, "time_s", r->time);
+    double scale = x->regress ? 1 : 100;
+    cJSON_AddNumberToObject(fin, x->regress ? "rmse_mean" : "accuracy_mean", scale * r->metric_mean);
+    cJSON_AddNumberToObject(fin, x->regress ? "rmse_min" : "accuracy_min", scale * r->metric_min);
+    cJSON_AddNumberToObject(fin, x->regress ? "rmse_max" : "accuracy_max", scale * r->metric_max);
+    cJSON_AddNumberToObject(fin, "test_loss", r->test_loss);
+    cJSON_AddNumberToObject(fin, "train_loss", isnan(r->train_loss) ? 0 : r->train_loss);
+    cJSON_AddNumberToObject(fin, "consensus_distance", r->consensus);
+    cJSON_AddNumberToObject(fin, "mean_round", r->mean_round);
+    cJSON *tot = cJSON_AddObjectToObject(root, "totals");
+    cJSON_AddNumberToObject(tot, "bytes_sent", (double)r->bytes_sent);
+    cJSON_AddNumberToObject(tot, "messages_sent", (double)r->msgs_sent);
+    cJSON_AddNumberToObject(tot, "messages_dropped_stale", (double)r->msgs_dropped);
+    cJSON_AddNumberToObject(tot, "messages_received", (double)r->msgs_received);
+    cJSON_AddNumberToObject(tot, "events", (double)r->events);
+    cJSON_AddNumberToObject(root, "wall_time_s", clock_now() - x->wall0);
+    char *txt = cJSON_Print(root);
+    cJSON_Delete(root);
+    if (!txt) return ds_fail(x->err, "out of memory");
+    char path[4096 + 32];
+    snprintf(path, sizeof path, "%s/summary.json", x->dir);
+    int rc = atomic_write_string(path, txt, x->err);
+    free(txt);
+    return rc;
+}
+
+static int write_text(const char *dir, const char *name, const text *t, ds_err *err) {
+    char path[4096 + 64];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return atomic_write_string(path, t->s ? t->s : "", err);
+}
+
+static int on_eval(void *ctx, const sim_report *r) {
+    run_ctx *x = ctx;
+    double scale = x->regress ? 1 : 100;
+    if (x->evals == 0) {
+        text_printf(&x->metrics, "time_s,wall_s,mean_round,%s_mean,%s_min,%s_max,test_loss,train_loss,"
+                    "consensus_distance,bytes_sent,messages_sent,messages_dropped_stale,messages_received,events\n",
+                    x->regress ? "rmse" : "accuracy", x->regress ? "rmse" : "accuracy",
+                    x->regress ? "rmse" : "accuracy");
+        text_printf(&x->nodes, "time_s,node,round,%s,test_loss,train_loss,bytes_sent,bytes_received,"
+                    "messages_sent,messages_dropped_stale,messages_received,applied,staleness_rounds,idle_s\n",
+                    x->regress ? "rmse" : "accuracy");
+    }
+    text_printf(&x->metrics, "%.3f,%.2f,%.2f,%.4f,%.4f,%.4f,%.5f,%.5f,%.5f,%llu,%llu,%llu,%llu,%llu\n",
+                r->time, r->wall, r->mean_round, scale * r->metric_mean, scale * r->metric_min,
+                scale * r->metric_max, r->test_loss, r->train_loss, r->consensus,
+                (unsigned long long)r->bytes_sent, (unsigned long long)r->msgs_sent,
+                (unsigned long long)r->msgs_dropped, (unsigned long long)r->msgs_received,
+                (unsigned long long)r->events);
+    for (int i = 0; i < r->nodes; i++) {
+        const sim_node_report *n = &r->node[i];
+        char metric[32] = "", loss[32] = "", tl[32] = "";
+        if (!isnan(n->test_metric)) snprintf(metric, sizeof metric, "%.4f", scale * n->test_metric);
+        if (!isnan(n->test_loss)) snprintf(loss, sizeof loss, "%.5f", n->test_loss);
+        if (!isnan(n->train_loss)) snprintf(tl, sizeof tl, "%.5f", n->train_loss);
+        text_printf(&x->nodes, "%.3f,%d,%u,%s,%s,%s,%llu,%llu,%llu,%llu,%llu,%llu,%.3f,%.3f\n", r->time,
+                    i, n->round, metric, loss, tl, (unsigned long long)n->bytes_sent,
+                    (unsigned long long)n->bytes_received, (unsigned long long)n->msgs_sent,
+                    (unsigned long long)n->msgs_dropped, (unsigned long long)n->msgs_received,
+                    (unsigned long long)n->applied, n->staleness, n->idle_time);
+    }
+    for (int i = 0; i < x->n_targets; i++) {
+        int hit = x->regress ? r->metric_mean <= x->targets[i] : scale * r->metric_mean >= x->targets[i];
+        if (isnan(x->reached[i]) && hit) x->reached[i] = r->time;
+    }
+    x->last = *r;
+    x->last.node = NULL;
+    x->evals++;
+    if (x->log) {
+        fprintf(x->log, "  t=%7.1fs  round %6.1f  %s %6.2f%s (min %.2f, max %.2f)  consensus %.3f  %.1f MB sent\n",
+                r->time, r->mean_round, x->regress ? "rmse" : "acc", scale * r->metric_mean,
+                x->regress ? "" : "%", scale * r->metric_min, scale * r->metric_max, r->consensus,
+                (double)r->bytes_sent / 1e6);
+        fflush(x->log);
+    }
+    if (write_text(x->dir, "metrics.csv", &x->metrics, x->err) ||
+        write_text(x->dir, "nodes.csv", &x->nodes, x->err) || write_summary(x, 0, 0))
+        return -1;
+    return 0;
+}
+
+/* Node link and compute specs: defaults, then seeded stragglers. */
+static int make_specs(const config *c, int N, sim_node_spec *spec, ds_err *err) {
+    double strag = config_double(c, "network", "stragglers");
+    int k = strag >= 1 ? (int)strag : (int)lround(strag * N);
+    if (strag >= 1 && strag != floor(strag))
+        return ds_fail(err, "[network] stragglers = %g: a count must be an integer (fractions are < 1)", strag);
+    if (k > N) return ds_fail(err, "[network] stragglers = %d is more than the %d nodes", k, N);
+    for (int i = 0; i < N; i++)
+        spec[i] = (sim_node_spec){config_double(c, "network", "up"), config_double(c, "network", "down"),
+                                  config_double(c, "network", "latency"), 1.0};
+    uint32_t *perm = malloc(sizeof(uint32_t) * (size_t)N);
+    if (!perm) return ds_fail(err, "out of memory");
+    for (int i = 0; i < N; i++) perm[i] = (uint32_t)i;
+    rng r;
+    rng_seed(&r, exp_seed(c, SEED_PARTITION, 77));
+    rng_shuffle_u32(&r, perm, (size_t)N);
+    double lo = config_double(c, "network", "straggler_up"), hi = config_double(c, "network", "straggler_up_max");
+    double down = config_double(c, "network", "straggler_down");
+    for (int j = 0; j < k; j++) {
+        sim_node_spec *s = &spec[perm[j]];
+        if (hi > lo) {
+            s->up = s->down = lo + (hi - lo) * rng_uniform(&r);
+        } else {
+            s->up = lo;
+            s->down = down;
+        }
+        s->latency = config_double(c, "network", "straggler_latency");
+        s->slowdown = config_double(c, "network", "straggler_slowdown");
+    }
+    free(perm);
+    return 0;
+}
+
+static int run_one(const config *c, const char *algorithm, const char *dir, const exp_data *d,
+                   const nn_arch *a, const partition *p, const sim_node_spec *spec,
+                   const run_options *o, int *interrupted, int *bad_input, ds_err *err) {
+    const int N = (int)config_int(c, "partition", "nodes");
+    sim_config sc = {0};
+    sc.nodes = N;
+    sc.duration = config_double(c, "experiment", "duration");
+    sc.step_time = config_double(c, "train", "step_time");
+    sc.batch_size = (int)config_int(c, "train", "batch_size");
+    sc.sgd = (sgd_config){(float)config_double(c, "train", "lr"), (float)config_double(c, "train", "momentum"),
+                          (float)config_double(c, "train", "weight_decay")};
+    sc.max_inflight = (int)config_int(c, "network", "max_inflight");
+    sc.eval_interval = config_double(c, "eval", "interval");
+    sc.eval_nodes = (int)config_int(c, "eval", "nodes");
+    sc.eval_samples = (size_t)config_int(c, "eval", "test_samples");
+    sc.eval_batch = (int)config_int(c, "eval", "batch_size");
+    sc.threads = exp_threads(c);
+    sc.seed = (uint64_t)config_int(c, "experiment", "seed");
+    sc.node = spec;
+    sc.algo = algo_find(algorithm);
+    sc.algo_cfg = (algo_config){N, a->n_params, (int)config_int(c, "algorithm", "degree"),
+                                (int)config_int(c, "algorithm", "local_steps"),
+                                config_double(c, "algorithm", "chunk_fraction"),
+                                config_bool(c, "algorithm", "flush_stale"), sc.seed};
+    if (algo_config_check(algorithm, &sc.algo_cfg, err)) {
+        *bad_input = 1;
+        return -1;
+    }
+    run_ctx x = {0};
+    x.cfg = c;
+    x.dir = dir;
+    x.algorithm = algorithm;
+    x.log = o->log;
+    x.regress = a->task == NN_TASK_REGRESS;
+    x.err = err;
+    x.wall0 = clock_now();
+    if (parse_targets(config_str(c, "eval", "targets"), x.targets, &x.n_targets, err)) {
+        *bad_input = 1;
+        return -1;
+    }
+    for (int i = 0; i < MAX_TARGETS; i++) x.reached[i] = NAN;
+    if (make_dirs(dir, err)) return -1;
+    char path[4096 + 128];
+    snprintf(path, sizeof path, "%s/config.ini", dir);
+    atomic_file af;
+    if (atomic_open(&af, path, err)) return -1;
+    fprintf(af.f, "; resolved configuration of this run (divshare run, algorithm %s)\n", algorithm);
+    config_write(c, af.f);
+    if (atomic_commit(&af, err)) return -1;
+    if (o->log) {
+        fprintf(o->log, "%s: %d nodes, %s, %zu-parameter %s, %g simulated s -> %s\n", algorithm, N,
+                config_str(c, "dataset", "name"), a->n_params, a->name, sc.duration, dir);
+        fflush(o->log);
+    }
+    sim_hooks h = {&x, on_eval, o->progress, o->stop};
+    int rc = sim_run(&sc, a, &d->train, &d->test, p, &h, interrupted, err);
+    if (rc == 0) rc = write_summary(&x, 1, *interrupted);
+    if (rc == 0 && o->log) {
+        fprintf(o->log, "%s: done in %.1f s wall", algorithm, clock_now() - x.wall0);
+        for (int i = 0; i < x.n_targets; i++) {
+            if (isnan(x.reached[i])) fprintf(o->log, "; %g%s not reached", x.targets[i], x.regress ? "" : "%");
+            else fprintf(o->log, "; %g%s at %.0f s", x.targets[i], x.regress ? "" : "%", x.reached[i]);
+        }
+        fprintf(o->log, "\n");
+    }
+    free(x.metrics.s);
+    free(x.nodes.s);
+    return rc;
+}
+
+int run_experiment(const config *c, const run_options *o, int *interrupted, int *bad_input, ds_err *err) {
+    *interrupted = 0;
+    *bad_input = 0;
+    char names[CONFIG_MAX_VALUE];
+    const char *list = config_str(c, "algorithm", "algorithms");
+    snprintf(names, sizeof names, "%s", *list ? list : config_str(c, "algorithm", "name"));
+    /* Validate every name before any long work. */
+    int count = 0;
+    char *algs[16];
+    for (char *tok = strtok(names, ", "); tok; tok = strtok(NULL, ", ")) {
+        if (!algo_find(tok)) {
+            *bad_input = 1;
+            return ds_fail(err, "[algorithm] unknown algorithm '%s' (allowed: %s)", tok, algo_names());
+        }
+        if (count == 16) {
+            *bad_input = 1;
+            return ds_fail(err, "[algorithm] algorithms: at most 16");
+        }
+        algs[count++] = tok;
+    }
+    const int N = (int)config_int(c, "partition", "nodes");
+    if (N < 2) {
+        *bad_input = 1;
+        return ds_fail(err, "[partition] nodes = %d: divshare run needs at least 2 nodes", N);
+    }
+    if (config_int(c, "algorithm", "degree") >= N) {
+        *bad_input = 1;
+        return ds_fail(err, "[algorithm] degree = %ld must be less than [partition] nodes = %d",
+                       config_int(c, "algorithm", "degree"), N);
+    }
+    sim_node_spec *spec = malloc(sizeof *spec * (size_t)N);
+    if (!spec) return ds_fail(err, "out of memory");
+    if (make_specs(c, N, spec, err)) {
+        free(spec);
+        *bad_input = 1;
+        return -1;
+    }
+    exp_data d;
+    nn_arch a;
+    partition p;
+    if (exp_load_data(c, &d, err)) {
+        free(spec);
+        *bad_input = 1;
+        return -1;
+    }
+    if (exp_build_arch(c, &d, &a, err) || exp_partition(c, &d, &p, err)) {
+        exp_data_free(&d);
+        free(spec);
+        *bad_input = 1;
+        return -1;
+    }
+    openblas_set_num_threads(1); /* parallelism is across nodes */
+    char base[4096];
+    snprintf(base, sizeof base, "%s/%s", config_str(c, "experiment", "output"), config_str(c, "experiment", "name"));
+    if (o->out_dir) snprintf(base, sizeof base, "%s", o->out_dir);
+    int rc = 0;
+    for (int i = 0; i < count && rc == 0 && !*interrupted; i++) {
+        char dir[4096 + 64];
+        snprintf(dir, sizeof dir, "%s/%s", base, algs[i]);
+        rc = run_one(c, algs[i], dir, &d, &a, &p, spec, o, interrupted, bad_input, err);
+    }
+    partition_free(&p);
+    exp_data_free(&d);
+    free(spec);
+    return rc;
+}
+
+/* ---- compare ---------------------------------------------------------- */
+
+static cJSON *load_summary(const char *dir, ds_err *err) {
+    char path[4096 + 32];
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    unsigned char *data;
+    size_t len;
+    if (file_read_all(path, &data, &len, err)) return NULL;
+    cJSON *j = cJSON_Parse((const char *)data);
+    free(data);
+    if (!j) ds_fail(err, "%s: not valid JSON", path);
+    return j;
+}
+
+int run_compare(char **dirs, int n, FILE *out, ds_err *err) {
+    cJSON *s[64];
+    if (n > 64) return ds_fail(err, "compare: at most 64 runs");
+    for (int i = 0; i < n; i++)
+        if (!(s[i] = load_summary(dirs[i], err))) {
+            for (int k = 0; k < i; k++) cJSON_Delete(s[k]);
+            return -1;
+        }
+    /* The first run is the baseline for speed-ups. */
+    cJSON *t0 = cJSON_GetObjectItem(s[0], "time_to_target");
+    int nt = cJSON_GetArraySize(t0);
+    const char *metric = cJSON_GetStringValue(cJSON_GetObjectItem(s[0], "metric"));
+    int acc = metric && !strcmp(metric, "accuracy");
+    fprintf(out, "%-28s", "run");
+    for (int k = 0; k < nt; k++) {
+        char h[32];
+        snprintf(h, sizeof h, "t(%g%s)", cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetArrayItem(t0, k), "target")), acc ? "%" : "");
+        fprintf(out, " %10s", h);
+    }
+    fprintf(out, " %10s %10s %9s  speed-up*\n", acc ? "final acc" : "final rmse", "MB sent", "dropped");
+    for (int i = 0; i < n; i++) {
+        const char *name = dirs[i];
+        const char *slash = strrchr(name, '/');
+        if (slash && slash[1]) name = slash + 1;
+        fprintf(out, "%-28.28s", name);
+        cJSON *tt = cJSON_GetObjectItem(s[i], "time_to_target");
+        double last_ratio = NAN;
+        for (int k = 0; k < nt; k++) {
+            cJSON *v = cJSON_GetObjectItem(cJSON_GetArrayItem(tt, k), "time_s");
+            cJSON *b = cJSON_GetObjectItem(cJSON_GetArrayItem(t0, k), "time_s");
+            if (cJSON_IsNumber(v)) {
+                fprintf(out, " %9.0fs", v->valuedouble);
+                if (cJSON_IsNumber(b) && v->valuedouble > 0) last_ratio = b->valuedouble / v->valuedouble;
+            } else {
+                fprintf(out, " %10s", "-");
+            }
+        }
+        cJSON *fin = cJSON_GetObjectItem(s[i], "final"), *tot = cJSON_GetObjectItem(s[i], "totals");
+        double fv = cJSON_GetNumberValue(cJSON_GetObjectItem(fin, acc ? "accuracy_mean" : "rmse_mean"));
+        fprintf(out, " %9.2f%s %10.1f %9.0f", fv, acc ? "%" : " ",
+                cJSON_GetNumberValue(cJSON_GetObjectItem(tot, "bytes_sent")) / 1e6,
+                cJSON_GetNumberValue(cJSON_GetObjectItem(tot, "messages_dropped_stale")));
+        if (i > 0 && !isnan(last_ratio)) fprintf(out, "  %.2fx", last_ratio);
+        fprintf(out, "\n");
+    }
+    fprintf(out, "* time of the first run (%s) / time of this run, at the highest target both reached\n", dirs[0]);
+    for (int i = 0; i < n; i++) cJSON_Delete(s[i]);
+    return 0;
+}

@@ -1,0 +1,31 @@
+/* run.h: `divshare run`: an experiment file -> one simulated run per
+ * algorithm, each into <output>/<name>/<algorithm>/:
+ *   metrics.csv   one row per evaluation, network-wide
+ *   nodes.csv     one row per (evaluation, node)
+ *   summary.json  time to each target, final metrics, totals, wall time
+ *   config.ini    the resolved configuration
+ * All rewritten atomically at every evaluation: Ctrl-C loses nothing
+ * evaluated so far. */
+#ifndef DS_RUN_H
+#define DS_RUN_H
+
+#include <signal.h>
+#include <stdio.h>
+
+#include "exp/config.h"
+
+typedef struct run_options {
+    const char *out_dir;               /* NULL: <experiment.output>/<experiment.name> */
+    FILE *log;                         /* per-run lines (NULL = silent) */
+    FILE *progress;                    /* progress bar (NULL = none) */
+    const volatile sig_atomic_t *stop; /* Ctrl-C */
+} run_options;
+
+/* Runs every configured algorithm. *interrupted is set if stopped early.
+ * Bad configuration returns -1 with *bad_input = 1. */
+int run_experiment(const config *c, const run_options *o, int *interrupted, int *bad_input, ds_err *err);
+
+/* Prints a side-by-side table of run directories (summary.json of each). */
+int run_compare(char **dirs, int n, FILE *out, ds_err *err);
+
+#endif

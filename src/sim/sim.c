@@ -1,0 +1,518 @@
+/* sim.c: the simulator's event loop and its implementation of the
+ * algorithm runtime API. */
+#include "sim/sim.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "data/batcher.h"
+#include "nn/net.h"
+#include "sim/event_queue.h"
+#include "sim/netmodel.h"
+#include "util/clock.h"
+#include "util/progress.h"
+#include "util/threadpool.h"
+
+enum { EV_TRAIN_DONE = 1, EV_FLOW_DONE, EV_DELIVER, EV_EVAL };
+
+#define SIM_MAX_THREADS 64
+
+typedef struct sim_node {
+    float *params, *next; /* model, and the buffer its training writes */
+    float *velocity;      /* momentum state or NULL */
+    int sgd_started;
+    batcher data;
+    void *algo;
+    /* training */
+    int training, computed, steps;
+    uint32_t version;     /* invalidates stale train-done events */
+    double train_start, busy;
+    double loss_sum;      /* since the last evaluation */
+    long loss_count;
+    /* sending: FIFO ring of queued messages */
+    algo_msg **queue;
+    size_t q_head, q_len, q_cap;
+    int inflight;
+    sim_node_report rep;
+} sim_node;
+
+typedef struct sim {
+    const sim_config *c;
+    const nn_arch *arch;
+    const dataset *test;
+    sim_node *nodes;
+    void *algo_shared;
+    event_queue q;
+    net_model net;
+    int net_dirty;
+    algo_msg **flow_msg; /* [net flow id] -> message in flight */
+    size_t flow_msg_cap;
+    double now;
+    uint64_t next_msg_id, events;
+    algo_runtime rt;
+    thread_pool *pool;
+    int threads;
+    nn_work *work[SIM_MAX_THREADS];
+    float *grads[SIM_MAX_THREADS];
+    batcher eval_data[SIM_MAX_THREADS];
+    int *pending; /* nodes whose training is not computed yet */
+    int n_pending;
+    int *eval_ids; /* evaluated nodes */
+    int n_eval;
+    float *mean_model;
+    int failed;
+    ds_err *err;
+} sim;
+
+/* ---- runtime API ------------------------------------------------------ */
+
+static double rt_now(void *ctx) { return ((sim *)ctx)->now; }
+
+static float *rt_params(void *ctx, int node) { return ((sim *)ctx)->nodes[node].params; }
+
+static void push(sim *s, double t, int kind, int node, uint64_t a, uint64_t b) {
+    sim_event e = {.time = t, .kind = kind, .node = node, .a = a, .b = b};
+    if (evq_push(&s->q, e) && !s->failed) {
+        s->failed = 1;
+        ds_fail(s->err, "out of memory for events");
+    }
+}
+
+static void rt_train(void *ctx, int node, int steps) {
+    sim *s = ctx;
+    sim_node *n = &s->nodes[node];
+    n->training = 1;
+    n->computed = 0;
+    n->steps = steps;
+    n->version++;
+    n->train_start = s->now;
+    s->pending[s->n_pending++] = node;
+    double dt = steps * s->c->step_time * s->c->node[node].slowdown;
+    push(s, s->now + dt, EV_TRAIN_DONE, node, n->version, 0);
+}
+
+/* Starts queued messages of node while it has sending slots. */
+static void pump(sim *s, int node) {
+    sim_node *n = &s->nodes[node];
+    while (n->inflight < s->c->max_inflight && n->q_len > 0) {
+        algo_msg *m = n->queue[n->q_head];
+        n->q_head = (n->q_head + 1) % n->q_cap;
+        n->q_len--;
+        net_advance(&s->net, s->now);
+        int id = net_start(&s->net, m->src, m->dst, 8.0 * (double)algo_msg_bytes(m), m->id);
+        if (id < 0) {
+            s->failed = 1;
+            ds_fail(s->err, "out of memory for network flows");
+            algo_msg_free(m);
+            return;
+        }
+        if ((size_t)id >= s->flow_msg_cap) {
+            size_t cap = s->net.cap;
+            algo_msg **fm = realloc(s->flow_msg, sizeof *fm * cap);
+            if (!fm) {
+                s->failed = 1;
+                ds_fail(s->err, "out of memory");
+                return;
+            }
+            s->flow_msg = fm;
+            s->flow_msg_cap = cap;
+        }
+        s->flow_msg[id] = m;
+        n->inflight++;
+        n->rep.msgs_sent++;
+        s->net_dirty = 1;
+    }
+}
+
+static void rt_send(void *ctx, algo_msg *m) {
+    sim *s = ctx;
+    sim_node *n = &s->nodes[m->src];
+    m->id = s->next_msg_id++;
+    if (n->q_len == n->q_cap) {
+        size_t cap = n->q_cap ? 2 * n->q_cap : 64;
+        algo_msg **q = malloc(sizeof *q * cap);
+        if (!q) {
+            algo_msg_free(m);
+            s->failed = 1;
+            ds_fail(s->err, "out of memory for send queues");
+            return;
+        }
+        for (size_t i = 0; i < n->q_len; i++) q[i] = n->queue[(n->q_head + i) % n->q_cap];
+        free(n->queue);
+        n->queue = q;
+        n->q_head = 0;
+        n->q_cap = cap;
+    }
+    n->queue[(n->q_head + n->q_len) % n->q_cap] = m;
+    n->q_len++;
+    pump(s, m->src);
+}
+
+static int rt_cancel_unsent(void *ctx, int node) {
+    sim *s = ctx;
+    sim_node *n = &s->nodes[node];
+    int dropped = (int)n->q_len;
+    for (size_t i = 0; i < n->q_len; i++) algo_msg_free(n->queue[(n->q_head + i) % n->q_cap]);
+    n->q_len = 0;
+    n->q_head = 0;
+    n->rep.msgs_dropped += (uint64_t)dropped;
+    return dropped;
+}
+
+/* ---- compute ---------------------------------------------------------- */
+
+typedef struct compute_job {
+    sim *s;
+} compute_job;
+
+static void train_node(sim *s, int w, int id) {
+    sim_node *n = &s->nodes[id];
+    const size_t P = s->arch->n_params;
+    memcpy(n->next, n->params, sizeof(float) * P);
+    for (int k = 0; k < n->steps; k++) {
+        int m = batcher_next(&n->data);
+        if (m == 0) m = batcher_next(&n->data);
+        nn_batch bt = {.n = m, .x = n->data.x, .label = n->data.label, .user = n->data.user,
+                       .item = n->data.item, .target = n->data.target};
+        nn_stats st = {0};
+        nn_forward_backward(s->arch, s->work[w], n->next, s->grads[w], &bt, &st);
+        sgd_step(&s->c->sgd, P, n->next, s->grads[w], n->velocity, &n->sgd_started);
+        n->loss_sum += st.loss_sum / (double)m;
+        n->loss_count++;
+    }
+    n->computed = 1;
+}
+
+static void compute_worker(void *ctx, int w) {
+    compute_job *j = ctx;
+    sim *s = j->s;
+    for (int i = w; i < s->n_pending; i += s->threads) train_node(s, w, s->pending[i]);
+}
+
+/* Runs every pending training (in parallel); order does not matter since
+ * each node's training reads only its own state. */
+static void compute_pending(sim *s) {
+    compute_job j = {s};
+    if (s->n_pending == 1) train_node(s, 0, s->pending[0]);
+    else pool_run(s->pool, compute_worker, &j);
+    s->n_pending = 0;
+}
+
+/* ---- evaluation ------------------------------------------------------- */
+
+typedef struct eval_job {
+    sim *s;
+} eval_job;
+
+static void eval_worker(void *ctx, int w) {
+    sim *s = ((eval_job *)ctx)->s;
+    for (int i = w; i < s->n_eval; i += s->threads) {
+        sim_node *n = &s->nodes[s->eval_ids[i]];
+        batcher *b = &s->eval_data[w];
+        nn_stats st = {0};
+        b->pos = 0;
+        int m;
+        while ((m = batcher_next(b)) > 0) {
+            nn_batch bt = {.n = m, .x = b->x, .label = b->label, .user = b->user, .item = b->item,
+                           .target = b->target};
+            nn_forward_backward(s->arch, s->work[w], n->params, NULL, &bt, &st);
+        }
+        int regress = s->arch->task == NN_TASK_REGRESS;
+        n->rep.test_metric = regress ? nn_stats_rmse(&st) : nn_stats_accuracy(&st);
+        n->rep.test_loss = nn_stats_loss(&st);
+    }
+}
+
+static int evaluate(sim *s, double wall0, const sim_hooks *h) {
+    const int N = s->c->nodes;
+    const size_t P = s->arch->n_params;
+    for (int i = 0; i < N; i++) s->nodes[i].rep.test_metric = s->nodes[i].rep.test_loss = NAN;
+    eval_job j = {s};
+    pool_run(s->pool, eval_worker, &j);
+    sim_report r = {0};
+    r.time = s->now;
+    r.wall = clock_now() - wall0;
+    r.regress = s->arch->task == NN_TASK_REGRESS;
+    r.nodes = N;
+    r.events = s->events;
+    r.metric_min = INFINITY;
+    r.metric_max = -INFINITY;
+    for (int i = 0; i < s->n_eval; i++) {
+        const sim_node_report *nr = &s->nodes[s->eval_ids[i]].rep;
+        r.metric_mean += nr->test_metric / s->n_eval;
+        r.test_loss += nr->test_loss / s->n_eval;
+        if (nr->test_metric < r.metric_min) r.metric_min = nr->test_metric;
+        if (nr->test_metric > r.metric_max) r.metric_max = nr->test_metric;
+    }
+    /* Consensus distance: mean over nodes of ||x_i - mean(x)||_2. */
+    memset(s->mean_model, 0, sizeof(float) * P);
+    for (int i = 0; i < N; i++) {
+        const float *p = s->nodes[i].params;
+        for (size_t k = 0; k < P; k++) s->mean_model[k] += p[k] / (float)N;
+    }
+    int with_loss = 0;
+    for (int i = 0; i < N; i++) {
+        sim_node *n = &s->nodes[i];
+        double d = 0;
+        for (size_t k = 0; k < P; k++) {
+            double e = n->params[k] - s->mean_model[k];
+            d += e * e;
+        }
+        r.consensus += sqrt(d) / N;
+        n->rep.train_loss = n->loss_count ? n->loss_sum / n->loss_count : NAN;
+        if (n->loss_count) {
+            r.train_loss += n->rep.train_loss;
+            with_loss++;
+        }
+        n->loss_sum = 0;
+        n->loss_count = 0;
+        const algo_counters *ac = s->c->algo->counters(n->algo);
+        n->rep.round = (uint32_t)ac->rounds;
+        n->rep.applied = ac->applied;
+        n->rep.staleness = ac->applied ? ac->staleness_sum / (double)ac->applied : 0;
+        n->rep.idle_time = s->now - n->busy - (n->training ? s->now - n->train_start : 0);
+        r.mean_round += (double)n->rep.round / N;
+        r.bytes_sent += n->rep.bytes_sent;
+        r.msgs_sent += n->rep.msgs_sent;
+        r.msgs_dropped += n->rep.msgs_dropped;
+        r.msgs_received += n->rep.msgs_received;
+    }
+    r.train_loss = with_loss ? r.train_loss / with_loss : NAN;
+    r.node = &s->nodes[0].rep;
+    /* The report's node array must be contiguous: copy out. */
+    sim_node_report *reps = malloc(sizeof *reps * (size_t)N);
+    if (!reps) return ds_fail(s->err, "out of memory");
+    for (int i = 0; i < N; i++) reps[i] = s->nodes[i].rep;
+    r.node = reps;
+    int rc = h && h->on_eval ? h->on_eval(h->ctx, &r) : 0;
+    free(reps);
+    if (rc) return ds_fail(s->err, "evaluation callback failed");
+    return 0;
+}
+
+/* ---- setup and loop ---------------------------------------------------- */
+
+static void sim_free(sim *s) {
+    if (s->nodes) {
+        for (int i = 0; i < s->c->nodes; i++) {
+            sim_node *n = &s->nodes[i];
+            free(n->params);
+            free(n->next);
+            free(n->velocity);
+            batcher_free(&n->data);
+            if (n->algo) s->c->algo->node_free(n->algo);
+            for (size_t k = 0; k < n->q_len; k++) algo_msg_free(n->queue[(n->q_head + k) % n->q_cap]);
+            free(n->queue);
+        }
+        free(s->nodes);
+    }
+    /* Messages still in flight or waiting for delivery. */
+    for (size_t i = 0; i < s->net.cap; i++)
+        if (s->net.flows && s->net.flows[i].active) algo_msg_free(s->flow_msg[i]);
+    sim_event e;
+    while (evq_pop(&s->q, &e) == 0)
+        if (e.kind == EV_DELIVER) algo_msg_free((algo_msg *)(uintptr_t)e.a);
+    evq_free(&s->q);
+    net_free(&s->net);
+    free(s->flow_msg);
+    if (s->algo_shared) s->c->algo->shared_free(s->algo_shared);
+    pool_destroy(s->pool);
+    for (int t = 0; t < SIM_MAX_THREADS; t++) {
+        nn_work_free(s->work[t]);
+        free(s->grads[t]);
+        batcher_free(&s->eval_data[t]);
+    }
+    free(s->pending);
+    free(s->eval_ids);
+    free(s->mean_model);
+}
+
+static int sim_setup(sim *s, const sim_config *c, const nn_arch *arch, const dataset *train,
+                     const dataset *test, const partition *part, ds_err *err) {
+    const int N = c->nodes;
+    const size_t P = arch->n_params;
+    s->c = c;
+    s->arch = arch;
+    s->test = test;
+    s->err = err;
+    evq_init(&s->q);
+    s->rt = (algo_runtime){s, rt_now, rt_train, rt_send, rt_cancel_unsent, rt_params};
+    s->threads = c->threads < 1 ? 1 : c->threads > SIM_MAX_THREADS ? SIM_MAX_THREADS : c->threads;
+    if (s->threads > N) s->threads = N;
+    if (part->nodes != N) return ds_fail(err, "partition has %d nodes, simulation %d", part->nodes, N);
+    if (net_init(&s->net, N, 1, 1, 0, err)) return -1;
+    for (int i = 0; i < N; i++)
+        net_set_node(&s->net, i, c->node[i].up, c->node[i].down, c->node[i].latency);
+    if (!(s->pool = pool_new(s->threads, err))) return -1;
+    int eval_batch = c->eval_batch > 0 ? c->eval_batch : 128;
+    size_t test_n = c->eval_samples && c->eval_samples < test->n ? c->eval_samples : test->n;
+    for (int t = 0; t < s->threads; t++) {
+        int wb = eval_batch > c->batch_size ? eval_batch : c->batch_size;
+        if (!(s->work[t] = nn_work_new(arch, wb, err))) return -1;
+        if (!(s->grads[t] = malloc(sizeof(float) * P))) return ds_fail(err, "out of memory");
+        uint32_t *idx = malloc(sizeof(uint32_t) * (test_n ? test_n : 1));
+        if (!idx) return ds_fail(err, "out of memory");
+        for (size_t k = 0; k < test_n; k++) idx[k] = (uint32_t)k;
+        int rc = batcher_init(&s->eval_data[t], test, idx, test_n, eval_batch, 0, 0, err);
+        free(idx);
+        if (rc) return -1;
+    }
+    s->pending = malloc(sizeof(int) * (size_t)N);
+    s->mean_model = malloc(sizeof(float) * P);
+    s->nodes = calloc((size_t)N, sizeof *s->nodes);
+    if (!s->pending || !s->mean_model || !s->nodes) return ds_fail(err, "out of memory");
+    /* A fixed, seeded sample of nodes to evaluate. */
+    s->n_eval = c->eval_nodes > 0 && c->eval_nodes < N ? c->eval_nodes : N;
+    s->eval_ids = malloc(sizeof(int) * (size_t)N);
+    if (!s->eval_ids) return ds_fail(err, "out of memory");
+    {
+        uint32_t *perm = malloc(sizeof(uint32_t) * (size_t)N);
+        if (!perm) return ds_fail(err, "out of memory");
+        for (int i = 0; i < N; i++) perm[i] = (uint32_t)i;
+        rng r;
+        rng_seed(&r, rng_derive(c->seed, 0xe7a1, 0));
+        if (s->n_eval < N) rng_shuffle_u32(&r, perm, (size_t)N);
+        for (int i = 0; i < s->n_eval; i++) s->eval_ids[i] = (int)perm[i];
+        free(perm);
+    }
+    if (c->algo->shared_new(&s->algo_shared, &c->algo_cfg, err)) return -1;
+    /* Every node starts from the same model, as decentralizepy seeds it. */
+    float *init = malloc(sizeof(float) * P);
+    if (!init) return ds_fail(err, "out of memory");
+    nn_arch_init_params(arch, init, rng_derive(c->seed, 0x1417, 0));
+    for (int i = 0; i < N; i++) {
+        sim_node *n = &s->nodes[i];
+        n->params = malloc(sizeof(float) * P);
+        n->next = malloc(sizeof(float) * P);
+        if (!n->params || !n->next) {
+            free(init);
+            return ds_fail(err, "out of memory for %d models", N);
+        }
+        memcpy(n->params, init, sizeof(float) * P);
+        if (c->sgd.momentum != 0 && !(n->velocity = calloc(P, sizeof(float)))) {
+            free(init);
+            return ds_fail(err, "out of memory");
+        }
+        if (part->count[i] == 0) {
+            free(init);
+            return ds_fail(err, "node %d has no training data (too many nodes for the dataset?)", i);
+        }
+        if (batcher_init(&n->data, train, part->idx[i], part->count[i], c->batch_size, 1,
+                         rng_derive(c->seed, 0xba7c, (uint64_t)i), err) ||
+            c->algo->node_new(&n->algo, &c->algo_cfg, s->algo_shared, i, err)) {
+            free(init);
+            return -1;
+        }
+    }
+    free(init);
+    return 0;
+}
+
+/* After flows started or ended: re-solve rates, reschedule finish events. */
+static void reshare(sim *s) {
+    if (!s->net_dirty) return;
+    s->net_dirty = 0;
+    net_share(&s->net);
+    for (size_t i = 0; i < s->net.cap; i++) {
+        const net_flow *f = &s->net.flows[i];
+        if (f->active) push(s, net_finish_time(&s->net, (int)i), EV_FLOW_DONE, f->src, i, f->version);
+    }
+}
+
+static void handle(sim *s, const sim_event *e) {
+    switch (e->kind) {
+    case EV_TRAIN_DONE: {
+        sim_node *n = &s->nodes[e->node];
+        if (!n->training || e->a != n->version) break;
+        if (!n->computed) compute_pending(s);
+        float *t = n->params;
+        n->params = n->next;
+        n->next = t;
+        n->training = 0;
+        n->busy += s->now - n->train_start;
+        s->c->algo->on_train_done(n->algo, &s->rt);
+        break;
+    }
+    case EV_FLOW_DONE: {
+        int id = (int)e->a;
+        const net_flow *f = &s->net.flows[id];
+        if (!f->active || f->version != (uint32_t)e->b) break; /* stale */
+        net_advance(&s->net, s->now);
+        algo_msg *m = s->flow_msg[id];
+        net_end(&s->net, id);
+        s->net_dirty = 1;
+        sim_node *src = &s->nodes[m->src];
+        src->inflight--;
+        src->rep.bytes_sent += algo_msg_bytes(m);
+        push(s, s->now + net_latency(&s->net, m->src, m->dst), EV_DELIVER, m->dst, (uintptr_t)m, 0);
+        pump(s, m->src);
+        break;
+    }
+    case EV_DELIVER: {
+        algo_msg *m = (algo_msg *)(uintptr_t)e->a;
+        sim_node *dst = &s->nodes[m->dst];
+        dst->rep.bytes_received += algo_msg_bytes(m);
+        dst->rep.msgs_received++;
+        s->c->algo->on_message(dst->algo, &s->rt, m);
+        algo_msg_free(m);
+        break;
+    }
+    }
+    reshare(s);
+}
+
+int sim_run(const sim_config *c, const nn_arch *arch, const dataset *train, const dataset *test,
+            const partition *part, const sim_hooks *h, int *interrupted, ds_err *err) {
+    sim s;
+    memset(&s, 0, sizeof s);
+    *interrupted = 0;
+    double wall0 = clock_now();
+    int rc = -1;
+    if (sim_setup(&s, c, arch, train, test, part, err)) goto done;
+    for (int i = 0; i < c->nodes; i++) c->algo->on_start(s.nodes[i].algo, &s.rt);
+    reshare(&s);
+    progress pg;
+    progress_begin(&pg, h ? h->progress : NULL, "simulate", c->duration);
+    double next_eval = 0;
+    double last_acc = NAN;
+    for (;;) {
+        const sim_event *top = evq_peek(&s.q);
+        double t_next = top ? top->time : INFINITY;
+        /* Evaluations happen between events at their scheduled times. */
+        if (next_eval <= c->duration && next_eval <= t_next) {
+            s.now = next_eval;
+            if (evaluate(&s, wall0, h)) goto done;
+            next_eval += c->eval_interval;
+            continue;
+        }
+        if (!top || t_next > c->duration) break;
+        if (h && h->stop && *h->stop) {
+            *interrupted = 1;
+            break;
+        }
+        sim_event e;
+        evq_pop(&s.q, &e);
+        s.now = e.time;
+        s.events++;
+        handle(&s, &e);
+        if (s.failed) goto done;
+        if (h && h->progress && (s.events & 255) == 0) {
+            char status[96];
+            double el = clock_now() - wall0;
+            snprintf(status, sizeof status, "t=%.0fs  %.0f events/s", s.now, el > 0 ? s.events / el : 0);
+            (void)last_acc;
+            progress_update(&pg, s.now, status);
+        }
+    }
+    progress_end(&pg);
+    /* A final evaluation at the end time if the last one was earlier. */
+    if (!*interrupted && next_eval - c->eval_interval < c->duration) {
+        s.now = c->duration;
+        if (evaluate(&s, wall0, h)) goto done;
+    }
+    rc = 0;
+done:
+    sim_free(&s);
+    return rc;
+}

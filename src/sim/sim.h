@@ -1,0 +1,90 @@
+/* sim.h: the deterministic discrete-event simulator: N nodes that really
+ * train (real SGD on their data partitions) while time is simulated.
+ *
+ * Compute: a node's local round of k steps takes k * step_time * slowdown
+ * simulated seconds. The SGD math itself runs lazily, in parallel on a
+ * thread pool, when some node's result is first needed; each node trains
+ * into a second buffer, swapped in at its finish time, so results do not
+ * depend on the thread count.
+ * Network: each node sends from a FIFO queue, at most max_inflight
+ * messages at a time; each message is a flow of its encoded size through
+ * the max-min fair network model (sim/netmodel.h).
+ * Evaluation: every eval_interval simulated seconds (it costs no simulated
+ * time), on a fixed sample of nodes and of the test set. */
+#ifndef DS_SIM_H
+#define DS_SIM_H
+
+#include <signal.h>
+#include <stdio.h>
+
+#include "algo/algo.h"
+#include "data/dataset.h"
+#include "data/partition.h"
+#include "nn/arch.h"
+#include "nn/sgd.h"
+
+typedef struct sim_node_spec {
+    double up, down; /* bit/s */
+    double latency;  /* one-way access latency, s */
+    double slowdown; /* compute time multiplier (>= 1 for stragglers) */
+} sim_node_spec;
+
+typedef struct sim_config {
+    int nodes;
+    double duration;      /* simulated seconds */
+    double step_time;     /* seconds per SGD step at slowdown 1 */
+    int batch_size;
+    sgd_config sgd;
+    int max_inflight;     /* concurrent outgoing messages per node */
+    double eval_interval; /* simulated seconds */
+    int eval_nodes;       /* nodes evaluated (0 = all) */
+    size_t eval_samples;  /* test samples used (0 = all) */
+    int eval_batch;
+    int threads;
+    uint64_t seed;
+    const sim_node_spec *node; /* [nodes], borrowed */
+    const algo_ops *algo;
+    algo_config algo_cfg;
+} sim_config;
+
+/* Per-node figures at an evaluation (cumulative counters). */
+typedef struct sim_node_report {
+    uint32_t round;
+    double test_metric;   /* accuracy (fraction) or RMSE; NaN if not evaluated */
+    double test_loss;     /* NaN if not evaluated */
+    double train_loss;    /* mean over steps since the previous evaluation */
+    uint64_t bytes_sent, bytes_received;
+    uint64_t msgs_sent, msgs_dropped, msgs_received, applied;
+    double staleness;     /* mean rounds between sending and use of applied items */
+    double idle_time;     /* simulated seconds not spent training */
+} sim_node_report;
+
+typedef struct sim_report {
+    double time;          /* simulated s */
+    double wall;          /* wall-clock s since start */
+    int regress;          /* 1: metrics are RMSE, else accuracy */
+    double metric_mean, metric_min, metric_max; /* over evaluated nodes */
+    double test_loss;     /* mean over evaluated nodes */
+    double train_loss;    /* mean over nodes */
+    double consensus;     /* mean L2 distance of models to their average */
+    double mean_round;
+    uint64_t bytes_sent, msgs_sent, msgs_dropped, msgs_received;
+    uint64_t events;
+    int nodes;
+    const sim_node_report *node; /* [nodes], valid during the callback */
+} sim_report;
+
+typedef struct sim_hooks {
+    void *ctx;
+    /* Called at every evaluation; return non-zero to abort the run. */
+    int (*on_eval)(void *ctx, const sim_report *r);
+    FILE *progress;                    /* progress bar (NULL = none) */
+    const volatile sig_atomic_t *stop; /* stop early when set */
+} sim_hooks;
+
+/* Runs the simulation. train/test/partition/arch are borrowed. Returns 0,
+ * or -1 with a message; *interrupted is set if stopped early. */
+int sim_run(const sim_config *c, const nn_arch *arch, const dataset *train, const dataset *test,
+            const partition *part, const sim_hooks *hooks, int *interrupted, ds_err *err);
+
+#endif
