@@ -73,8 +73,10 @@ static const cfg_key KEYS[] = {
     {"network", "down", CFG_DOUBLE, "60e6", 1, 1e15, NULL, "Downlink capacity of every node, bit/s."},
     {"network", "latency", CFG_DOUBLE, "0.001", 0, 1e3, NULL,
      "One-way access latency of every node, s (a message takes sender's + receiver's)."},
-    {"network", "max_inflight", CFG_INT, "1", 1, 1e6, NULL,
-     "Messages a node transmits at once; the rest wait in its send queue."},
+    {"network", "max_inflight", CFG_INT, "0", 0, 1e6, NULL,
+     "Streams a node transmits on at once, one message per destination at a time (as "
+     "ZeroMQ's per-peer pipes); 0 = no limit. Queued messages wait, and DivShare's flush "
+     "drops them."},
     {"network", "stragglers", CFG_DOUBLE, "0", 0, 1e9, NULL,
      "Straggler nodes: a count (>= 1) or a fraction of the nodes (< 1), chosen at random (seeded)."},
     {"network", "straggler_up", CFG_DOUBLE, "10e6", 1, 1e15, NULL, "Straggler uplink, bit/s (lower end of the range)."},

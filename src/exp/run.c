@@ -132,7 +132,7 @@ static int on_eval(void *ctx, const sim_report *r) {
     run_ctx *x = ctx;
     double scale = x->regress ? 1 : 100;
     if (x->evals == 0) {
-        text_printf(&x->metrics, "time_s,wall_s,mean_round,%s_mean,%s_min,%s_max,test_loss,train_loss,"
+        text_printf(&x->metrics, "time_s,mean_round,%s_mean,%s_min,%s_max,test_loss,train_loss,"
                     "consensus_distance,bytes_sent,messages_sent,messages_dropped_stale,messages_received,events\n",
                     x->regress ? "rmse" : "accuracy", x->regress ? "rmse" : "accuracy",
                     x->regress ? "rmse" : "accuracy");
@@ -140,8 +140,8 @@ static int on_eval(void *ctx, const sim_report *r) {
                     "messages_sent,messages_dropped_stale,messages_received,applied,staleness_rounds,idle_s\n",
                     x->regress ? "rmse" : "accuracy");
     }
-    text_printf(&x->metrics, "%.3f,%.2f,%.2f,%.4f,%.4f,%.4f,%.5f,%.5f,%.5f,%llu,%llu,%llu,%llu,%llu\n",
-                r->time, r->wall, r->mean_round, scale * r->metric_mean, scale * r->metric_min,
+    text_printf(&x->metrics, "%.3f,%.2f,%.4f,%.4f,%.4f,%.5f,%.5f,%.5f,%llu,%llu,%llu,%llu,%llu\n",
+                r->time, r->mean_round, scale * r->metric_mean, scale * r->metric_min,
                 scale * r->metric_max, r->test_loss, r->train_loss, r->consensus,
                 (unsigned long long)r->bytes_sent, (unsigned long long)r->msgs_sent,
                 (unsigned long long)r->msgs_dropped, (unsigned long long)r->msgs_received,

@@ -30,10 +30,13 @@ typedef struct sim_node {
     double train_start, busy;
     double loss_sum;      /* since the last evaluation */
     long loss_count;
-    /* sending: FIFO ring of queued messages */
+    /* sending: queued messages in FIFO order; at most one in flight per
+     * destination (a stream per peer, as ZeroMQ's per-peer pipes) */
     algo_msg **queue;
-    size_t q_head, q_len, q_cap;
+    size_t q_len, q_cap;
     int inflight;
+    int *inflight_dst; /* [max(inflight)] destinations with a message in flight */
+    int inflight_cap;
     sim_node_report rep;
 } sim_node;
 
@@ -92,37 +95,58 @@ static void rt_train(void *ctx, int node, int steps) {
     push(s, s->now + dt, EV_TRAIN_DONE, node, n->version, 0);
 }
 
-/* Starts queued messages of node while it has sending slots. */
+static int dst_busy(const sim_node *n, int dst) {
+    for (int k = 0; k < n->inflight; k++)
+        if (n->inflight_dst[k] == dst) return 1;
+    return 0;
+}
+
+/* Starts queued messages of node, oldest first, to every destination that
+ * has no message in flight from it, up to max_inflight streams (0 = no
+ * limit). */
 static void pump(sim *s, int node) {
     sim_node *n = &s->nodes[node];
-    while (n->inflight < s->c->max_inflight && n->q_len > 0) {
-        algo_msg *m = n->queue[n->q_head];
-        n->q_head = (n->q_head + 1) % n->q_cap;
-        n->q_len--;
+    const int limit = s->c->max_inflight > 0 ? s->c->max_inflight : s->c->nodes;
+    size_t keep = 0;
+    for (size_t i = 0; i < n->q_len; i++) {
+        algo_msg *m = n->queue[i];
+        if (n->inflight >= limit || dst_busy(n, m->dst) || s->failed) {
+            n->queue[keep++] = m;
+            continue;
+        }
         net_advance(&s->net, s->now);
         int id = net_start(&s->net, m->src, m->dst, 8.0 * (double)algo_msg_bytes(m), m->id);
-        if (id < 0) {
+        if (id >= 0 && (size_t)id >= s->flow_msg_cap) {
+            algo_msg **fm = realloc(s->flow_msg, sizeof *fm * s->net.cap);
+            if (fm) {
+                s->flow_msg = fm;
+                s->flow_msg_cap = s->net.cap;
+            } else {
+                net_end(&s->net, id);
+                id = -1;
+            }
+        }
+        if (id < 0 || (n->inflight == n->inflight_cap && !(n->inflight_dst = realloc(n->inflight_dst,
+                                                                sizeof(int) * (size_t)(n->inflight_cap = 2 * n->inflight_cap + 4))))) {
             s->failed = 1;
             ds_fail(s->err, "out of memory for network flows");
-            algo_msg_free(m);
-            return;
-        }
-        if ((size_t)id >= s->flow_msg_cap) {
-            size_t cap = s->net.cap;
-            algo_msg **fm = realloc(s->flow_msg, sizeof *fm * cap);
-            if (!fm) {
-                s->failed = 1;
-                ds_fail(s->err, "out of memory");
-                return;
-            }
-            s->flow_msg = fm;
-            s->flow_msg_cap = cap;
+            n->queue[keep++] = m;
+            continue;
         }
         s->flow_msg[id] = m;
-        n->inflight++;
+        n->inflight_dst[n->inflight++] = m->dst;
         n->rep.msgs_sent++;
         s->net_dirty = 1;
     }
+    n->q_len = keep;
+}
+
+static void stream_done(sim_node *n, int dst) {
+    for (int k = 0; k < n->inflight; k++)
+        if (n->inflight_dst[k] == dst) {
+            n->inflight_dst[k] = n->inflight_dst[--n->inflight];
+            return;
+        }
 }
 
 static void rt_send(void *ctx, algo_msg *m) {
@@ -131,21 +155,17 @@ static void rt_send(void *ctx, algo_msg *m) {
     m->id = s->next_msg_id++;
     if (n->q_len == n->q_cap) {
         size_t cap = n->q_cap ? 2 * n->q_cap : 64;
-        algo_msg **q = malloc(sizeof *q * cap);
+        algo_msg **q = realloc(n->queue, sizeof *q * cap);
         if (!q) {
             algo_msg_free(m);
             s->failed = 1;
             ds_fail(s->err, "out of memory for send queues");
             return;
         }
-        for (size_t i = 0; i < n->q_len; i++) q[i] = n->queue[(n->q_head + i) % n->q_cap];
-        free(n->queue);
         n->queue = q;
-        n->q_head = 0;
         n->q_cap = cap;
     }
-    n->queue[(n->q_head + n->q_len) % n->q_cap] = m;
-    n->q_len++;
+    n->queue[n->q_len++] = m;
     pump(s, m->src);
 }
 
@@ -153,9 +173,8 @@ static int rt_cancel_unsent(void *ctx, int node) {
     sim *s = ctx;
     sim_node *n = &s->nodes[node];
     int dropped = (int)n->q_len;
-    for (size_t i = 0; i < n->q_len; i++) algo_msg_free(n->queue[(n->q_head + i) % n->q_cap]);
+    for (size_t i = 0; i < n->q_len; i++) algo_msg_free(n->queue[i]);
     n->q_len = 0;
-    n->q_head = 0;
     n->rep.msgs_dropped += (uint64_t)dropped;
     return dropped;
 }
@@ -302,8 +321,9 @@ static void sim_free(sim *s) {
             free(n->velocity);
             batcher_free(&n->data);
             if (n->algo) s->c->algo->node_free(n->algo);
-            for (size_t k = 0; k < n->q_len; k++) algo_msg_free(n->queue[(n->q_head + k) % n->q_cap]);
+            for (size_t k = 0; k < n->q_len; k++) algo_msg_free(n->queue[k]);
             free(n->queue);
+            free(n->inflight_dst);
         }
         free(s->nodes);
     }
@@ -443,7 +463,7 @@ static void handle(sim *s, const sim_event *e) {
         net_end(&s->net, id);
         s->net_dirty = 1;
         sim_node *src = &s->nodes[m->src];
-        src->inflight--;
+        stream_done(src, m->dst);
         src->rep.bytes_sent += algo_msg_bytes(m);
         push(s, s->now + net_latency(&s->net, m->src, m->dst), EV_DELIVER, m->dst, (uintptr_t)m, 0);
         pump(s, m->src);

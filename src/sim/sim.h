@@ -6,8 +6,9 @@
  * thread pool, when some node's result is first needed; each node trains
  * into a second buffer, swapped in at its finish time, so results do not
  * depend on the thread count.
- * Network: each node sends from a FIFO queue, at most max_inflight
- * messages at a time; each message is a flow of its encoded size through
+ * Network: each node sends from a FIFO queue, oldest first, with at most
+ * one message in flight per destination (one stream per peer, as ZeroMQ's
+ * per-peer pipes) and at most max_inflight streams (0 = no limit); each message is a flow of its encoded size through
  * the max-min fair network model (sim/netmodel.h).
  * Evaluation: every eval_interval simulated seconds (it costs no simulated
  * time), on a fixed sample of nodes and of the test set. */
@@ -35,7 +36,7 @@ typedef struct sim_config {
     double step_time;     /* seconds per SGD step at slowdown 1 */
     int batch_size;
     sgd_config sgd;
-    int max_inflight;     /* concurrent outgoing messages per node */
+    int max_inflight;     /* concurrent outgoing streams per node (0 = no limit) */
     double eval_interval; /* simulated seconds */
     int eval_nodes;       /* nodes evaluated (0 = all) */
     size_t eval_samples;  /* test samples used (0 = all) */

@@ -1,0 +1,200 @@
+/* test_algo.c: the algorithms against a mock runtime that records what
+ * they ask for (trainings, messages, flushes). */
+#include <string.h>
+
+#include "algo/algo.h"
+#include "algo/inbox.h"
+#include "check.h"
+
+#define N_NODES 8
+#define N_PARAMS 103
+
+typedef struct mock {
+    float params[N_NODES][N_PARAMS];
+    algo_msg *sent[4096];
+    int n_sent;
+    int trains, cancels;
+} mock;
+
+static double m_now(void *ctx) { (void)ctx; return 0; }
+static void m_train(void *ctx, int node, int steps) { (void)node; (void)steps; ((mock *)ctx)->trains++; }
+static void m_send(void *ctx, algo_msg *m) {
+    mock *k = ctx;
+    if (k->n_sent < 4096) k->sent[k->n_sent++] = m;
+    else algo_msg_free(m);
+}
+static int m_cancel(void *ctx, int node) { (void)node; ((mock *)ctx)->cancels++; return 0; }
+static float *m_params(void *ctx, int node) { return ((mock *)ctx)->params[node]; }
+
+static void mock_clear(mock *k) {
+    for (int i = 0; i < k->n_sent; i++) algo_msg_free(k->sent[i]);
+    k->n_sent = 0;
+}
+
+static algo_config cfg(int degree) {
+    algo_config c = {N_NODES, N_PARAMS, degree, 16, 0.1, 1, 42};
+    return c;
+}
+
+static void test_divshare(void) {
+    mock k = {0};
+    algo_runtime rt = {&k, m_now, m_train, m_send, m_cancel, m_params};
+    const algo_ops *ops = algo_find("divshare");
+    algo_config c = cfg(3);
+    ds_err err;
+    void *sh, *node[N_NODES];
+    CHECK(ops && ops->shared_new(&sh, &c, &err) == 0, "divshare shared");
+    for (int i = 0; i < N_NODES; i++) ops->node_new(&node[i], &c, sh, i, &err);
+    for (int i = 0; i < N_NODES; i++)
+        for (int p = 0; p < N_PARAMS; p++) k.params[i][p] = (float)(i * 1000 + p);
+
+    ops->on_start(node[0], &rt);
+    CHECK(k.trains == 1, "on_start trains");
+    ops->on_train_done(node[0], &rt);
+    /* Omega = round(1/0.1) = 10 fragments x 3 peers = 30 messages; every
+     * parameter in exactly one fragment; fragments go to 3 distinct peers. */
+    CHECK(k.n_sent == 30 && k.cancels == 1 && k.trains == 2, "30 fragments sent after one flush: %d", k.n_sent);
+    int covered[N_PARAMS] = {0}, per_frag[10] = {0}, ok = 1;
+    int peers_of[10][N_NODES] = {{0}};
+    for (int i = 0; i < k.n_sent; i++) {
+        const algo_msg *m = k.sent[i];
+        ok &= m->kind == MSG_FRAGMENT && m->src == 0 && m->dst != 0 && m->fragment < 10 && m->round == 1;
+        ok &= algo_msg_bytes(m) == ALGO_HEADER_BYTES + 4 * m->count;
+        if (m->fragment >= 10) continue;
+        if (!per_frag[m->fragment]++)
+            for (size_t j = 0; j < m->count; j++) covered[m->index[j]]++;
+        ok &= !peers_of[m->fragment][m->dst]++;
+        ok &= algo_msg_value(m, 0) == (float)m->index[0]; /* node 0's values */
+    }
+    int once = 1;
+    for (int p = 0; p < N_PARAMS; p++) once &= covered[p] == 1;
+    CHECK(ok, "fragment messages well formed, distinct peers per fragment");
+    CHECK(once, "every parameter in exactly one fragment");
+    /* The order is shuffled, not fragment by fragment. */
+    int sorted = 1;
+    for (int i = 1; i < k.n_sent; i++) sorted &= k.sent[i]->fragment >= k.sent[i - 1]->fragment;
+    CHECK(!sorted, "(peer, fragment) list is shuffled");
+
+    /* Aggregation at node 5: fragment f0 from nodes 0 and 1, f1 from 0. */
+    algo_msg *from0 = NULL, *from0b = NULL;
+    for (int i = 0; i < k.n_sent && (!from0 || !from0b); i++) {
+        if (!from0) from0 = k.sent[i];
+        else if (k.sent[i]->fragment != from0->fragment) from0b = k.sent[i];
+    }
+    ops->on_message(node[5], &rt, from0);
+    ops->on_message(node[5], &rt, from0b);
+    int n0 = k.n_sent;
+    ops->on_train_done(node[1], &rt); /* node 1's fragments */
+    algo_msg *from1 = NULL;
+    for (int i = n0; i < k.n_sent; i++)
+        if (k.sent[i]->fragment == from0->fragment) { from1 = k.sent[i]; break; }
+    ops->on_message(node[5], &rt, from1);
+    /* An older copy from node 1 must not replace the newer one. */
+    algo_msg old = *from1;
+    old.round = 0;
+    ops->on_message(node[5], &rt, &old);
+    float before[N_PARAMS];
+    memcpy(before, k.params[5], sizeof before);
+    ops->on_train_done(node[5], &rt);
+    int avg_ok = 1;
+    for (size_t j = 0; j < from0->count; j++) {
+        uint32_t p = from0->index[j];
+        float want = (before[p] + (float)(0 * 1000 + p) + (float)(1 * 1000 + p)) / 3.0f;
+        avg_ok &= fabsf(k.params[5][p] - want) < 1e-3f;
+    }
+    for (size_t j = 0; j < from0b->count; j++) {
+        uint32_t p = from0b->index[j];
+        avg_ok &= fabsf(k.params[5][p] - (before[p] + (float)p) / 2.0f) < 1e-3f;
+    }
+    int untouched = 1;
+    for (int p = 0; p < N_PARAMS; p++) {
+        int in_any = 0;
+        for (size_t j = 0; j < from0->count; j++) in_any |= from0->index[j] == (uint32_t)p;
+        for (size_t j = 0; j < from0b->count; j++) in_any |= from0b->index[j] == (uint32_t)p;
+        if (!in_any) untouched &= k.params[5][p] == before[p];
+    }
+    CHECK(avg_ok, "per-parameter average = (own + copies) / (1 + copies)");
+    CHECK(untouched, "parameters without copies keep their value");
+    const algo_counters *cnt = ops->counters(node[5]);
+    CHECK(cnt->applied == 3 && cnt->rounds == 1, "3 items applied: %llu", (unsigned long long)cnt->applied);
+
+    /* Without flush_stale, no cancel. */
+    algo_config c2 = cfg(3);
+    c2.flush_stale = 0;
+    void *nf;
+    ops->node_new(&nf, &c2, sh, 2, &err);
+    k.cancels = 0;
+    ops->on_train_done(nf, &rt);
+    CHECK(k.cancels == 0, "flush_stale = false never cancels");
+    ops->node_free(nf);
+    mock_clear(&k);
+    for (int i = 0; i < N_NODES; i++) ops->node_free(node[i]);
+    ops->shared_free(sh);
+}
+
+static void test_adpsgd_swift(void) {
+    mock k = {0};
+    algo_runtime rt = {&k, m_now, m_train, m_send, m_cancel, m_params};
+    ds_err err;
+    algo_config c = cfg(6);
+    const algo_ops *ad = algo_find("adpsgd"), *sw = algo_find("swift");
+    void *a0, *a3, *s0, *sh;
+    ad->shared_new(&sh, &c, &err);
+    ad->node_new(&a0, &c, sh, 0, &err);
+    ad->node_new(&a3, &c, sh, 3, &err);
+    for (int p = 0; p < N_PARAMS; p++) {
+        k.params[0][p] = 1;
+        k.params[3][p] = 4;
+    }
+    ad->on_train_done(a0, &rt);
+    CHECK(k.n_sent == 3 && k.sent[0]->kind == MSG_PING && k.sent[0]->count == N_PARAMS && k.cancels == 0,
+          "AD-PSGD pings degree/2 = 3 peers with the full model, no flush");
+    algo_msg ping = *k.sent[0];
+    ping.dst = 3;
+    ad->on_message(a3, &rt, &ping);
+    CHECK(k.n_sent == 4 && k.sent[3]->kind == MSG_PONG && k.sent[3]->dst == 0 && algo_msg_value(k.sent[3], 0) == 4.0f,
+          "a ping is answered with the current model");
+    ad->on_message(a0, &rt, k.sent[3]);
+    ad->on_train_done(a0, &rt);
+    CHECK(fabsf(k.params[0][7] - 2.5f) < 1e-6f, "AD-PSGD averages the reply: (1 + 4) / 2");
+    ad->on_train_done(a3, &rt);
+    CHECK(fabsf(k.params[3][7] - 2.5f) < 1e-6f, "and the pinged node averages the ping");
+    mock_clear(&k);
+    sw->node_new(&s0, &c, NULL, 0, &err);
+    sw->on_train_done(s0, &rt);
+    int distinct = 1;
+    for (int i = 0; i < k.n_sent; i++)
+        for (int j = 0; j < i; j++) distinct &= k.sent[i]->dst != k.sent[j]->dst;
+    CHECK(k.n_sent == 6 && k.sent[0]->kind == MSG_MODEL && distinct, "Swift sends to degree = 6 distinct peers");
+    mock_clear(&k);
+    ad->node_free(a0);
+    ad->node_free(a3);
+    sw->node_free(s0);
+    ad->shared_free(sh);
+}
+
+static void test_checks(void) {
+    ds_err err;
+    algo_config c = cfg(8);
+    CHECK(algo_config_check("divshare", &c, &err) != 0 && strstr(err.msg, "degree = 8"), "degree >= nodes: %s", err.msg);
+    c = cfg(3);
+    c.chunk_fraction = 1.5;
+    CHECK(algo_config_check("divshare", &c, &err) != 0 && strstr(err.msg, "chunk_fraction"), "chunk_fraction: %s", err.msg);
+    CHECK(algo_config_check("gossip", &c, &err) != 0 && strstr(err.msg, "unknown algorithm 'gossip'"), "unknown: %s", err.msg);
+    rng r;
+    rng_seed(&r, 1);
+    int peers[7], ok = 1;
+    for (int t = 0; t < 100; t++) {
+        algo_pick_peers(&r, 8, 3, 7, peers);
+        int seen[8] = {0};
+        for (int i = 0; i < 7; i++) ok &= peers[i] != 3 && !seen[peers[i]]++;
+    }
+    CHECK(ok, "pick_peers: distinct, never self, all 7 others");
+}
+
+int main(void) {
+    test_divshare();
+    test_adpsgd_swift();
+    test_checks();
+    return check_done("test_algo");
+}
