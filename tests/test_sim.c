@@ -95,7 +95,14 @@ static void test_dynamic(void) {
     net_advance(&n, 2.0);
     net_end(&n, a);
     net_share(&n);
-    CHECK(n.flows[b].version != vb, "re-solve bumps versions (stale events detectable)");
+    CHECK(n.flows[b].version != vb, "a rate change bumps the version (stale events detectable)");
+    uint32_t vb2 = n.flows[b].version;
+    int u = net_start(&n, 1, 2, MBIT, 9); /* node 1 to 2: shares no link with 0->2... */
+    (void)u;
+    net_share(&n);
+    CHECK(n.flows[b].version == vb2 || n.flows[b].rate != 10 * MBIT, "an unchanged rate keeps its version");
+    net_end(&n, u);
+    net_share(&n);
     CHECK(fabs(n.flows[b].remaining - 10 * MBIT) < 1e-3 && fabs(net_finish_time(&n, b) - 3.0) < EPS,
           "second finishes at 3: %g", net_finish_time(&n, b));
     /* A new flow reuses the freed id. */

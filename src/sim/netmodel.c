@@ -91,6 +91,8 @@ int net_start(net_model *n, int src, int dst, double bits, uint64_t tag) {
     f->rate = 0;
     f->tag = tag;
     f->active = 1;
+    f->changed = 1;
+    f->version++;
     n->active++;
     return id;
 }
@@ -152,12 +154,13 @@ int net_share(net_model *n) {
     }
     n->link_start[0] = 0;
     for (int l = 0; l < L; l++) n->link_start[l + 1] = n->link_start[l] + n->unfixed[l];
-    /* Fill CSR using unfixed[] as a cursor from the end of each list. */
+    /* Fill CSR using unfixed[] as a cursor from the end of each list; keep
+     * each rate to detect which ones change. */
     for (size_t i = 0; i < n->cap; i++) {
         net_flow *f = &n->flows[i];
         if (!f->active) continue;
+        f->old_rate = f->rate;
         f->rate = -1; /* unfixed */
-        f->version++;
         n->link_flows[n->link_start[f->src + 1] - n->unfixed[f->src]--] = (int)i;
         n->link_flows[n->link_start[N + f->dst + 1] - n->unfixed[N + f->dst]--] = (int)i;
     }
@@ -183,6 +186,14 @@ int net_share(net_model *n) {
         }
         n->cap_left[l] = 0;
         n->unfixed[l] = 0;
+    }
+    for (size_t i = 0; i < n->cap; i++) {
+        net_flow *f = &n->flows[i];
+        if (!f->active) continue;
+        if (f->rate != f->old_rate) {
+            f->changed = 1;
+            f->version++;
+        }
     }
     return 0;
 }

@@ -32,9 +32,11 @@ typedef struct net_flow {
     int src, dst;
     double remaining; /* bits still to send */
     double rate;      /* bit/s, from the last net_share */
+    double old_rate;  /* scratch of net_share */
     uint64_t tag;     /* caller's (message id) */
-    uint32_t version; /* bumped at every re-solve: stale finish events are ignored */
+    uint32_t version; /* bumped when the rate changes: stale finish events are ignored */
     int active;
+    int changed;      /* rate changed in the last net_share (finish time moved) */
 } net_flow;
 
 typedef struct net_model {
@@ -64,7 +66,9 @@ void net_advance(net_model *n, double t);
 int net_start(net_model *n, int src, int dst, double bits, uint64_t tag);
 /* Ends flow id (finished or cancelled). Call net_share afterwards. */
 void net_end(net_model *n, int id);
-/* Recomputes max-min fair rates of all active flows; bumps their versions. */
+/* Recomputes max-min fair rates of all active flows. Flows whose rate
+ * changed get `changed` set and their version bumped; the others keep
+ * their finish time. */
 int net_share(net_model *n);
 /* When flow id finishes sending at its current rate (s). */
 double net_finish_time(const net_model *n, int id);

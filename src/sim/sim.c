@@ -434,9 +434,13 @@ static void reshare(sim *s) {
     if (!s->net_dirty) return;
     s->net_dirty = 0;
     net_share(&s->net);
+    /* Only flows whose rate changed need a new finish event; the others'
+     * events stay valid (same version). */
     for (size_t i = 0; i < s->net.cap; i++) {
-        const net_flow *f = &s->net.flows[i];
-        if (f->active) push(s, net_finish_time(&s->net, (int)i), EV_FLOW_DONE, f->src, i, f->version);
+        net_flow *f = &s->net.flows[i];
+        if (!f->active || !f->changed) continue;
+        f->changed = 0;
+        push(s, net_finish_time(&s->net, (int)i), EV_FLOW_DONE, f->src, i, f->version);
     }
 }
 
