@@ -111,7 +111,14 @@ static int write_summary(run_ctx *x, int final, int interrupted) {
     cJSON_AddNumberToObject(tot, "messages_dropped_stale", (double)r->msgs_dropped);
     cJSON_AddNumberToObject(tot, "messages_received", (double)r->msgs_received);
     cJSON_AddNumberToObject(tot, "events", (double)r->events);
-    cJSON_AddNumberToObject(root, "wall_time_s", clock_now() - x->wall0);
+    double wall = clock_now() - x->wall0;
+    cJSON_AddNumberToObject(root, "wall_time_s", wall);
+    /* Where wall time went: SGD, evaluation, and the simulator itself
+     * (events, network model, messages, averaging, result files). */
+    cJSON *w = cJSON_AddObjectToObject(root, "wall_time_split_s");
+    cJSON_AddNumberToObject(w, "training", r->wall_train);
+    cJSON_AddNumberToObject(w, "evaluation", r->wall_eval);
+    cJSON_AddNumberToObject(w, "other", wall - r->wall_train - r->wall_eval);
     char *txt = cJSON_Print(root);
     cJSON_Delete(root);
     if (!txt) return ds_fail(x->err, "out of memory");

@@ -18,8 +18,13 @@
  *
  * Rates change only when a flow starts or ends: the caller advances the
  * model to that instant (net_advance), applies the change, and re-solves
- * (net_share). A flow's finish time then is now + remaining / rate. Cost of
- * a re-solve: O((F + L) log L) for F active flows and L links. */
+ * (net_share). A flow's finish time then is now + remaining / rate.
+ *
+ * Only what changed is re-solved: the allocation decomposes over connected
+ * components of the graph (links joined by the flows crossing them), so a
+ * re-solve walks from the links touched since the last one to their
+ * component and fills only that. Cost: O(C log C) for a component of C
+ * flows and links; with random peers components stay small. */
 #ifndef DS_NETMODEL_H
 #define DS_NETMODEL_H
 
@@ -30,7 +35,10 @@
 
 typedef struct net_flow {
     int src, dst;
-    double remaining; /* bits still to send */
+    int pos_up, pos_down; /* index in the uplink's and downlink's flow lists */
+    uint32_t seen;        /* component walk generation */
+    double remaining; /* bits still to send at time `updated` */
+    double updated;   /* s; remaining now = remaining - rate * (now - updated) */
     double rate;      /* bit/s, from the last net_share */
     double old_rate;  /* scratch of net_share */
     uint64_t tag;     /* caller's (message id) */
@@ -46,12 +54,21 @@ typedef struct net_model {
     int *free_ids;               /* stack of free flow ids */
     size_t cap, n_free, active;
     double now;                  /* time of the last net_advance, s */
-    /* progressive-filling scratch, [2 * nodes] links: uplink i = i,
-     * downlink i = nodes + i */
+    /* [2 * nodes] links: uplink i = i, downlink i = nodes + i */
+    int **link_flows;            /* active flow ids per link */
+    int *link_n, *link_cap;
+    uint32_t *link_seen;         /* component walk generation */
+    int *dirty;                  /* links touched since the last net_share */
+    int n_dirty;
+    uint32_t generation;
+    /* re-solve scratch */
     double *cap_left;
     int *unfixed;
-    int *link_start, *link_flows; /* CSR lists of active flows per link */
+    int *comp_links, *comp_flows;
+    int n_comp_links, n_comp_flows;
+    size_t comp_flows_cap;
     struct { double share; int link; } *heap;
+    size_t heap_cap;
 } net_model;
 
 int net_init(net_model *n, int nodes, double up, double down, double latency, ds_err *err);
@@ -59,17 +76,28 @@ void net_free(net_model *n);
 /* Per-node capacities (bit/s, > 0) and latency (s, >= 0). */
 void net_set_node(net_model *n, int node, double up, double down, double latency);
 
-/* Moves every active flow forward to time t >= n->now at its current rate. */
+/* Moves the model's clock to t >= n->now. O(1): a flow's progress is
+ * brought up to date only when its rate changes. */
 void net_advance(net_model *n, double t);
 /* Starts a flow of `bits` at the current time; returns its id or -1 (out
  * of memory). Call net_share afterwards. */
 int net_start(net_model *n, int src, int dst, double bits, uint64_t tag);
 /* Ends flow id (finished or cancelled). Call net_share afterwards. */
 void net_end(net_model *n, int id);
-/* Recomputes max-min fair rates of all active flows. Flows whose rate
- * changed get `changed` set and their version bumped; the others keep
- * their finish time. */
+/* Recomputes max-min fair rates where flows started or ended since the
+ * last call. Flows whose rate changed get `changed` set and their version
+ * bumped; the others keep their finish time. -1 on allocation failure. */
 int net_share(net_model *n);
+/* The flows the last net_share re-solved (ids; borrowed until the next
+ * call): the only ones whose `changed` can be set. */
+static inline int net_resolved(const net_model *n, const int **ids) {
+    *ids = n->comp_flows;
+    return n->n_comp_flows;
+}
+/* Re-solves every link (a reference for tests and after capacity changes). */
+int net_share_all(net_model *n);
+/* Bits flow id still has to send at the current time. */
+double net_remaining(const net_model *n, int id);
 /* When flow id finishes sending at its current rate (s). */
 double net_finish_time(const net_model *n, int id);
 /* One-way propagation delay from src to dst (s). */

@@ -53,6 +53,7 @@ typedef struct sim {
     size_t flow_msg_cap;
     double now;
     uint64_t next_msg_id, events;
+    double wall_train, wall_eval; /* wall-clock seconds in SGD and in evaluation */
     algo_runtime rt;
     thread_pool *pool;
     int threads;
@@ -213,9 +214,11 @@ static void compute_worker(void *ctx, int w) {
  * each node's training reads only its own state. */
 static void compute_pending(sim *s) {
     compute_job j = {s};
+    double t0 = clock_now();
     if (s->n_pending == 1) train_node(s, 0, s->pending[0]);
     else pool_run(s->pool, compute_worker, &j);
     s->n_pending = 0;
+    s->wall_train += clock_now() - t0;
 }
 
 /* ---- evaluation ------------------------------------------------------- */
@@ -246,6 +249,7 @@ static void eval_worker(void *ctx, int w) {
 static int evaluate(sim *s, double wall0, const sim_hooks *h) {
     const int N = s->c->nodes;
     const size_t P = s->arch->n_params;
+    double te0 = clock_now();
     for (int i = 0; i < N; i++) s->nodes[i].rep.test_metric = s->nodes[i].rep.test_loss = NAN;
     eval_job j = {s};
     pool_run(s->pool, eval_worker, &j);
@@ -255,6 +259,8 @@ static int evaluate(sim *s, double wall0, const sim_hooks *h) {
     r.regress = s->arch->task == NN_TASK_REGRESS;
     r.nodes = N;
     r.events = s->events;
+    r.wall_train = s->wall_train;
+    r.wall_eval = s->wall_eval;
     r.metric_min = INFINITY;
     r.metric_max = -INFINITY;
     for (int i = 0; i < s->n_eval; i++) {
@@ -304,6 +310,7 @@ static int evaluate(sim *s, double wall0, const sim_hooks *h) {
     if (!reps) return ds_fail(s->err, "out of memory");
     for (int i = 0; i < N; i++) reps[i] = s->nodes[i].rep;
     r.node = reps;
+    s->wall_eval += clock_now() - te0;
     int rc = h && h->on_eval ? h->on_eval(h->ctx, &r) : 0;
     free(reps);
     if (rc) return ds_fail(s->err, "evaluation callback failed");
@@ -436,11 +443,13 @@ static void reshare(sim *s) {
     net_share(&s->net);
     /* Only flows whose rate changed need a new finish event; the others'
      * events stay valid (same version). */
-    for (size_t i = 0; i < s->net.cap; i++) {
-        net_flow *f = &s->net.flows[i];
-        if (!f->active || !f->changed) continue;
+    const int *ids;
+    int k = net_resolved(&s->net, &ids);
+    for (int j = 0; j < k; j++) {
+        net_flow *f = &s->net.flows[ids[j]];
+        if (!f->changed) continue;
         f->changed = 0;
-        push(s, net_finish_time(&s->net, (int)i), EV_FLOW_DONE, f->src, i, f->version);
+        push(s, net_finish_time(&s->net, ids[j]), EV_FLOW_DONE, f->src, (uint64_t)ids[j], f->version);
     }
 }
 

@@ -71,6 +71,8 @@ typedef struct sim_report {
     double mean_round;
     uint64_t bytes_sent, msgs_sent, msgs_dropped, msgs_received;
     uint64_t events;
+    double wall_train;    /* wall s spent in SGD so far */
+    double wall_eval;     /* wall s spent evaluating so far (this one excluded) */
     int nodes;
     const sim_node_report *node; /* [nodes], valid during the callback */
 } sim_report;
