@@ -192,9 +192,46 @@ static void test_checks(void) {
     CHECK(ok, "pick_peers: distinct, never self, all 7 others");
 }
 
+/* D-PSGD on 3 nodes with degree 2 (a triangle): Metropolis-Hastings
+ * weights are all 1/3, so after one exchange every model is the average
+ * of the three: (1 + 4 + 7) / 3 = 4. A node waits for both neighbours. */
+static void test_dpsgd(void) {
+    mock k = {0};
+    algo_runtime rt = {&k, m_now, m_train, m_send, m_cancel, m_params};
+    ds_err err;
+    algo_config c = {3, N_PARAMS, 2, 16, 0.1, 1, 42};
+    const algo_ops *ops = algo_find("dpsgd");
+    void *sh, *node[3];
+    CHECK(ops && ops->shared_new(&sh, &c, &err) == 0, "dpsgd graph: %s", err.msg);
+    for (int i = 0; i < 3; i++) {
+        ops->node_new(&node[i], &c, sh, i, &err);
+        for (int p = 0; p < N_PARAMS; p++) k.params[i][p] = (float)(1 + 3 * i);
+    }
+    for (int i = 0; i < 3; i++) ops->on_train_done(node[i], &rt);
+    CHECK(k.n_sent == 6 && k.trains == 0, "each node sends to its 2 neighbours and waits");
+    int n_sent = k.n_sent;
+    ops->on_message(node[0], &rt, k.sent[0]->dst == 0 ? k.sent[0] : k.sent[2]); /* one of two */
+    CHECK(k.trains == 0, "one neighbour is not enough");
+    for (int i = 0; i < n_sent; i++) {
+        algo_msg *m = k.sent[i];
+        if (m->dst == 0 && m->src == (k.sent[0]->dst == 0 ? k.sent[0] : k.sent[2])->src) continue;
+        ops->on_message(node[m->dst], &rt, m);
+    }
+    CHECK(k.trains == 3, "all three advance to round 2");
+    int ok = 1;
+    for (int i = 0; i < 3; i++) ok &= fabsf(k.params[i][5] - 4.0f) < 1e-5f;
+    CHECK(ok, "MH average (1 + 4 + 7) / 3 = 4 on every node");
+    mock_clear(&k);
+    for (int i = 0; i < 3; i++) ops->node_free(node[i]);
+    ops->shared_free(sh);
+    algo_config odd = {5, N_PARAMS, 3, 16, 0.1, 1, 42};
+    CHECK(ops->shared_new(&sh, &odd, &err) != 0 && strstr(err.msg, "even"), "5 x 3 has no regular graph: %s", err.msg);
+}
+
 int main(void) {
     test_divshare();
     test_adpsgd_swift();
     test_checks();
+    test_dpsgd();
     return check_done("test_algo");
 }

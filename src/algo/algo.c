@@ -40,8 +40,8 @@ void algo_msg_free(algo_msg *m) {
     free(m);
 }
 
-extern const algo_ops algo_divshare, algo_adpsgd, algo_swift;
-static const algo_ops *const ALL[] = {&algo_divshare, &algo_adpsgd, &algo_swift};
+extern const algo_ops algo_divshare, algo_adpsgd, algo_swift, algo_dpsgd;
+static const algo_ops *const ALL[] = {&algo_divshare, &algo_adpsgd, &algo_swift, &algo_dpsgd};
 
 const algo_ops *algo_find(const char *name) {
     for (size_t i = 0; i < sizeof ALL / sizeof ALL[0]; i++)
@@ -49,7 +49,7 @@ const algo_ops *algo_find(const char *name) {
     return NULL;
 }
 
-const char *algo_names(void) { return "divshare, adpsgd, swift"; }
+const char *algo_names(void) { return "divshare, adpsgd, swift, dpsgd"; }
 
 int algo_config_check(const char *name, const algo_config *c, ds_err *err) {
     if (!algo_find(name)) return ds_fail(err, "unknown algorithm '%s' (allowed: %s)", name, algo_names());

@@ -56,7 +56,7 @@ static const cfg_key KEYS[] = {
     {"train", "step_time", CFG_DOUBLE, "0.01", 1e-9, 1e6, NULL,
      "divshare run: simulated seconds per SGD step of a node with slowdown 1."},
 
-    {"algorithm", "name", CFG_CHOICE, "divshare", 0, 0, "divshare,adpsgd,swift",
+    {"algorithm", "name", CFG_CHOICE, "divshare", 0, 0, "divshare,adpsgd,swift,dpsgd",
      "Learning algorithm (divshare run)."},
     {"algorithm", "algorithms", CFG_STRING, "", 0, 0, NULL,
      "Comma-separated algorithms to run one after the other into sibling folders "

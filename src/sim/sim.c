@@ -512,8 +512,10 @@ int sim_run(const sim_config *c, const nn_arch *arch, const dataset *train, cons
     for (;;) {
         const sim_event *top = evq_peek(&s.q);
         double t_next = top ? top->time : INFINITY;
-        /* Evaluations happen between events at their scheduled times. */
-        if (next_eval <= c->duration && next_eval <= t_next) {
+        /* Evaluations happen between events at their scheduled times,
+         * after every event of the same instant (a round ending exactly
+         * at an evaluation counts). */
+        if (next_eval <= c->duration && next_eval < t_next) {
             s.now = next_eval;
             if (evaluate(&s, wall0, h)) goto done;
             next_eval += c->eval_interval;
