@@ -64,5 +64,10 @@ expect2 "[network] up = -5 is out of range" $s --set network.up=-5
 expect2 "stragglers = 9 is more than the 4 nodes" $s --set network.stragglers=9 --set algorithm.degree=2
 # shellcheck disable=SC2086
 expect2 "/nonexistent" $s --set dataset.name=mnist --set dataset.path=/nonexistent --set algorithm.degree=2
+# shellcheck disable=SC2086
+expect2 "step_time = 'fast': expected seconds in (0, 1e6] or 'calibrate'" $s --set train.step_time=fast --set algorithm.degree=2
+# shellcheck disable=SC2086
+"$ds" run $s --set algorithm.degree=2 --set model.name=mlp --set train.step_time=calibrate \
+  --set experiment.duration=0.2 --out "$tmp/cal" >"$tmp/cal.log" 2>&1 && grep -q "(calibrated)" "$tmp/cal.log" && ok || bad "step_time = calibrate"
 echo "sim_run: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -53,8 +53,10 @@ static const cfg_key KEYS[] = {
     {"train", "weight_decay", CFG_DOUBLE, "0", 0, 1e3, NULL, "L2 weight decay."},
     {"train", "epochs", CFG_INT, "1", 1, 1e6, NULL, "divshare train: passes over the training set."},
     {"train", "threads", CFG_INT, "0", 0, 1024, NULL, "Compute threads (0 = all cores)."},
-    {"train", "step_time", CFG_DOUBLE, "0.01", 1e-9, 1e6, NULL,
-     "divshare run: simulated seconds per SGD step of a node with slowdown 1."},
+    {"train", "step_time", CFG_STRING, "0.01", 0, 0, NULL,
+     "divshare run: simulated seconds per SGD step of a node with slowdown 1 (a number in "
+     "(0, 1e6]), or `calibrate`: measured on this machine at start (one thread, the "
+     "configured model and batch size)."},
 
     {"algorithm", "name", CFG_CHOICE, "divshare", 0, 0, "divshare,adpsgd,swift,dpsgd",
      "Learning algorithm (divshare run)."},

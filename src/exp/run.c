@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "algo/algo.h"
+#include "data/batcher.h"
+#include "nn/net.h"
 #include "exp/setup.h"
 #include "sim/sim.h"
 #include "util/clock.h"
@@ -218,6 +220,58 @@ static int make_specs(const config *c, int N, sim_node_spec *spec, ds_err *err) 
     return 0;
 }
 
+/* [train] step_time: seconds, or "calibrate": the median of 5 timings of
+ * 10 SGD steps of this model at this batch size on one thread. */
+static int step_time_of(const config *c, const nn_arch *a, const dataset *train, double *out, ds_err *err) {
+    const char *v = config_str(c, "train", "step_time");
+    if (strcmp(v, "calibrate")) {
+        char *end;
+        double t = strtod(v, &end);
+        if (end == v || *end || !(t > 0 && t <= 1e6))
+            return ds_fail(err, "%s: [train] step_time = '%s': expected seconds in (0, 1e6] or 'calibrate'",
+                           config_origin(c, "train", "step_time"), v);
+        *out = t;
+        return 0;
+    }
+    int B = (int)config_int(c, "train", "batch_size");
+    batcher b;
+    nn_work *w = nn_work_new(a, B, err);
+    float *p = malloc(sizeof(float) * a->n_params), *g = malloc(sizeof(float) * a->n_params);
+    if (!w || !p || !g || batcher_init(&b, train, NULL, 0, B, 1, 1, err)) {
+        nn_work_free(w);
+        free(p);
+        free(g);
+        return w && p && g ? -1 : ds_fail(err, "out of memory");
+    }
+    nn_arch_init_params(a, p, 1);
+    sgd_config sgd = {(float)config_double(c, "train", "lr"), 0, 0};
+    double times[5];
+    for (int rep = -1; rep < 5; rep++) { /* rep -1: warm-up */
+        double t0 = clock_now();
+        for (int k = 0; k < 10; k++) {
+            int m = batcher_next(&b);
+            if (m == 0) m = batcher_next(&b);
+            nn_batch bt = {.n = m, .x = b.x, .label = b.label, .user = b.user, .item = b.item, .target = b.target};
+            nn_forward_backward(a, w, p, g, &bt, NULL);
+            int started = 0;
+            sgd_step(&sgd, a->n_params, p, g, NULL, &started);
+        }
+        if (rep >= 0) times[rep] = (clock_now() - t0) / 10;
+    }
+    for (int i = 1; i < 5; i++) /* insertion sort for the median */
+        for (int j = i; j > 0 && times[j] < times[j - 1]; j--) {
+            double t = times[j];
+            times[j] = times[j - 1];
+            times[j - 1] = t;
+        }
+    *out = times[2];
+    batcher_free(&b);
+    nn_work_free(w);
+    free(p);
+    free(g);
+    return 0;
+}
+
 static int run_one(const config *c, const char *algorithm, const char *dir, const exp_data *d,
                    const nn_arch *a, const partition *p, const sim_node_spec *spec,
                    const run_options *o, int *interrupted, int *bad_input, ds_err *err) {
@@ -225,7 +279,10 @@ static int run_one(const config *c, const char *algorithm, const char *dir, cons
     sim_config sc = {0};
     sc.nodes = N;
     sc.duration = config_double(c, "experiment", "duration");
-    sc.step_time = config_double(c, "train", "step_time");
+    if (step_time_of(c, a, &d->train, &sc.step_time, err)) {
+        *bad_input = 1;
+        return -1;
+    }
     sc.batch_size = (int)config_int(c, "train", "batch_size");
     sc.sgd = (sgd_config){(float)config_double(c, "train", "lr"), (float)config_double(c, "train", "momentum"),
                           (float)config_double(c, "train", "weight_decay")};
@@ -268,8 +325,9 @@ static int run_one(const config *c, const char *algorithm, const char *dir, cons
     config_write(c, af.f);
     if (atomic_commit(&af, err)) return -1;
     if (o->log) {
-        fprintf(o->log, "%s: %d nodes, %s, %zu-parameter %s, %g simulated s -> %s\n", algorithm, N,
-                config_str(c, "dataset", "name"), a->n_params, a->name, sc.duration, dir);
+        fprintf(o->log, "%s: %d nodes, %s, %zu-parameter %s, %g simulated s, step time %.4g s%s -> %s\n",
+                algorithm, N, config_str(c, "dataset", "name"), a->n_params, a->name, sc.duration,
+                sc.step_time, strcmp(config_str(c, "train", "step_time"), "calibrate") ? "" : " (calibrated)", dir);
         fflush(o->log);
     }
     sim_hooks h = {&x, on_eval, o->progress, o->stop};

@@ -54,6 +54,7 @@ typedef struct sim {
     double now;
     uint64_t next_msg_id, events;
     double wall_train, wall_eval; /* wall-clock seconds in SGD and in evaluation */
+    double last_metric;           /* mean accuracy / RMSE at the last evaluation */
     algo_runtime rt;
     thread_pool *pool;
     int threads;
@@ -311,6 +312,7 @@ static int evaluate(sim *s, double wall0, const sim_hooks *h) {
     for (int i = 0; i < N; i++) reps[i] = s->nodes[i].rep;
     r.node = reps;
     s->wall_eval += clock_now() - te0;
+    s->last_metric = r.metric_mean;
     int rc = h && h->on_eval ? h->on_eval(h->ctx, &r) : 0;
     free(reps);
     if (rc) return ds_fail(s->err, "evaluation callback failed");
@@ -499,6 +501,7 @@ int sim_run(const sim_config *c, const nn_arch *arch, const dataset *train, cons
             const partition *part, const sim_hooks *h, int *interrupted, ds_err *err) {
     sim s;
     memset(&s, 0, sizeof s);
+    s.last_metric = NAN;
     *interrupted = 0;
     double wall0 = clock_now();
     int rc = -1;
@@ -508,7 +511,6 @@ int sim_run(const sim_config *c, const nn_arch *arch, const dataset *train, cons
     progress pg;
     progress_begin(&pg, h ? h->progress : NULL, "simulate", c->duration);
     double next_eval = 0;
-    double last_acc = NAN;
     for (;;) {
         const sim_event *top = evq_peek(&s.q);
         double t_next = top ? top->time : INFINITY;
@@ -535,8 +537,13 @@ int sim_run(const sim_config *c, const nn_arch *arch, const dataset *train, cons
         if (h && h->progress && (s.events & 255) == 0) {
             char status[96];
             double el = clock_now() - wall0;
-            snprintf(status, sizeof status, "t=%.0fs  %.0f events/s", s.now, el > 0 ? s.events / el : 0);
-            (void)last_acc;
+            if (isnan(s.last_metric))
+                snprintf(status, sizeof status, "t=%.1fs  %.0f events/s", s.now, el > 0 ? s.events / el : 0);
+            else
+                snprintf(status, sizeof status, "t=%.1fs  %s %.2f%s  %.0f events/s", s.now,
+                         arch->task == NN_TASK_REGRESS ? "rmse" : "acc",
+                         arch->task == NN_TASK_REGRESS ? s.last_metric : 100 * s.last_metric,
+                         arch->task == NN_TASK_REGRESS ? "" : "%", el > 0 ? s.events / el : 0);
             progress_update(&pg, s.now, status);
         }
     }
