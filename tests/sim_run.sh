@@ -13,7 +13,7 @@ ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "NOT OK: $*"; }
 common="--set dataset.name=synthetic --set dataset.synthetic_train=600 --set dataset.synthetic_test=100
  --set dataset.synthetic_size=8 --set model.name=mlp --set model.hidden=16 --set partition.nodes=6
- --set partition.name=kshard --set algorithm.algorithms=divshare,adpsgd,swift,dpsgd --set algorithm.degree=2
+ --set partition.name=kshard --set algorithm.algorithms=divshare,adpsgd,swift,dpsgd,el --set algorithm.degree=2
  --set algorithm.local_steps=5 --set experiment.duration=3 --set eval.interval=0.5 --set eval.targets=30,60
  --set network.up=2e6 --set network.down=2e6 --set network.stragglers=2 --set network.straggler_up=2e5
  --set network.straggler_down=2e5 --quiet"
@@ -23,7 +23,7 @@ common="--set dataset.name=synthetic --set dataset.synthetic_train=600 --set dat
 "$ds" run $common --threads 2 --out "$tmp/b" || bad "run b"
 # shellcheck disable=SC2086
 "$ds" run $common --threads 1 --out "$tmp/c" || bad "run c"
-for alg in divshare adpsgd swift dpsgd; do
+for alg in divshare adpsgd swift dpsgd el; do
   for f in metrics.csv nodes.csv summary.json config.ini; do
     [ -s "$tmp/a/$alg/$f" ] && ok || bad "$alg/$f missing"
   done

@@ -228,10 +228,50 @@ static void test_dpsgd(void) {
     CHECK(ops->shared_new(&sh, &odd, &err) != 0 && strstr(err.msg, "even"), "5 x 3 has no regular graph: %s", err.msg);
 }
 
+/* EL-Local on 3 nodes, degree 1: each node sends its model to one peer and
+ * a notice to the other, and advances only with a round-1 message from
+ * both; then it averages itself with the models it got. */
+static void test_el(void) {
+    mock k = {0};
+    algo_runtime rt = {&k, m_now, m_train, m_send, m_cancel, m_params};
+    ds_err err;
+    algo_config c = {3, N_PARAMS, 1, 16, 0.1, 1, 7};
+    const algo_ops *ops = algo_find("el");
+    void *node[3];
+    for (int i = 0; i < 3; i++) {
+        ops->node_new(&node[i], &c, NULL, i, &err);
+        for (int p = 0; p < N_PARAMS; p++) k.params[i][p] = (float)(10 * i);
+    }
+    for (int i = 0; i < 3; i++) ops->on_train_done(node[i], &rt);
+    int models = 0, notices = 0;
+    for (int i = 0; i < k.n_sent; i++) {
+        models += k.sent[i]->kind == MSG_MODEL;
+        notices += k.sent[i]->kind == MSG_NOTICE && algo_msg_bytes(k.sent[i]) == ALGO_HEADER_BYTES;
+    }
+    CHECK(models == 3 && notices == 3 && k.trains == 0, "one model + one header-only notice each, then wait");
+    /* Expected: node i averages itself with the models sent to it. */
+    float want[3];
+    int cnt[3] = {1, 1, 1};
+    for (int i = 0; i < 3; i++) want[i] = k.params[i][0];
+    for (int i = 0; i < k.n_sent; i++)
+        if (k.sent[i]->kind == MSG_MODEL) {
+            want[k.sent[i]->dst] += k.params[k.sent[i]->src][0];
+            cnt[k.sent[i]->dst]++;
+        }
+    int n_sent = k.n_sent;
+    for (int i = 0; i < n_sent; i++) ops->on_message(node[k.sent[i]->dst], &rt, k.sent[i]);
+    int ok = k.trains == 3;
+    for (int i = 0; i < 3; i++) ok &= fabsf(k.params[i][0] - want[i] / cnt[i]) < 1e-5f;
+    CHECK(ok, "EL advances with all messages and averages equal weights");
+    mock_clear(&k);
+    for (int i = 0; i < 3; i++) ops->node_free(node[i]);
+}
+
 int main(void) {
     test_divshare();
     test_adpsgd_swift();
     test_checks();
     test_dpsgd();
+    test_el();
     return check_done("test_algo");
 }

@@ -29,8 +29,8 @@ algo_msg *algo_msg_new(algo_msg_kind kind, int src, int dst, uint32_t round, mod
     m->src = src;
     m->dst = dst;
     m->round = round;
-    m->snap = snapshot_ref(snap);
-    m->count = snap->n;
+    m->snap = snap ? snapshot_ref(snap) : NULL;
+    m->count = snap ? snap->n : 0;
     return m;
 }
 
@@ -40,8 +40,8 @@ void algo_msg_free(algo_msg *m) {
     free(m);
 }
 
-extern const algo_ops algo_divshare, algo_adpsgd, algo_swift, algo_dpsgd;
-static const algo_ops *const ALL[] = {&algo_divshare, &algo_adpsgd, &algo_swift, &algo_dpsgd};
+extern const algo_ops algo_divshare, algo_adpsgd, algo_swift, algo_dpsgd, algo_el;
+static const algo_ops *const ALL[] = {&algo_divshare, &algo_adpsgd, &algo_swift, &algo_dpsgd, &algo_el};
 
 const algo_ops *algo_find(const char *name) {
     for (size_t i = 0; i < sizeof ALL / sizeof ALL[0]; i++)
@@ -49,7 +49,7 @@ const algo_ops *algo_find(const char *name) {
     return NULL;
 }
 
-const char *algo_names(void) { return "divshare, adpsgd, swift, dpsgd"; }
+const char *algo_names(void) { return "divshare, adpsgd, swift, dpsgd, el"; }
 
 int algo_config_check(const char *name, const algo_config *c, ds_err *err) {
     if (!algo_find(name)) return ds_fail(err, "unknown algorithm '%s' (allowed: %s)", name, algo_names());

@@ -32,6 +32,7 @@ typedef enum algo_msg_kind {
     MSG_MODEL = 2,    /* full model (Swift, Epidemic Learning, D-PSGD) */
     MSG_PING = 3,     /* AD-PSGD: full model, asks for a reply */
     MSG_PONG = 4,     /* AD-PSGD: full model, the reply */
+    MSG_NOTICE = 5,   /* Epidemic Learning: "not chosen this round", header only */
 } algo_msg_kind;
 
 #define ALGO_HEADER_BYTES 48 /* wire header: see the wire format in src/net */
@@ -53,7 +54,8 @@ static inline uint64_t algo_msg_bytes(const algo_msg *m) { return ALGO_HEADER_BY
 static inline float algo_msg_value(const algo_msg *m, size_t k) {
     return m->snap->values[m->index ? m->index[k] : k];
 }
-/* Allocates a message holding a new reference to snap (NULL if OOM). */
+/* Allocates a message holding a new reference to snap (NULL if OOM); snap
+ * may be NULL for a header-only message (count 0). */
 algo_msg *algo_msg_new(algo_msg_kind kind, int src, int dst, uint32_t round, model_snapshot *snap);
 void algo_msg_free(algo_msg *m);
 

@@ -58,7 +58,7 @@ static const cfg_key KEYS[] = {
      "(0, 1e6]), or `calibrate`: measured on this machine at start (one thread, the "
      "configured model and batch size)."},
 
-    {"algorithm", "name", CFG_CHOICE, "divshare", 0, 0, "divshare,adpsgd,swift,dpsgd",
+    {"algorithm", "name", CFG_CHOICE, "divshare", 0, 0, "divshare,adpsgd,swift,dpsgd,el",
      "Learning algorithm (divshare run)."},
     {"algorithm", "algorithms", CFG_STRING, "", 0, 0, NULL,
      "Comma-separated algorithms to run one after the other into sibling folders "

@@ -1,0 +1,137 @@
+/* el.c: Epidemic Learning, EL-Local (de Vos et al., NeurIPS 2023), as
+ * decentralizepy runs it: synchronous rounds. After local round r a node
+ * sends its model to `degree` random peers and a header-only notice to
+ * every other node, waits until it holds a round-r message (model or
+ * notice) from every node, then averages its model with the models it
+ * received, equal weights, and starts round r + 1. A faster node may
+ * already be one round ahead, so two rounds are buffered. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "algo/algo.h"
+
+typedef struct el_node {
+    algo_config c;
+    int id;
+    uint32_t round;
+    int waiting;
+    rng r;
+    int *peers;
+    int *chosen;              /* [nodes] scratch */
+    model_snapshot **got[2];  /* [parity][sender]: model, or NULL for a notice */
+    uint32_t *got_round[2];   /* [parity][sender]: round of the held message, 0 = none */
+    algo_counters cnt;
+} el_node;
+
+static int no_shared(void **out, const algo_config *c, ds_err *err) {
+    (void)c;
+    (void)err;
+    *out = NULL;
+    return 0;
+}
+static void no_shared_free(void *s) { (void)s; }
+
+static void node_free(void *p) {
+    el_node *n = p;
+    if (!n) return;
+    for (int par = 0; par < 2; par++) {
+        for (int i = 0; n->got[par] && i < n->c.nodes; i++) snapshot_unref(n->got[par][i]);
+        free(n->got[par]);
+        free(n->got_round[par]);
+    }
+    free(n->peers);
+    free(n->chosen);
+    free(n);
+}
+
+static int node_new(void **out, const algo_config *c, const void *sh, int id, ds_err *err) {
+    (void)sh;
+    el_node *n = calloc(1, sizeof *n);
+    if (!n) return ds_fail(err, "out of memory");
+    n->c = *c;
+    n->id = id;
+    rng_seed(&n->r, rng_derive(c->seed, 0xe1e1, (uint64_t)id));
+    n->peers = malloc(sizeof(int) * (size_t)c->degree);
+    n->chosen = malloc(sizeof(int) * (size_t)c->nodes);
+    for (int par = 0; par < 2; par++) {
+        n->got[par] = calloc((size_t)c->nodes, sizeof(model_snapshot *));
+        n->got_round[par] = calloc((size_t)c->nodes, sizeof(uint32_t));
+    }
+    if (!n->peers || !n->chosen || !n->got[0] || !n->got[1] || !n->got_round[0] || !n->got_round[1]) {
+        node_free(n);
+        return ds_fail(err, "out of memory");
+    }
+    *out = n;
+    return 0;
+}
+
+static void try_advance(el_node *n, const algo_runtime *rt) {
+    if (!n->waiting) return;
+    const int par = n->round & 1;
+    for (int i = 0; i < n->c.nodes; i++)
+        if (i != n->id && n->got_round[par][i] != n->round) return;
+    float *x = rt->params(rt->ctx, n->id);
+    int models = 0;
+    for (int i = 0; i < n->c.nodes; i++) {
+        model_snapshot *m = n->got[par][i];
+        if (!m) continue;
+        for (size_t p = 0; p < n->c.n_params; p++) x[p] += m->values[p];
+        models++;
+        n->cnt.applied++;
+    }
+    if (models) {
+        const float inv = 1.0f / (float)(1 + models);
+        for (size_t p = 0; p < n->c.n_params; p++) x[p] *= inv;
+    }
+    for (int i = 0; i < n->c.nodes; i++) {
+        snapshot_unref(n->got[par][i]);
+        n->got[par][i] = NULL;
+        n->got_round[par][i] = 0;
+    }
+    n->waiting = 0;
+    rt->train(rt->ctx, n->id, n->c.local_steps);
+}
+
+static void on_start(void *p, const algo_runtime *rt) {
+    el_node *n = p;
+    rt->train(rt->ctx, n->id, n->c.local_steps);
+}
+
+static void on_train_done(void *p, const algo_runtime *rt) {
+    el_node *n = p;
+    n->round++;
+    n->cnt.rounds++;
+    algo_pick_peers(&n->r, n->c.nodes, n->id, n->c.degree, n->peers);
+    memset(n->chosen, 0, sizeof(int) * (size_t)n->c.nodes);
+    model_snapshot *snap = snapshot_new(rt->params(rt->ctx, n->id), n->c.n_params);
+    for (int k = 0; snap && k < n->c.degree; k++) {
+        n->chosen[n->peers[k]] = 1;
+        algo_msg *m = algo_msg_new(MSG_MODEL, n->id, n->peers[k], n->round, snap);
+        if (m) rt->send(rt->ctx, m);
+    }
+    snapshot_unref(snap);
+    for (int i = 0; i < n->c.nodes; i++) {
+        if (i == n->id || n->chosen[i]) continue;
+        algo_msg *m = algo_msg_new(MSG_NOTICE, n->id, i, n->round, NULL);
+        if (m) rt->send(rt->ctx, m);
+    }
+    n->waiting = 1;
+    try_advance(n, rt);
+}
+
+static void on_message(void *p, const algo_runtime *rt, const algo_msg *m) {
+    el_node *n = p;
+    if (m->src < 0 || m->src >= n->c.nodes || m->src == n->id || m->round == 0) return;
+    if (m->kind == MSG_MODEL && m->count != n->c.n_params) return;
+    if (m->kind != MSG_MODEL && m->kind != MSG_NOTICE) return;
+    const int par = m->round & 1;
+    snapshot_unref(n->got[par][m->src]);
+    n->got[par][m->src] = m->kind == MSG_MODEL ? snapshot_ref(m->snap) : NULL;
+    n->got_round[par][m->src] = m->round;
+    try_advance(n, rt);
+}
+
+static const algo_counters *counters(const void *p) { return &((const el_node *)p)->cnt; }
+
+const algo_ops algo_el = {"el", no_shared, no_shared_free, node_new, node_free,
+                          on_start, on_train_done, on_message, counters};
