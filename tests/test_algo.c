@@ -1,8 +1,10 @@
 /* test_algo.c: the algorithms against a mock runtime that records what
  * they ask for (trainings, messages, flushes). */
 #include <string.h>
+#include <unistd.h>
 
 #include "algo/algo.h"
+#include "algo/graph.h"
 #include "algo/inbox.h"
 #include "check.h"
 
@@ -32,7 +34,7 @@ static void mock_clear(mock *k) {
 }
 
 static algo_config cfg(int degree) {
-    algo_config c = {N_NODES, N_PARAMS, degree, 16, 0.1, 1, 42};
+    algo_config c = {N_NODES, N_PARAMS, degree, 16, 0.1, 1, 42, NULL};
     return c;
 }
 
@@ -199,7 +201,7 @@ static void test_dpsgd(void) {
     mock k = {0};
     algo_runtime rt = {&k, m_now, m_train, m_send, m_cancel, m_params};
     ds_err err;
-    algo_config c = {3, N_PARAMS, 2, 16, 0.1, 1, 42};
+    algo_config c = {3, N_PARAMS, 2, 16, 0.1, 1, 42, NULL};
     const algo_ops *ops = algo_find("dpsgd");
     void *sh, *node[3];
     CHECK(ops && ops->shared_new(&sh, &c, &err) == 0, "dpsgd graph: %s", err.msg);
@@ -224,7 +226,7 @@ static void test_dpsgd(void) {
     mock_clear(&k);
     for (int i = 0; i < 3; i++) ops->node_free(node[i]);
     ops->shared_free(sh);
-    algo_config odd = {5, N_PARAMS, 3, 16, 0.1, 1, 42};
+    algo_config odd = {5, N_PARAMS, 3, 16, 0.1, 1, 42, NULL};
     CHECK(ops->shared_new(&sh, &odd, &err) != 0 && strstr(err.msg, "even"), "5 x 3 has no regular graph: %s", err.msg);
 }
 
@@ -235,7 +237,7 @@ static void test_el(void) {
     mock k = {0};
     algo_runtime rt = {&k, m_now, m_train, m_send, m_cancel, m_params};
     ds_err err;
-    algo_config c = {3, N_PARAMS, 1, 16, 0.1, 1, 7};
+    algo_config c = {3, N_PARAMS, 1, 16, 0.1, 1, 7, NULL};
     const algo_ops *ops = algo_find("el");
     void *node[3];
     for (int i = 0; i < 3; i++) {
@@ -267,11 +269,70 @@ static void test_el(void) {
     for (int i = 0; i < 3; i++) ops->node_free(node[i]);
 }
 
+static void write_text(const char *path, const char *text) {
+    FILE *f = fopen(path, "w");
+    fputs(text, f);
+    fclose(f);
+}
+
+/* Graph files: decentralizepy's edges format and its errors; D-PSGD's
+ * Metropolis-Hastings weights on a star (centre 0 with leaves 1, 2, 3):
+ * w_0j = 1/(1+3) = 1/4 for all, leaves keep 3/4 of their own. With
+ * x = 0, 4, 8, 12: centre -> (0+4+8+12)/4 = 6; leaf 1 -> 3/4*4 + 1/4*0 = 3. */
+static void test_graph(void) {
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/divshare-graph-%d.txt", (int)getpid());
+    ds_err err;
+    graph g;
+    write_text(path, "4\n0 1\n0 2\n\n0 3\n1 0\n");
+    CHECK(graph_read_edges(path, 4, &g, &err) == 0 && graph_degree(&g, 0) == 3 && graph_degree(&g, 1) == 1,
+          "edges file (duplicate edge dropped): %s", err.msg);
+    graph_free(&g);
+    write_text(path, "5\n0 1\n");
+    CHECK(graph_read_edges(path, 4, &g, &err) != 0 && strstr(err.msg, ":1: graph has 5 nodes but the experiment has 4"), "count: %s", err.msg);
+    write_text(path, "4\n0 1\n2 9\n");
+    CHECK(graph_read_edges(path, 4, &g, &err) != 0 && strstr(err.msg, ":3: edge 2 9") && strstr(err.msg, "[0, 3]"), "range: %s", err.msg);
+    write_text(path, "4\n0 1\n2 x\n");
+    CHECK(graph_read_edges(path, 4, &g, &err) != 0 && strstr(err.msg, ":3: expected an edge"), "syntax: %s", err.msg);
+    write_text(path, "4\n1 1\n");
+    CHECK(graph_read_edges(path, 4, &g, &err) != 0 && strstr(err.msg, "self-loop"), "loop: %s", err.msg);
+    write_text(path, "4\n0 1\n0 2\n");
+    CHECK(graph_read_edges(path, 4, &g, &err) != 0 && strstr(err.msg, "node 3 has no neighbour"), "isolated: %s", err.msg);
+    CHECK(graph_random_regular(10, 3, 1, &g, &err) == 0, "random 3-regular on 10: %s", err.msg);
+    int regular = 1;
+    for (int v = 0; v < 10; v++) regular &= graph_degree(&g, v) == 3;
+    CHECK(regular, "every degree is 3");
+    graph_free(&g);
+
+    write_text(path, "4\n0 1\n0 2\n0 3\n");
+    mock k = {0};
+    algo_runtime rt = {&k, m_now, m_train, m_send, m_cancel, m_params};
+    algo_config c = {4, N_PARAMS, 2, 16, 0.1, 1, 1, path};
+    const algo_ops *ops = algo_find("dpsgd");
+    void *sh, *node[4];
+    CHECK(algo_config_check("dpsgd", &c, &err) == 0 && ops->shared_new(&sh, &c, &err) == 0, "star graph: %s", err.msg);
+    for (int i = 0; i < 4; i++) {
+        ops->node_new(&node[i], &c, sh, i, &err);
+        for (int p = 0; p < N_PARAMS; p++) k.params[i][p] = (float)(4 * i);
+    }
+    for (int i = 0; i < 4; i++) ops->on_train_done(node[i], &rt);
+    int n_sent = k.n_sent;
+    for (int i = 0; i < n_sent; i++) ops->on_message(node[k.sent[i]->dst], &rt, k.sent[i]);
+    CHECK(k.trains == 4 && fabsf(k.params[0][3] - 6.0f) < 1e-5f && fabsf(k.params[1][3] - 3.0f) < 1e-5f &&
+              fabsf(k.params[3][3] - 9.0f) < 1e-5f,
+          "MH weights on a star: %g %g %g", k.params[0][3], k.params[1][3], k.params[3][3]);
+    mock_clear(&k);
+    for (int i = 0; i < 4; i++) ops->node_free(node[i]);
+    ops->shared_free(sh);
+    unlink(path);
+}
+
 int main(void) {
     test_divshare();
     test_adpsgd_swift();
     test_checks();
     test_dpsgd();
     test_el();
+    test_graph();
     return check_done("test_algo");
 }

@@ -54,6 +54,7 @@ const char *algo_names(void) { return "divshare, adpsgd, swift, dpsgd, el"; }
 int algo_config_check(const char *name, const algo_config *c, ds_err *err) {
     if (!algo_find(name)) return ds_fail(err, "unknown algorithm '%s' (allowed: %s)", name, algo_names());
     if (c->nodes < 2) return ds_fail(err, "%s needs at least 2 nodes (got %d)", name, c->nodes);
+    if (!strcmp(name, "dpsgd") && c->graph_file && *c->graph_file) return 0; /* degree from the file */
     if (c->degree < 1 || c->degree >= c->nodes)
         return ds_fail(err, "[algorithm] degree = %d must be in [1, nodes - 1] = [1, %d]", c->degree,
                        c->nodes - 1);

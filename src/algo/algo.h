@@ -82,6 +82,7 @@ typedef struct algo_config {
     double chunk_fraction; /* DivShare: fragment size as a fraction of the model */
     int flush_stale;       /* DivShare: drop unsent fragments of the previous round */
     uint64_t seed;
+    const char *graph_file; /* D-PSGD: edges file, NULL/"" = random regular graph (borrowed) */
 } algo_config;
 
 /* Counters an algorithm keeps per node (read by the runtime for metrics). */

@@ -65,6 +65,9 @@ static const cfg_key KEYS[] = {
      "(overrides name), e.g. divshare,adpsgd,swift."},
     {"algorithm", "degree", CFG_INT, "6", 1, 1e6, NULL,
      "Peers per round (DivShare: per fragment; AD-PSGD pings degree/2); < nodes."},
+    {"algorithm", "graph", CFG_STRING, "", 0, 0, NULL,
+     "dpsgd: graph file in decentralizepy's edges format (node count, then 'x y' per line); "
+     "empty = a seeded random degree-regular graph."},
     {"algorithm", "local_steps", CFG_INT, "128", 1, 1e9, NULL, "SGD steps per round."},
     {"algorithm", "chunk_fraction", CFG_DOUBLE, "0.1", 1e-9, 1, NULL,
      "DivShare: fragment size as a fraction of the model (Omega = round(1/chunk_fraction))."},

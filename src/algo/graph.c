@@ -1,0 +1,173 @@
+/* graph.c: edge-list reading and random regular graphs. */
+#include "algo/graph.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/rng.h"
+
+void graph_free(graph *g) {
+    if (!g) return;
+    free(g->start);
+    free(g->adj);
+    memset(g, 0, sizeof *g);
+}
+
+static int cmp_int(const void *a, const void *b) {
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+/* Builds the CSR from an edge list (each edge once), dropping duplicates. */
+static int build(int n, const int *ex, const int *ey, size_t m, graph *g, ds_err *err) {
+    g->nodes = n;
+    g->start = calloc((size_t)n + 1, sizeof(int));
+    g->adj = malloc(sizeof(int) * (2 * m + 1));
+    int *fill = calloc((size_t)n, sizeof(int));
+    if (!g->start || !g->adj || !fill) {
+        free(fill);
+        graph_free(g);
+        return ds_fail(err, "out of memory for a graph");
+    }
+    for (size_t e = 0; e < m; e++) {
+        g->start[ex[e] + 1]++;
+        g->start[ey[e] + 1]++;
+    }
+    for (int v = 0; v < n; v++) g->start[v + 1] += g->start[v];
+    for (size_t e = 0; e < m; e++) {
+        g->adj[g->start[ex[e]] + fill[ex[e]]++] = ey[e];
+        g->adj[g->start[ey[e]] + fill[ey[e]]++] = ex[e];
+    }
+    /* Sort and deduplicate each list, compacting in place. */
+    int out = 0;
+    for (int v = 0; v < n; v++) {
+        int from = g->start[v], to = g->start[v + 1];
+        qsort(g->adj + from, (size_t)(to - from), sizeof(int), cmp_int);
+        g->start[v] = out;
+        for (int k = from; k < to; k++)
+            if (k == from || g->adj[k] != g->adj[k - 1]) g->adj[out++] = g->adj[k];
+    }
+    g->start[n] = out;
+    free(fill);
+    return 0;
+}
+
+int graph_read_edges(const char *path, int nodes, graph *g, ds_err *err) {
+    memset(g, 0, sizeof *g);
+    FILE *f = fopen(path, "r");
+    if (!f) return ds_fail(err, "%s: cannot open graph file: %s", path, strerror(errno));
+    char line[256];
+    int n = -1, lineno = 0;
+    size_t m = 0, cap = 256;
+    int *ex = malloc(sizeof(int) * cap), *ey = malloc(sizeof(int) * cap);
+    int rc = -1;
+    if (!ex || !ey) {
+        ds_fail(err, "out of memory");
+        goto done;
+    }
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        char *p = line;
+        while (*p == ' ' || *p == '\t') p++;
+        if (*p == '\n' || *p == '\r' || *p == 0) continue;
+        if (n < 0) {
+            char *end;
+            long v = strtol(p, &end, 10);
+            if (end == p || v < 1 || v > 10000000) {
+                ds_fail(err, "%s:%d: expected the number of nodes on the first line", path, lineno);
+                goto done;
+            }
+            if (v != nodes) {
+                ds_fail(err, "%s:%d: graph has %ld nodes but the experiment has %d", path, lineno, v, nodes);
+                goto done;
+            }
+            n = (int)v;
+            continue;
+        }
+        int x, y;
+        char extra;
+        if (sscanf(p, "%d %d %c", &x, &y, &extra) != 2) {
+            ds_fail(err, "%s:%d: expected an edge 'x y' of two node ids", path, lineno);
+            goto done;
+        }
+        if (x < 0 || y < 0 || x >= n || y >= n) {
+            ds_fail(err, "%s:%d: edge %d %d: node ids must be in [0, %d]", path, lineno, x, y, n - 1);
+            goto done;
+        }
+        if (x == y) {
+            ds_fail(err, "%s:%d: self-loop %d %d", path, lineno, x, y);
+            goto done;
+        }
+        if (m == cap) {
+            cap *= 2;
+            int *nx = realloc(ex, sizeof(int) * cap), *ny = nx ? realloc(ey, sizeof(int) * cap) : NULL;
+            if (nx) ex = nx;
+            if (!nx || !ny) {
+                ds_fail(err, "out of memory");
+                goto done;
+            }
+            ey = ny;
+        }
+        ex[m] = x;
+        ey[m++] = y;
+    }
+    if (n < 0) {
+        ds_fail(err, "%s: empty graph file (expected the node count, then edges)", path);
+        goto done;
+    }
+    rc = build(n, ex, ey, m, g, err);
+    for (int v = 0; rc == 0 && v < n; v++)
+        if (graph_degree(g, v) == 0) {
+            graph_free(g);
+            rc = ds_fail(err, "%s: node %d has no neighbour", path, v);
+        }
+done:
+    fclose(f);
+    free(ex);
+    free(ey);
+    return rc;
+}
+
+int graph_random_regular(int n, int d, uint64_t seed, graph *g, ds_err *err) {
+    memset(g, 0, sizeof *g);
+    if (d < 1 || d >= n || ((long)n * d) % 2)
+        return ds_fail(err, "no %d-regular graph on %d nodes (need 1 <= degree < nodes and nodes x degree even)", d, n);
+    rng r;
+    rng_seed(&r, rng_derive(seed, 0xd95d, 0));
+    size_t m = (size_t)n * d / 2;
+    int *stubs = malloc(sizeof(int) * (size_t)n * d), *ex = malloc(sizeof(int) * m), *ey = malloc(sizeof(int) * m);
+    char *seen = NULL;
+    int rc = -1;
+    if (!stubs || !ex || !ey) {
+        ds_fail(err, "out of memory");
+        goto done;
+    }
+    for (int attempt = 0; attempt < 10000 && rc; attempt++) {
+        for (int i = 0; i < n * d; i++) stubs[i] = i / d;
+        for (int i = n * d; i > 1; i--) {
+            int j = (int)rng_below(&r, (uint64_t)i), t = stubs[i - 1];
+            stubs[i - 1] = stubs[j];
+            stubs[j] = t;
+        }
+        int ok = 1;
+        for (size_t e = 0; e < m && ok; e++) {
+            ex[e] = stubs[2 * e];
+            ey[e] = stubs[2 * e + 1];
+            ok = ex[e] != ey[e];
+        }
+        if (!ok) continue;
+        if (build(n, ex, ey, m, g, err)) goto done;
+        for (int v = 0; v < n && ok; v++) ok = graph_degree(g, v) == d; /* no multi-edges */
+        if (ok) rc = 0;
+        else graph_free(g);
+    }
+    if (rc) ds_fail(err, "could not draw a simple %d-regular graph on %d nodes", d, n);
+done:
+    free(stubs);
+    free(ex);
+    free(ey);
+    free(seen);
+    return rc;
+}
