@@ -69,5 +69,17 @@ expect2 "step_time = 'fast': expected seconds in (0, 1e6] or 'calibrate'" $s --s
 # shellcheck disable=SC2086
 "$ds" run $s --set algorithm.degree=2 --set model.name=mlp --set train.step_time=calibrate \
   --set experiment.duration=0.2 --out "$tmp/cal" >"$tmp/cal.log" 2>&1 && grep -q "(calibrated)" "$tmp/cal.log" && ok || bad "step_time = calibrate"
+# A bandwidth trace that throttles every node to 20 kbit/s at t = 1 s
+# must cut the traffic; a malformed trace line is an input error.
+: >"$tmp/trace.txt"
+for i in 0 1 2 3 4 5; do echo "1.0 $i 2e4 2e4" >>"$tmp/trace.txt"; done
+# shellcheck disable=SC2086
+"$ds" run $common --set algorithm.algorithms=swift --set "network.trace=$tmp/trace.txt" --out "$tmp/tr" || bad "trace run"
+full=$(tail -1 "$tmp/a/swift/metrics.csv" | cut -d, -f9)
+throttled=$(tail -1 "$tmp/tr/swift/metrics.csv" | cut -d, -f9)
+[ "$throttled" -lt "$full" ] && ok || bad "trace did not reduce traffic ($throttled vs $full)"
+printf '# t node up down\n0.5 1 1e6 1e6\n0.7 99 1e6 1e6\n' >"$tmp/badtrace.txt"
+# shellcheck disable=SC2086
+expect2 "badtrace.txt:3: expected 'time node up down'" $s --set algorithm.degree=2 --set "network.trace=$tmp/badtrace.txt"
 echo "sim_run: $pass passed, $fail failed"
 [ "$fail" = 0 ]

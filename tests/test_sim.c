@@ -158,6 +158,21 @@ static void test_many_flows(void) {
     net_free(&n);
 }
 
+/* A capacity change mid-flow (bandwidth trace): 10 Mbit at 10 Mbit/s; at
+ * t = 0.5 the uplink drops to 5 Mbit/s: 5 Mbit left at 5 -> ends at 1.5. */
+static void test_capacity_change(void) {
+    ds_err err;
+    net_model n;
+    net_init(&n, 2, 10 * MBIT, 100 * MBIT, 0, &err);
+    int f = net_start(&n, 0, 1, 10 * MBIT, 1);
+    net_share(&n);
+    net_advance(&n, 0.5);
+    net_set_node(&n, 0, 5 * MBIT, 100 * MBIT, 0);
+    net_share(&n);
+    CHECK(n.flows[f].changed && fabs(net_finish_time(&n, f) - 1.5) < EPS, "trace change: ends at %g", net_finish_time(&n, f));
+    net_free(&n);
+}
+
 /* Incremental re-solves (only the components touched) must give exactly
  * the rates of a full re-solve, after any sequence of starts and ends. */
 static void test_incremental(void) {
@@ -204,5 +219,6 @@ int main(void) {
     test_dynamic();
     test_many_flows();
     test_incremental();
+    test_capacity_change();
     return check_done("test_sim");
 }

@@ -82,6 +82,9 @@ static const cfg_key KEYS[] = {
      "Streams a node transmits on at once, one message per destination at a time (as "
      "ZeroMQ's per-peer pipes); 0 = no limit. Queued messages wait, and DivShare's flush "
      "drops them."},
+    {"network", "trace", CFG_STRING, "", 0, 0, NULL,
+     "Bandwidth trace file: lines 'time node up down' (s, 0-based id, bit/s, bit/s) setting a "
+     "node's link capacities from that simulated time on; # starts a comment."},
     {"network", "stragglers", CFG_DOUBLE, "0", 0, 1e9, NULL,
      "Straggler nodes: a count (>= 1) or a fraction of the nodes (< 1), chosen at random (seeded)."},
     {"network", "straggler_up", CFG_DOUBLE, "10e6", 1, 1e15, NULL, "Straggler uplink, bit/s (lower end of the range)."},

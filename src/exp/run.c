@@ -3,6 +3,7 @@
 
 #include <cblas.h>
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -187,6 +188,56 @@ static int on_eval(void *ctx, const sim_report *r) {
     return 0;
 }
 
+/* Reads [network] trace: "time node up down" per line, sorted by time
+ * (stable). *out is NULL when no trace is configured. */
+static int load_trace(const config *c, int N, sim_trace_point **out, int *n_out, ds_err *err) {
+    *out = NULL;
+    *n_out = 0;
+    const char *path = config_str(c, "network", "trace");
+    if (!*path) return 0;
+    FILE *f = fopen(path, "r");
+    if (!f) return ds_fail(err, "%s: cannot open bandwidth trace: %s", path, strerror(errno));
+    char line[512];
+    int lineno = 0, n = 0, cap = 0;
+    sim_trace_point *t = NULL;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        char *p = line;
+        while (*p == ' ' || *p == '\t') p++;
+        if (*p == '#' || *p == '\n' || *p == '\r' || !*p) continue;
+        sim_trace_point tp;
+        char extra;
+        if (sscanf(p, "%lf %d %lf %lf %c", &tp.time, &tp.node, &tp.up, &tp.down, &extra) != 4 ||
+            !isfinite(tp.time) || tp.time < 0 || tp.node < 0 || tp.node >= N || !(tp.up > 0) || !(tp.down > 0)) {
+            free(t);
+            fclose(f);
+            return ds_fail(err, "%s:%d: expected 'time node up down' with time >= 0, node in [0, %d], "
+                                "up and down > 0 (bit/s)", path, lineno, N - 1);
+        }
+        if (n == cap) {
+            cap = cap ? 2 * cap : 64;
+            sim_trace_point *nt = realloc(t, sizeof *t * (size_t)cap);
+            if (!nt) {
+                free(t);
+                fclose(f);
+                return ds_fail(err, "out of memory");
+            }
+            t = nt;
+        }
+        t[n++] = tp;
+    }
+    fclose(f);
+    for (int i = 1; i < n; i++) /* stable insertion sort by time */
+        for (int j = i; j > 0 && t[j].time < t[j - 1].time; j--) {
+            sim_trace_point x = t[j];
+            t[j] = t[j - 1];
+            t[j - 1] = x;
+        }
+    *out = t;
+    *n_out = n;
+    return 0;
+}
+
 /* Node link and compute specs: defaults, then seeded stragglers. */
 static int make_specs(const config *c, int N, sim_node_spec *spec, ds_err *err) {
     double strag = config_double(c, "network", "stragglers");
@@ -274,6 +325,7 @@ static int step_time_of(const config *c, const nn_arch *a, const dataset *train,
 
 static int run_one(const config *c, const char *algorithm, const char *dir, const exp_data *d,
                    const nn_arch *a, const partition *p, const sim_node_spec *spec,
+                   const sim_trace_point *trace, int n_trace,
                    const run_options *o, int *interrupted, int *bad_input, ds_err *err) {
     const int N = (int)config_int(c, "partition", "nodes");
     sim_config sc = {0};
@@ -294,6 +346,8 @@ static int run_one(const config *c, const char *algorithm, const char *dir, cons
     sc.threads = exp_threads(c);
     sc.seed = (uint64_t)config_int(c, "experiment", "seed");
     sc.node = spec;
+    sc.trace = trace;
+    sc.n_trace = n_trace;
     sc.algo = algo_find(algorithm);
     sc.algo_cfg = (algo_config){N, a->n_params, (int)config_int(c, "algorithm", "degree"),
                                 (int)config_int(c, "algorithm", "local_steps"),
@@ -384,17 +438,26 @@ int run_experiment(const config *c, const run_options *o, int *interrupted, int 
         *bad_input = 1;
         return -1;
     }
+    sim_trace_point *trace;
+    int n_trace;
+    if (load_trace(c, N, &trace, &n_trace, err)) {
+        free(spec);
+        *bad_input = 1;
+        return -1;
+    }
     exp_data d;
     nn_arch a;
     partition p;
     if (exp_load_data(c, &d, err)) {
         free(spec);
+        free(trace);
         *bad_input = 1;
         return -1;
     }
     if (exp_build_arch(c, &d, &a, err) || exp_partition(c, &d, &p, err)) {
         exp_data_free(&d);
         free(spec);
+        free(trace);
         *bad_input = 1;
         return -1;
     }
@@ -406,11 +469,12 @@ int run_experiment(const config *c, const run_options *o, int *interrupted, int 
     for (int i = 0; i < count && rc == 0 && !*interrupted; i++) {
         char dir[4096 + 64];
         snprintf(dir, sizeof dir, "%s/%s", base, algs[i]);
-        rc = run_one(c, algs[i], dir, &d, &a, &p, spec, o, interrupted, bad_input, err);
+        rc = run_one(c, algs[i], dir, &d, &a, &p, spec, trace, n_trace, o, interrupted, bad_input, err);
     }
     partition_free(&p);
     exp_data_free(&d);
     free(spec);
+    free(trace);
     return rc;
 }
 

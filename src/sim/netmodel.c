@@ -51,10 +51,14 @@ void net_free(net_model *n) {
     memset(n, 0, sizeof *n);
 }
 
+static void mark_dirty(net_model *n, int link);
+
 void net_set_node(net_model *n, int node, double up, double down, double latency) {
     n->up[node] = up;
     n->down[node] = down;
     n->latency[node] = latency;
+    if (n->link_n[node] > 0) mark_dirty(n, node);
+    if (n->link_n[n->nodes + node] > 0) mark_dirty(n, n->nodes + node);
 }
 
 void net_advance(net_model *n, double t) {

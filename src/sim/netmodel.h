@@ -73,7 +73,9 @@ typedef struct net_model {
 
 int net_init(net_model *n, int nodes, double up, double down, double latency, ds_err *err);
 void net_free(net_model *n);
-/* Per-node capacities (bit/s, > 0) and latency (s, >= 0). */
+/* Per-node capacities (bit/s, > 0) and latency (s, >= 0). Takes effect for
+ * active flows at the next net_share (the node's links are marked dirty);
+ * call net_advance to the change's time first. */
 void net_set_node(net_model *n, int node, double up, double down, double latency);
 
 /* Moves the model's clock to t >= n->now. O(1): a flow's progress is

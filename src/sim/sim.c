@@ -14,7 +14,7 @@
 #include "util/progress.h"
 #include "util/threadpool.h"
 
-enum { EV_TRAIN_DONE = 1, EV_FLOW_DONE, EV_DELIVER, EV_EVAL };
+enum { EV_TRAIN_DONE = 1, EV_FLOW_DONE, EV_DELIVER, EV_EVAL, EV_TRACE };
 
 #define SIM_MAX_THREADS 64
 
@@ -484,6 +484,13 @@ static void handle(sim *s, const sim_event *e) {
         pump(s, m->src);
         break;
     }
+    case EV_TRACE: {
+        const sim_trace_point *tp = &s->c->trace[e->a];
+        net_advance(&s->net, s->now);
+        net_set_node(&s->net, tp->node, tp->up, tp->down, s->net.latency[tp->node]);
+        s->net_dirty = 1;
+        break;
+    }
     case EV_DELIVER: {
         algo_msg *m = (algo_msg *)(uintptr_t)e->a;
         sim_node *dst = &s->nodes[m->dst];
@@ -506,6 +513,7 @@ int sim_run(const sim_config *c, const nn_arch *arch, const dataset *train, cons
     double wall0 = clock_now();
     int rc = -1;
     if (sim_setup(&s, c, arch, train, test, part, err)) goto done;
+    for (int i = 0; i < c->n_trace; i++) push(&s, c->trace[i].time, EV_TRACE, c->trace[i].node, (uint64_t)i, 0);
     for (int i = 0; i < c->nodes; i++) c->algo->on_start(s.nodes[i].algo, &s.rt);
     reshare(&s);
     progress pg;

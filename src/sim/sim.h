@@ -30,6 +30,13 @@ typedef struct sim_node_spec {
     double slowdown; /* compute time multiplier (>= 1 for stragglers) */
 } sim_node_spec;
 
+/* A scheduled change of one node's link capacities (bandwidth trace). */
+typedef struct sim_trace_point {
+    double time;     /* simulated s */
+    int node;
+    double up, down; /* bit/s */
+} sim_trace_point;
+
 typedef struct sim_config {
     int nodes;
     double duration;      /* simulated seconds */
@@ -44,6 +51,8 @@ typedef struct sim_config {
     int threads;
     uint64_t seed;
     const sim_node_spec *node; /* [nodes], borrowed */
+    const sim_trace_point *trace; /* [n_trace] sorted by time, borrowed; may be NULL */
+    int n_trace;
     const algo_ops *algo;
     algo_config algo_cfg;
 } sim_config;
