@@ -34,7 +34,7 @@ static void mock_clear(mock *k) {
 }
 
 static algo_config cfg(int degree) {
-    algo_config c = {N_NODES, N_PARAMS, degree, 16, 0.1, 1, 42, NULL};
+    algo_config c = {N_NODES, N_PARAMS, degree, 16, 0.1, 1, 0, 42, NULL};
     return c;
 }
 
@@ -201,7 +201,7 @@ static void test_dpsgd(void) {
     mock k = {0};
     algo_runtime rt = {&k, m_now, m_train, m_send, m_cancel, m_params};
     ds_err err;
-    algo_config c = {3, N_PARAMS, 2, 16, 0.1, 1, 42, NULL};
+    algo_config c = {3, N_PARAMS, 2, 16, 0.1, 1, 0, 42, NULL};
     const algo_ops *ops = algo_find("dpsgd");
     void *sh, *node[3];
     CHECK(ops && ops->shared_new(&sh, &c, &err) == 0, "dpsgd graph: %s", err.msg);
@@ -226,7 +226,7 @@ static void test_dpsgd(void) {
     mock_clear(&k);
     for (int i = 0; i < 3; i++) ops->node_free(node[i]);
     ops->shared_free(sh);
-    algo_config odd = {5, N_PARAMS, 3, 16, 0.1, 1, 42, NULL};
+    algo_config odd = {5, N_PARAMS, 3, 16, 0.1, 1, 0, 42, NULL};
     CHECK(ops->shared_new(&sh, &odd, &err) != 0 && strstr(err.msg, "even"), "5 x 3 has no regular graph: %s", err.msg);
 }
 
@@ -237,7 +237,7 @@ static void test_el(void) {
     mock k = {0};
     algo_runtime rt = {&k, m_now, m_train, m_send, m_cancel, m_params};
     ds_err err;
-    algo_config c = {3, N_PARAMS, 1, 16, 0.1, 1, 7, NULL};
+    algo_config c = {3, N_PARAMS, 1, 16, 0.1, 1, 0, 7, NULL};
     const algo_ops *ops = algo_find("el");
     void *node[3];
     for (int i = 0; i < 3; i++) {
@@ -307,7 +307,7 @@ static void test_graph(void) {
     write_text(path, "4\n0 1\n0 2\n0 3\n");
     mock k = {0};
     algo_runtime rt = {&k, m_now, m_train, m_send, m_cancel, m_params};
-    algo_config c = {4, N_PARAMS, 2, 16, 0.1, 1, 1, path};
+    algo_config c = {4, N_PARAMS, 2, 16, 0.1, 1, 0, 1, path};
     const algo_ops *ops = algo_find("dpsgd");
     void *sh, *node[4];
     CHECK(algo_config_check("dpsgd", &c, &err) == 0 && ops->shared_new(&sh, &c, &err) == 0, "star graph: %s", err.msg);
@@ -327,6 +327,57 @@ static void test_graph(void) {
     unlink(path);
 }
 
+/* Redraw: each round's fragments use a new permutation, still covering
+ * every parameter exactly once; averaging counts copies per parameter. */
+static void test_redraw(void) {
+    mock k = {0};
+    algo_runtime rt = {&k, m_now, m_train, m_send, m_cancel, m_params};
+    const algo_ops *ops = algo_find("divshare");
+    algo_config c = cfg(1);
+    c.redraw = 1;
+    ds_err err;
+    void *sh, *a, *b;
+    ops->shared_new(&sh, &c, &err);
+    ops->node_new(&a, &c, sh, 0, &err);
+    ops->node_new(&b, &c, sh, 1, &err);
+    ops->on_train_done(a, &rt);
+    uint32_t first0 = k.sent[0]->index[0];
+    int f0 = (int)k.sent[0]->fragment;
+    int covered[N_PARAMS] = {0}, once = 1;
+    for (int i = 0; i < k.n_sent; i++)
+        for (size_t j = 0; j < k.sent[i]->count; j++) covered[k.sent[i]->index[j]]++;
+    for (int p = 0; p < N_PARAMS; p++) once &= covered[p] == 1;
+    CHECK(k.n_sent == 10 && once, "redrawn fragments cover every parameter once");
+    mock_clear(&k);
+    ops->on_train_done(a, &rt);
+    int changed = 0;
+    for (int i = 0; i < k.n_sent; i++)
+        if ((int)k.sent[i]->fragment == f0) changed = k.sent[i]->index[0] != first0;
+    CHECK(changed, "round 2 uses another permutation");
+    /* Node 1 receives all 10 fragments of node 0: every parameter has one
+     * copy, so each becomes (own + copy) / 2. */
+    for (int p = 0; p < N_PARAMS; p++) {
+        k.params[0][p] = 10;
+        k.params[1][p] = 2;
+    }
+    mock_clear(&k);
+    ops->on_train_done(a, &rt);
+    int n_sent = k.n_sent;
+    for (int i = 0; i < n_sent; i++) {
+        algo_msg m = *k.sent[i];
+        m.dst = 1;
+        ops->on_message(b, &rt, &m);
+    }
+    ops->on_train_done(b, &rt);
+    int avg = 1;
+    for (int p = 0; p < N_PARAMS; p++) avg &= fabsf(k.params[1][p] - 6.0f) < 1e-5f;
+    CHECK(avg, "per-parameter counts: (2 + 10) / 2 everywhere");
+    mock_clear(&k);
+    ops->node_free(a);
+    ops->node_free(b);
+    ops->shared_free(sh);
+}
+
 int main(void) {
     test_divshare();
     test_adpsgd_swift();
@@ -334,5 +385,6 @@ int main(void) {
     test_dpsgd();
     test_el();
     test_graph();
+    test_redraw();
     return check_done("test_algo");
 }

@@ -13,6 +13,15 @@ model_snapshot *snapshot_new(const float *params, size_t n) {
     return s;
 }
 
+model_snapshot *snapshot_new_extra(const float *params, size_t n) {
+    model_snapshot *s = malloc(sizeof *s + sizeof(float) * n + sizeof(uint32_t) * n);
+    if (!s) return NULL;
+    s->refs = 1;
+    s->n = n;
+    memcpy(s->values, params, sizeof(float) * n);
+    return s;
+}
+
 model_snapshot *snapshot_ref(model_snapshot *s) {
     s->refs++;
     return s;

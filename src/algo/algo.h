@@ -24,6 +24,10 @@ typedef struct model_snapshot {
 } model_snapshot;
 
 model_snapshot *snapshot_new(const float *params, size_t n); /* refs = 1; NULL if OOM */
+/* A snapshot with room for n uint32 after the values (e.g. the sender's
+ * per-round fragment permutation), reachable by snapshot_extra. */
+model_snapshot *snapshot_new_extra(const float *params, size_t n);
+static inline uint32_t *snapshot_extra(model_snapshot *s) { return (uint32_t *)(s->values + s->n); }
 model_snapshot *snapshot_ref(model_snapshot *s);
 void snapshot_unref(model_snapshot *s); /* frees at 0; NULL is a no-op */
 
@@ -81,6 +85,7 @@ typedef struct algo_config {
     int local_steps;       /* SGD steps per round */
     double chunk_fraction; /* DivShare: fragment size as a fraction of the model */
     int flush_stale;       /* DivShare: drop unsent fragments of the previous round */
+    int redraw;            /* DivShare: new permutation every round (per node and round) */
     uint64_t seed;
     const char *graph_file; /* D-PSGD: edges file, NULL/"" = random regular graph (borrowed) */
 } algo_config;

@@ -8,7 +8,9 @@
  * shuffled (peer, fragment) order, after dropping whatever it had not yet
  * sent from the previous round (flush_stale), then averages, per
  * parameter, its own value with every copy received (newest per sender and
- * fragment), and trains again. */
+ * fragment), and trains again. With `redraw`, each node draws a new
+ * permutation every round (seeded by node and round), carried with the
+ * round's snapshot. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,7 +76,7 @@ static int node_new(void **out, const algo_config *c, const void *shared, int id
     rng_seed(&n->r, rng_derive(c->seed, 0xa160, (uint64_t)id));
     n->peers = malloc(sizeof(int) * (size_t)c->degree);
     n->plan = malloc(sizeof *n->plan * (size_t)sh->omega * (size_t)c->degree);
-    if (!n->peers || !n->plan || inbox_init(&n->in, sh->omega, err)) {
+    if (!n->peers || !n->plan || inbox_init(&n->in, sh->omega, c->n_params, err)) {
         free(n->peers);
         free(n->plan);
         free(n);
@@ -117,13 +119,27 @@ static void on_train_done(void *p, const algo_runtime *rt) {
         n->plan[j] = t;
     }
     if (n->c.flush_stale) rt->cancel_unsent(rt->ctx, n->id);
-    model_snapshot *snap = snapshot_new(params, n->c.n_params);
+    model_snapshot *snap;
+    const uint32_t *perm = sh->perm;
+    if (n->c.redraw) {
+        snap = snapshot_new_extra(params, n->c.n_params);
+        if (snap) {
+            uint32_t *own = snapshot_extra(snap);
+            for (size_t i = 0; i < n->c.n_params; i++) own[i] = (uint32_t)i;
+            rng r;
+            rng_seed(&r, rng_derive(n->c.seed ^ 0x4ed4a3, (uint64_t)n->id, n->round));
+            rng_shuffle_u32(&r, own, n->c.n_params);
+            perm = own;
+        }
+    } else {
+        snap = snapshot_new(params, n->c.n_params);
+    }
     for (int i = 0; snap && i < items; i++) {
         algo_msg *m = algo_msg_new(MSG_FRAGMENT, n->id, n->plan[i].peer, n->round, snap);
         if (!m) break;
         int f = n->plan[i].frag;
         m->fragment = (uint32_t)f;
-        m->index = sh->perm + sh->start[f];
+        m->index = perm + sh->start[f];
         m->count = sh->start[f + 1] - sh->start[f];
         rt->send(rt->ctx, m);
     }

@@ -41,7 +41,7 @@ static int node_new_common(void **out, const algo_config *c, int id, int adpsgd,
     n->adpsgd = adpsgd;
     rng_seed(&n->r, rng_derive(c->seed, adpsgd ? 0xad95 : 0x5f17, (uint64_t)id));
     n->peers = malloc(sizeof(int) * (size_t)c->degree);
-    if (!n->peers || inbox_init(&n->in, 1, err)) {
+    if (!n->peers || inbox_init(&n->in, 1, c->n_params, err)) {
         free(n->peers);
         free(n);
         return ds_fail(err, "out of memory");

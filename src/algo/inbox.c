@@ -4,13 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-int inbox_init(inbox *b, int n_fragments, ds_err *err) {
+int inbox_init(inbox *b, int n_fragments, size_t n_params, ds_err *err) {
     memset(b, 0, sizeof *b);
     b->n_fragments = n_fragments;
-    b->copies = calloc((size_t)n_fragments, sizeof(int));
-    b->frag_index = calloc((size_t)n_fragments, sizeof *b->frag_index);
-    b->frag_count = calloc((size_t)n_fragments, sizeof(size_t));
-    if (!b->copies || !b->frag_index || !b->frag_count) {
+    b->n_params = n_params;
+    b->copies = calloc(n_params ? n_params : 1, sizeof(uint16_t));
+    if (!b->copies) {
         inbox_free(b);
         return ds_fail(err, "out of memory");
     }
@@ -22,13 +21,12 @@ void inbox_free(inbox *b) {
     for (size_t i = 0; i < b->n; i++) snapshot_unref(b->e[i].snap);
     free(b->e);
     free(b->copies);
-    free(b->frag_index);
-    free(b->frag_count);
     memset(b, 0, sizeof *b);
 }
 
 int inbox_put(inbox *b, const algo_msg *m, algo_counters *cnt) {
-    if ((int)m->fragment >= b->n_fragments) return -1;
+    if ((int)m->fragment >= b->n_fragments || !m->snap || m->snap->n != b->n_params) return -1;
+    if (!m->index && m->count != b->n_params) return -1;
     for (size_t i = 0; i < b->n; i++) {
         inbox_entry *e = &b->e[i];
         if (e->src != m->src || e->fragment != m->fragment) continue;
@@ -36,6 +34,8 @@ int inbox_put(inbox *b, const algo_msg *m, algo_counters *cnt) {
         snapshot_unref(e->snap);
         e->snap = snapshot_ref(m->snap);
         e->round = m->round;
+        e->index = m->index; /* a redrawn permutation: other indices */
+        e->count = m->count;
         cnt->replaced++;
         return 0;
     }
@@ -58,29 +58,26 @@ int inbox_put(inbox *b, const algo_msg *m, algo_counters *cnt) {
 
 void inbox_average_into(inbox *b, float *params, uint32_t round, algo_counters *cnt) {
     if (b->n == 0) return;
-    memset(b->copies, 0, sizeof(int) * (size_t)b->n_fragments);
+    memset(b->copies, 0, sizeof(uint16_t) * b->n_params);
     for (size_t i = 0; i < b->n; i++) {
         const inbox_entry *e = &b->e[i];
         const float *v = e->snap->values;
         if (e->index)
-            for (size_t k = 0; k < e->count; k++) params[e->index[k]] += v[e->index[k]];
+            for (size_t k = 0; k < e->count; k++) {
+                uint32_t p = e->index[k];
+                params[p] += v[p];
+                b->copies[p]++;
+            }
         else
-            for (size_t k = 0; k < e->count; k++) params[k] += v[k];
-        b->copies[e->fragment]++;
-        b->frag_index[e->fragment] = e->index;
-        b->frag_count[e->fragment] = e->count;
+            for (size_t k = 0; k < e->count; k++) {
+                params[k] += v[k];
+                b->copies[k]++;
+            }
         cnt->applied++;
         cnt->staleness_sum += round >= e->round ? (double)(round - e->round) : 0.0;
         snapshot_unref(e->snap);
     }
-    for (int f = 0; f < b->n_fragments; f++) {
-        if (!b->copies[f]) continue;
-        const float inv = 1.0f / (float)(1 + b->copies[f]);
-        const uint32_t *idx = b->frag_index[f];
-        if (idx)
-            for (size_t k = 0; k < b->frag_count[f]; k++) params[idx[k]] *= inv;
-        else
-            for (size_t k = 0; k < b->frag_count[f]; k++) params[k] *= inv;
-    }
+    for (size_t p = 0; p < b->n_params; p++)
+        if (b->copies[p]) params[p] /= (float)(1 + b->copies[p]);
     b->n = 0;
 }

@@ -2,9 +2,9 @@
  * per (sender, fragment), and their averaging into the model.
  *
  * Averaging is per parameter: own value plus every held copy, divided by
- * 1 + copies. Copies are counted per fragment (all parameters of a
- * fragment have the same copies), so a full model is fragment 0 covering
- * every parameter. Cost: O(values held + parameters covered). */
+ * 1 + copies of that parameter (fragments of different senders may cover
+ * different index sets, as with DivShare's per-round redraw; a full model
+ * is fragment 0 covering every parameter). Cost: O(values held + n_params). */
 #ifndef DS_INBOX_H
 #define DS_INBOX_H
 
@@ -22,12 +22,11 @@ typedef struct inbox {
     inbox_entry *e;
     size_t n, cap;
     int n_fragments;
-    int *copies;                /* [n_fragments], scratch */
-    const uint32_t **frag_index; /* [n_fragments], scratch */
-    size_t *frag_count;          /* [n_fragments], scratch */
+    size_t n_params;
+    uint16_t *copies; /* [n_params] scratch: copies per parameter */
 } inbox;
 
-int inbox_init(inbox *b, int n_fragments, ds_err *err);
+int inbox_init(inbox *b, int n_fragments, size_t n_params, ds_err *err);
 void inbox_free(inbox *b);
 /* Keeps msg's values unless a newer (or equal) round from the same sender
  * and fragment is held; a held older one is replaced (counted). */

@@ -73,6 +73,9 @@ static const cfg_key KEYS[] = {
      "DivShare: fragment size as a fraction of the model (Omega = round(1/chunk_fraction))."},
     {"algorithm", "flush_stale", CFG_BOOL, "true", 0, 0, NULL,
      "DivShare: drop fragments still unsent from the previous round."},
+    {"algorithm", "redraw", CFG_BOOL, "false", 0, 0, NULL,
+     "DivShare: draw a new fragment permutation every round (seeded by node and round) "
+     "instead of one fixed permutation."},
 
     {"network", "up", CFG_DOUBLE, "60e6", 1, 1e15, NULL, "Uplink capacity of every node, bit/s."},
     {"network", "down", CFG_DOUBLE, "60e6", 1, 1e15, NULL, "Downlink capacity of every node, bit/s."},

@@ -352,7 +352,8 @@ static int run_one(const config *c, const char *algorithm, const char *dir, cons
     sc.algo_cfg = (algo_config){N, a->n_params, (int)config_int(c, "algorithm", "degree"),
                                 (int)config_int(c, "algorithm", "local_steps"),
                                 config_double(c, "algorithm", "chunk_fraction"),
-                                config_bool(c, "algorithm", "flush_stale"), sc.seed,
+                                config_bool(c, "algorithm", "flush_stale"),
+                                config_bool(c, "algorithm", "redraw"), sc.seed,
                                 config_str(c, "algorithm", "graph")};
     if (algo_config_check(algorithm, &sc.algo_cfg, err)) {
         *bad_input = 1;
