@@ -150,9 +150,11 @@ static int on_eval(void *ctx, const sim_report *r) {
                     "messages_sent,messages_dropped_stale,messages_received,applied,staleness_rounds,idle_s\n",
                     x->regress ? "rmse" : "accuracy");
     }
-    text_printf(&x->metrics, "%.3f,%.2f,%.4f,%.4f,%.4f,%.5f,%.5f,%.5f,%llu,%llu,%llu,%llu,%llu\n",
+    char train_loss[32] = ""; /* empty until some node has trained */
+    if (!isnan(r->train_loss)) snprintf(train_loss, sizeof train_loss, "%.5f", r->train_loss);
+    text_printf(&x->metrics, "%.3f,%.2f,%.4f,%.4f,%.4f,%.5f,%s,%.5f,%llu,%llu,%llu,%llu,%llu\n",
                 r->time, r->mean_round, scale * r->metric_mean, scale * r->metric_min,
-                scale * r->metric_max, r->test_loss, r->train_loss, r->consensus,
+                scale * r->metric_max, r->test_loss, train_loss, r->consensus,
                 (unsigned long long)r->bytes_sent, (unsigned long long)r->msgs_sent,
                 (unsigned long long)r->msgs_dropped, (unsigned long long)r->msgs_received,
                 (unsigned long long)r->events);
