@@ -69,6 +69,16 @@ expect2 "step_time = 'fast': expected seconds in (0, 1e6] or 'calibrate'" $s --s
 # shellcheck disable=SC2086
 "$ds" run $s --set algorithm.degree=2 --set model.name=mlp --set train.step_time=calibrate \
   --set experiment.duration=0.2 --out "$tmp/cal" >"$tmp/cal.log" 2>&1 && grep -q "(calibrated)" "$tmp/cal.log" && ok || bad "step_time = calibrate"
+# Message trace: one row per delivered or dropped message, agreeing with
+# the counters of metrics.csv at the end of the run.
+# shellcheck disable=SC2086
+"$ds" run $common --set algorithm.algorithms=divshare --set eval.trace_messages=true --out "$tmp/tm" || bad "trace_messages run"
+delivered=$(grep -c ',delivered,' "$tmp/tm/divshare/messages.csv")
+dropped=$(grep -c ',dropped_stale,' "$tmp/tm/divshare/messages.csv")
+last=$(tail -1 "$tmp/tm/divshare/metrics.csv")
+[ "$delivered" = "$(echo "$last" | cut -d, -f12)" ] && [ "$dropped" = "$(echo "$last" | cut -d, -f11)" ] && ok ||
+  bad "messages.csv ($delivered delivered, $dropped dropped) disagrees with metrics.csv ($last)"
+
 # A bandwidth trace that throttles every node to 20 kbit/s at t = 1 s
 # must cut the traffic; a malformed trace line is an input error.
 : >"$tmp/trace.txt"

@@ -50,6 +50,7 @@ typedef struct algo_msg {
     const uint32_t *index;  /* fragment's parameter indices (shared, not owned); NULL = whole model */
     model_snapshot *snap;   /* values come from here; one reference owned by the message */
     uint64_t id;            /* assigned by the runtime */
+    double queued_at;       /* runtime's clock when queued (s) */
 } algo_msg;
 
 /* Encoded size on the wire: header + float32 payload. */

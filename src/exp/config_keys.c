@@ -102,6 +102,8 @@ static const cfg_key KEYS[] = {
     {"eval", "interval", CFG_DOUBLE, "10", 1e-6, 1e9, NULL, "divshare run: simulated seconds between evaluations."},
     {"eval", "nodes", CFG_INT, "0", 0, 1e6, NULL, "divshare run: nodes evaluated, a fixed random sample (0 = all)."},
     {"eval", "test_samples", CFG_INT, "0", 0, 1e9, NULL, "divshare run: test samples used (0 = all; the first N)."},
+    {"eval", "trace_messages", CFG_BOOL, "false", 0, 0, NULL,
+     "divshare run: write messages.csv, one row per message (queued, delivered or dropped)."},
     {"eval", "targets", CFG_STRING, "", 0, 0, NULL,
      "Accuracy targets in % (RMSE for MovieLens) for time-to-target, e.g. 50,60,70."},
 };

@@ -60,7 +60,28 @@ typedef struct run_ctx {
     int evals;
     double wall0;
     ds_err *err;
+    atomic_file trace;  /* messages.csv when tracing */
+    int tracing;
 } run_ctx;
+
+static const char *msg_kind_name(algo_msg_kind k) {
+    switch (k) {
+    case MSG_FRAGMENT: return "fragment";
+    case MSG_MODEL: return "model";
+    case MSG_PING: return "ping";
+    case MSG_PONG: return "pong";
+    case MSG_NOTICE: return "notice";
+    }
+    return "?";
+}
+
+static void on_message_trace(void *ctx, const algo_msg *m, sim_msg_outcome outcome, double when) {
+    run_ctx *x = ctx;
+    fprintf(x->trace.f, "%llu,%.6f,%.6f,%s,%d,%d,%s,%u,%u,%llu\n", (unsigned long long)m->id,
+            m->queued_at, when, outcome == SIM_MSG_DELIVERED ? "delivered" : "dropped_stale", m->src,
+            m->dst, msg_kind_name(m->kind), m->fragment, m->round,
+            (unsigned long long)algo_msg_bytes(m));
+}
 
 static int parse_targets(const char *s, double *out, int *n, ds_err *err) {
     *n = 0;
@@ -388,8 +409,19 @@ static int run_one(const config *c, const char *algorithm, const char *dir, cons
                 sc.step_time, strcmp(config_str(c, "train", "step_time"), "calibrate") ? "" : " (calibrated)", dir);
         fflush(o->log);
     }
-    sim_hooks h = {&x, on_eval, o->progress, o->stop};
+    sim_hooks h = {&x, NULL, on_eval, o->progress, o->stop};
+    if (config_bool(c, "eval", "trace_messages")) {
+        snprintf(path, sizeof path, "%s/messages.csv", dir);
+        if (atomic_open(&x.trace, path, err)) return -1;
+        fprintf(x.trace.f, "id,queued_s,outcome_s,outcome,src,dst,kind,fragment,round,bytes\n");
+        x.tracing = 1;
+        h.on_message = on_message_trace;
+    }
     int rc = sim_run(&sc, a, &d->train, &d->test, p, &h, interrupted, err);
+    if (x.tracing) {
+        if (rc == 0) rc = atomic_commit(&x.trace, err);
+        else atomic_abort(&x.trace);
+    }
     if (rc == 0) rc = write_summary(&x, 1, *interrupted);
     if (rc == 0 && o->log) {
         fprintf(o->log, "%s: done in %.1f s wall", algorithm, clock_now() - x.wall0);

@@ -68,6 +68,7 @@ typedef struct sim {
     float *mean_model;
     int failed;
     ds_err *err;
+    const sim_hooks *hooks;
 } sim;
 
 /* ---- runtime API ------------------------------------------------------ */
@@ -155,6 +156,7 @@ static void rt_send(void *ctx, algo_msg *m) {
     sim *s = ctx;
     sim_node *n = &s->nodes[m->src];
     m->id = s->next_msg_id++;
+    m->queued_at = s->now;
     if (n->q_len == n->q_cap) {
         size_t cap = n->q_cap ? 2 * n->q_cap : 64;
         algo_msg **q = realloc(n->queue, sizeof *q * cap);
@@ -175,7 +177,11 @@ static int rt_cancel_unsent(void *ctx, int node) {
     sim *s = ctx;
     sim_node *n = &s->nodes[node];
     int dropped = (int)n->q_len;
-    for (size_t i = 0; i < n->q_len; i++) algo_msg_free(n->queue[i]);
+    for (size_t i = 0; i < n->q_len; i++) {
+        if (s->hooks && s->hooks->on_message)
+            s->hooks->on_message(s->hooks->ctx, n->queue[i], SIM_MSG_DROPPED_STALE, s->now);
+        algo_msg_free(n->queue[i]);
+    }
     n->q_len = 0;
     n->rep.msgs_dropped += (uint64_t)dropped;
     return dropped;
@@ -497,6 +503,7 @@ static void handle(sim *s, const sim_event *e) {
         dst->rep.bytes_received += algo_msg_bytes(m);
         dst->rep.msgs_received++;
         s->c->algo->on_message(dst->algo, &s->rt, m);
+        if (s->hooks && s->hooks->on_message) s->hooks->on_message(s->hooks->ctx, m, SIM_MSG_DELIVERED, s->now);
         algo_msg_free(m);
         break;
     }
@@ -509,6 +516,7 @@ int sim_run(const sim_config *c, const nn_arch *arch, const dataset *train, cons
     sim s;
     memset(&s, 0, sizeof s);
     s.last_metric = NAN;
+    s.hooks = h;
     *interrupted = 0;
     double wall0 = clock_now();
     int rc = -1;

@@ -86,8 +86,13 @@ typedef struct sim_report {
     const sim_node_report *node; /* [nodes], valid during the callback */
 } sim_report;
 
+/* The fate of one message, for message traces. */
+typedef enum { SIM_MSG_DELIVERED = 1, SIM_MSG_DROPPED_STALE } sim_msg_outcome;
+
 typedef struct sim_hooks {
     void *ctx;
+    /* Called when a message is delivered or dropped (NULL = no trace). */
+    void (*on_message)(void *ctx, const algo_msg *m, sim_msg_outcome outcome, double when);
     /* Called at every evaluation; return non-zero to abort the run. */
     int (*on_eval)(void *ctx, const sim_report *r);
     FILE *progress;                    /* progress bar (NULL = none) */
