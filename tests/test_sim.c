@@ -173,6 +173,24 @@ static void test_capacity_change(void) {
     net_free(&n);
 }
 
+/* RTT-weighted sharing (Kollaps): two senders into one 10 Mbit/s
+ * downlink, one-way latencies 1 ms and 3 ms, receiver 0: RTTs 2 ms and
+ * 6 ms, weights 3 : 1, so rates 7.5 and 2.5 Mbit/s. */
+static void test_rtt_weighted(void) {
+    ds_err err;
+    net_model n;
+    net_init(&n, 3, 100 * MBIT, 100 * MBIT, 0, &err);
+    n.rtt_weighted = 1;
+    net_set_node(&n, 0, 100 * MBIT, 10 * MBIT, 0);
+    net_set_node(&n, 1, 100 * MBIT, 100 * MBIT, 0.001);
+    net_set_node(&n, 2, 100 * MBIT, 100 * MBIT, 0.003);
+    int a = net_start(&n, 1, 0, MBIT, 1), b = net_start(&n, 2, 0, MBIT, 2);
+    net_share(&n);
+    CHECK(fabs(n.flows[a].rate - 7.5 * MBIT) < 1e-3 * MBIT && fabs(n.flows[b].rate - 2.5 * MBIT) < 1e-3 * MBIT,
+          "RTT-weighted shares 7.5 / 2.5: %g %g", n.flows[a].rate, n.flows[b].rate);
+    net_free(&n);
+}
+
 /* Incremental re-solves (only the components touched) must give exactly
  * the rates of a full re-solve, after any sequence of starts and ends. */
 static void test_incremental(void) {
@@ -220,5 +238,6 @@ int main(void) {
     test_many_flows();
     test_incremental();
     test_capacity_change();
+    test_rtt_weighted();
     return check_done("test_sim");
 }

@@ -85,6 +85,9 @@ static const cfg_key KEYS[] = {
      "Streams a node transmits on at once, one message per destination at a time (as "
      "ZeroMQ's per-peer pipes); 0 = no limit. Queued messages wait, and DivShare's flush "
      "drops them."},
+    {"network", "sharing", CFG_CHOICE, "maxmin", 0, 0, "maxmin,rtt",
+     "How flows share a bottleneck: max-min fair, or in proportion to 1/RTT (as Kollaps "
+     "emulates TCP)."},
     {"network", "trace", CFG_STRING, "", 0, 0, NULL,
      "Bandwidth trace file: lines 'time node up down' (s, 0-based id, bit/s, bit/s) setting a "
      "node's link capacities from that simulated time on; # starts a comment."},

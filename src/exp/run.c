@@ -362,6 +362,7 @@ static int run_one(const config *c, const char *algorithm, const char *dir, cons
     sc.sgd = (sgd_config){(float)config_double(c, "train", "lr"), (float)config_double(c, "train", "momentum"),
                           (float)config_double(c, "train", "weight_decay")};
     sc.max_inflight = (int)config_int(c, "network", "max_inflight");
+    sc.rtt_weighted = !strcmp(config_str(c, "network", "sharing"), "rtt");
     sc.eval_interval = config_double(c, "eval", "interval");
     sc.eval_nodes = (int)config_int(c, "eval", "nodes");
     sc.eval_samples = (size_t)config_int(c, "eval", "test_samples");

@@ -19,10 +19,11 @@ int net_init(net_model *n, int nodes, double up, double down, double latency, ds
     n->link_seen = calloc(L, sizeof(uint32_t));
     n->dirty = malloc(sizeof(int) * L);
     n->cap_left = malloc(sizeof(double) * L);
+    n->wsum = malloc(sizeof(double) * L);
     n->unfixed = malloc(sizeof(int) * L);
     n->comp_links = malloc(sizeof(int) * L);
     if (!n->up || !n->down || !n->latency || !n->link_flows || !n->link_n || !n->link_cap ||
-        !n->link_seen || !n->dirty || !n->cap_left || !n->unfixed || !n->comp_links) {
+        !n->link_seen || !n->dirty || !n->cap_left || !n->wsum || !n->unfixed || !n->comp_links) {
         net_free(n);
         return ds_fail(err, "out of memory for a %d-node network", nodes);
     }
@@ -44,6 +45,7 @@ void net_free(net_model *n) {
     free(n->link_seen);
     free(n->dirty);
     free(n->cap_left);
+    free(n->wsum);
     free(n->unfixed);
     free(n->comp_links);
     free(n->comp_flows);
@@ -143,6 +145,9 @@ int net_start(net_model *n, int src, int dst, double bits, uint64_t tag) {
     f->pos_down = pd;
     f->remaining = bits;
     f->updated = n->now;
+    /* RTT = 2 x (sender's + receiver's one-way latency); a 1 us floor
+     * keeps zero-latency setups finite. */
+    f->weight = n->rtt_weighted ? 1.0 / (2.0 * (n->latency[src] + n->latency[dst]) + 1e-6) : 1.0;
     f->tag = tag;
     f->active = 1;
     f->changed = 1;
@@ -257,23 +262,26 @@ int net_share(net_model *n) {
         int l = n->comp_links[k];
         n->cap_left[l] = l < N ? n->up[l] : n->down[l - N];
         n->unfixed[l] = n->link_n[l];
-        if (n->unfixed[l] > 0) heap_push(n, &hs, n->cap_left[l] / n->unfixed[l], l);
+        n->wsum[l] = 0;
+        for (int j = 0; j < n->link_n[l]; j++) n->wsum[l] += n->flows[n->link_flows[l][j]].weight;
+        if (n->unfixed[l] > 0) heap_push(n, &hs, n->cap_left[l] / n->wsum[l], l);
     }
     while (hs > 0) {
-        double share = n->heap[0].share;
+        double share = n->heap[0].share; /* per unit weight */
         int l = n->heap[0].link;
         heap_pop(n, &hs);
         /* Stale entry: the link's share changed since it was pushed. */
-        if (n->unfixed[l] == 0 || n->cap_left[l] / n->unfixed[l] != share) continue;
+        if (n->unfixed[l] == 0 || n->cap_left[l] / n->wsum[l] != share) continue;
         if (share < 0) share = 0;
         for (int j = 0; j < n->link_n[l]; j++) {
             net_flow *f = &n->flows[n->link_flows[l][j]];
             if (f->rate >= 0) continue; /* fixed already */
-            f->rate = share;
+            f->rate = share * f->weight;
             int other = l < N ? N + f->dst : f->src;
-            n->cap_left[other] -= share;
+            n->cap_left[other] -= f->rate;
+            n->wsum[other] -= f->weight;
             if (--n->unfixed[other] > 0)
-                heap_push(n, &hs, n->cap_left[other] / n->unfixed[other], other);
+                heap_push(n, &hs, n->cap_left[other] / n->wsum[other], other);
         }
         n->cap_left[l] = 0;
         n->unfixed[l] = 0;

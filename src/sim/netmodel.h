@@ -20,6 +20,12 @@
  * model to that instant (net_advance), applies the change, and re-solves
  * (net_share). A flow's finish time then is now + remaining / rate.
  *
+ * Optionally (rtt_weighted, as Kollaps emulates TCP) flows share a link in
+ * proportion to 1 / RTT rather than equally: weighted progressive filling,
+ * where a link's share per unit weight is (C_l - fixed) / (unfixed weight)
+ * and a flow of weight w gets w times it. With equal weights this is the
+ * max-min solution above.
+ *
  * Only what changed is re-solved: the allocation decomposes over connected
  * components of the graph (links joined by the flows crossing them), so a
  * re-solve walks from the links touched since the last one to their
@@ -41,6 +47,7 @@ typedef struct net_flow {
     double updated;   /* s; remaining now = remaining - rate * (now - updated) */
     double rate;      /* bit/s, from the last net_share */
     double old_rate;  /* scratch of net_share */
+    double weight;    /* 1, or 1 / RTT with rtt_weighted */
     uint64_t tag;     /* caller's (message id) */
     uint32_t version; /* bumped when the rate changes: stale finish events are ignored */
     int active;
@@ -54,6 +61,7 @@ typedef struct net_model {
     int *free_ids;               /* stack of free flow ids */
     size_t cap, n_free, active;
     double now;                  /* time of the last net_advance, s */
+    int rtt_weighted;            /* share bottlenecks in proportion to 1 / RTT */
     /* [2 * nodes] links: uplink i = i, downlink i = nodes + i */
     int **link_flows;            /* active flow ids per link */
     int *link_n, *link_cap;
@@ -63,6 +71,7 @@ typedef struct net_model {
     uint32_t generation;
     /* re-solve scratch */
     double *cap_left;
+    double *wsum;                /* unfixed weight per link */
     int *unfixed;
     int *comp_links, *comp_flows;
     int n_comp_links, n_comp_flows;

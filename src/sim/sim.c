@@ -377,6 +377,7 @@ static int sim_setup(sim *s, const sim_config *c, const nn_arch *arch, const dat
     if (s->threads > N) s->threads = N;
     if (part->nodes != N) return ds_fail(err, "partition has %d nodes, simulation %d", part->nodes, N);
     if (net_init(&s->net, N, 1, 1, 0, err)) return -1;
+    s->net.rtt_weighted = c->rtt_weighted;
     for (int i = 0; i < N; i++)
         net_set_node(&s->net, i, c->node[i].up, c->node[i].down, c->node[i].latency);
     if (!(s->pool = pool_new(s->threads, err))) return -1;

@@ -44,6 +44,7 @@ typedef struct sim_config {
     int batch_size;
     sgd_config sgd;
     int max_inflight;     /* concurrent outgoing streams per node (0 = no limit) */
+    int rtt_weighted;     /* Kollaps-style: bottlenecks shared in proportion to 1 / RTT */
     double eval_interval; /* simulated seconds */
     int eval_nodes;       /* nodes evaluated (0 = all) */
     size_t eval_samples;  /* test samples used (0 = all) */
