@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "exp/compare.h"
 #include "exp/config.h"
 #include "exp/run.h"
 #include "exp/setup.h"

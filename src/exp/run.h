@@ -25,7 +25,4 @@ typedef struct run_options {
  * Bad configuration returns -1 with *bad_input = 1. */
 int run_experiment(const config *c, const run_options *o, int *interrupted, int *bad_input, ds_err *err);
 
-/* Prints a side-by-side table of run directories (summary.json of each). */
-int run_compare(char **dirs, int n, FILE *out, ds_err *err);
-
 #endif
