@@ -241,9 +241,23 @@ static void test_maxpool(int trial) {
     CHECK(rel_err_fd(out, ref, no, 1e-6) < 1e-7, "maxpool forward trial %d", trial);
     float *r = rand_floats(no, 1), *dx = malloc(sizeof(float) * n);
     double *rd = to_double(r, no), *gx = malloc(sizeof(double) * n);
-    maxpool_backward(&s, r, am, dx);
+    maxpool_backward(&s, x, out, r, am, dx);
     fd_grad(pool_ref, &c, c.x, n, rd, no, gx);
     CHECK(rel_err_fd(dx, gx, n, 1e-6) < TOL, "maxpool dx trial %d", trial);
+    /* Ties: PyTorch routes the gradient to the first maximum in scan order. */
+    if (s.K == 2 && s.stride == 2) {
+        for (size_t k = 0; k < n; k++) x[k] = 1.0f;
+        maxpool_forward(&s, x, out, am);
+        maxpool_backward(&s, x, out, r, am, dx);
+        int first = 1;
+        for (int p = 0; p < s.planes; p++)
+            for (int oh = 0; oh < s.OH; oh++)
+                for (int ow = 0; ow < s.OW; ow++) {
+                    size_t a = (size_t)p * s.H * s.W + (size_t)2 * oh * s.W + 2 * ow;
+                    first &= dx[a] == r[((size_t)p * s.OH + oh) * s.OW + ow] && dx[a + 1] == 0 && dx[a + s.W] == 0;
+                }
+        CHECK(first, "maxpool ties go to the first element");
+    }
     free(x); free(out); free(am); free(c.x); free(ref); free(r); free(dx); free(rd); free(gx);
 }
 

@@ -274,7 +274,7 @@ static void layer_backward(const nn_arch *a, int B, const float *in, const float
     case NN_LAYER_MAXPOOL: {
         maxpool_shape s = {l->in_c * B, l->in_h, l->in_w, l->k, l->stride, 0, 0};
         maxpool_shape_finish(&s);
-        if (din) maxpool_backward(&s, dout, w->argmax[i], din);
+        if (din) maxpool_backward(&s, in, w->act[i], dout, w->argmax[i], din);
         break;
     }
     case NN_LAYER_FLATTEN:

@@ -10,36 +10,46 @@ int maxpool_shape_finish(maxpool_shape *s) {
     return 0;
 }
 
-/* The common 2x2, stride 2 case without the generic window loops. */
-static void maxpool2x2_forward(const maxpool_shape *s, const float *in, float *out, int32_t *argmax) {
+/* The common 2x2, stride 2 case: max only, in a form the compiler turns
+ * into vector max instructions (`a > b ? a : b` is exactly maxps). */
+static void maxpool2x2_forward(const maxpool_shape *s, const float *in, float *out) {
     const size_t HW = (size_t)s->H * s->W, OHW = (size_t)s->OH * s->OW;
     for (int p = 0; p < s->planes; p++) {
         const float *x = in + p * HW;
         float *y = out + p * OHW;
-        int32_t *am = argmax + p * OHW;
         for (int oh = 0; oh < s->OH; oh++) {
             const float *r0 = x + (size_t)2 * oh * s->W, *r1 = r0 + s->W;
-            int base = 2 * oh * s->W;
+            float *yr = y + (size_t)oh * s->OW;
             for (int ow = 0; ow < s->OW; ow++) {
-                /* Branchless (selects, not jumps: window maxima of real
-                 * activations are unpredictable). Ties keep the first
-                 * element in PyTorch's scan order a, b, c, d. */
                 float a = r0[2 * ow], b = r0[2 * ow + 1], c = r1[2 * ow], d = r1[2 * ow + 1];
-                int ia = base + 2 * ow, ic = ia + s->W;
                 float m1 = b > a ? b : a, m2 = d > c ? d : c;
-                int i1 = b > a ? ia + 1 : ia, i2 = d > c ? ic + 1 : ic;
-                float bv = m2 > m1 ? m2 : m1;
-                int best = m2 > m1 ? i2 : i1;
-                y[oh * s->OW + ow] = bv;
-                am[oh * s->OW + ow] = best;
+                yr[ow] = m2 > m1 ? m2 : m1;
             }
         }
     }
 }
 
+/* Backward of the 2x2 case: the first of a, b, c, d equal to the pooled
+ * maximum (PyTorch's scan order and tie rule) receives the gradient. */
+static void maxpool2x2_backward(const maxpool_shape *s, const float *in, const float *out,
+                                const float *dout, float *din) {
+    const size_t HW = (size_t)s->H * s->W, OHW = (size_t)s->OH * s->OW;
+    memset(din, 0, sizeof(float) * HW * s->planes);
+    for (int p = 0; p < s->planes; p++) {
+        const float *x = in + p * HW, *y = out + p * OHW, *dy = dout + p * OHW;
+        float *dx = din + p * HW;
+        for (int oh = 0; oh < s->OH; oh++)
+            for (int ow = 0; ow < s->OW; ow++) {
+                size_t a = (size_t)2 * oh * s->W + 2 * ow, o = (size_t)oh * s->OW + ow;
+                size_t w = x[a] == y[o] ? a : x[a + 1] == y[o] ? a + 1 : x[a + s->W] == y[o] ? a + s->W : a + s->W + 1;
+                dx[w] += dy[o];
+            }
+    }
+}
+
 void maxpool_forward(const maxpool_shape *s, const float *in, float *out, int32_t *argmax) {
     if (s->K == 2 && s->stride == 2) {
-        maxpool2x2_forward(s, in, out, argmax);
+        maxpool2x2_forward(s, in, out);
         return;
     }
     const size_t HW = (size_t)s->H * s->W, OHW = (size_t)s->OH * s->OW;
@@ -66,8 +76,12 @@ void maxpool_forward(const maxpool_shape *s, const float *in, float *out, int32_
     }
 }
 
-void maxpool_backward(const maxpool_shape *s, const float *dout, const int32_t *argmax,
-                      float *din) {
+void maxpool_backward(const maxpool_shape *s, const float *in, const float *out,
+                      const float *dout, const int32_t *argmax, float *din) {
+    if (s->K == 2 && s->stride == 2) {
+        maxpool2x2_backward(s, in, out, dout, din);
+        return;
+    }
     const size_t HW = (size_t)s->H * s->W, OHW = (size_t)s->OH * s->OW;
     memset(din, 0, sizeof(float) * HW * s->planes);
     for (int p = 0; p < s->planes; p++) {

@@ -13,10 +13,13 @@ typedef struct maxpool_shape {
 } maxpool_shape;
 
 int maxpool_shape_finish(maxpool_shape *s);
-/* argmax: [planes*OH*OW] index inside the input plane, kept for backward. */
+/* argmax: [planes*OH*OW] index inside the input plane, kept for backward.
+ * The 2x2/stride-2 case writes no argmax (it vectorises without one):
+ * backward finds the winner again from in and out. */
 void maxpool_forward(const maxpool_shape *s, const float *in, float *out, int32_t *argmax);
-/* Writes din (zeroing it first). */
-void maxpool_backward(const maxpool_shape *s, const float *dout, const int32_t *argmax,
-                      float *din);
+/* Writes din (zeroing it first). in/out are the forward's input and output.
+ * The gradient goes to the first maximum in scan order, as PyTorch. */
+void maxpool_backward(const maxpool_shape *s, const float *in, const float *out,
+                      const float *dout, const int32_t *argmax, float *din);
 
 #endif
