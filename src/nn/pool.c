@@ -34,16 +34,30 @@ static void maxpool2x2_forward(const maxpool_shape *s, const float *in, float *o
 static void maxpool2x2_backward(const maxpool_shape *s, const float *in, const float *out,
                                 const float *dout, float *din) {
     const size_t HW = (size_t)s->H * s->W, OHW = (size_t)s->OH * s->OW;
-    memset(din, 0, sizeof(float) * HW * s->planes);
+    /* Only an odd last row or column lies outside every window. */
+    if ((s->H | s->W) & 1) memset(din, 0, sizeof(float) * HW * s->planes);
     for (int p = 0; p < s->planes; p++) {
         const float *x = in + p * HW, *y = out + p * OHW, *dy = dout + p * OHW;
         float *dx = din + p * HW;
-        for (int oh = 0; oh < s->OH; oh++)
+        for (int oh = 0; oh < s->OH; oh++) {
+            const float *r0 = x + (size_t)2 * oh * s->W, *r1 = r0 + s->W;
+            float *d0 = dx + (size_t)2 * oh * s->W, *d1 = d0 + s->W;
+            const float *yr = y + (size_t)oh * s->OW, *gr = dy + (size_t)oh * s->OW;
+            /* Windows are disjoint: each writes its own four cells, with
+             * selects instead of data-dependent branches. */
             for (int ow = 0; ow < s->OW; ow++) {
-                size_t a = (size_t)2 * oh * s->W + 2 * ow, o = (size_t)oh * s->OW + ow;
-                size_t w = x[a] == y[o] ? a : x[a + 1] == y[o] ? a + 1 : x[a + s->W] == y[o] ? a + s->W : a + s->W + 1;
-                dx[w] += dy[o];
+                float m = yr[ow], g = gr[ow];
+                /* bitwise, not &&: short-circuits compile to branches */
+                int ea = r0[2 * ow] == m;
+                int eb = (r0[2 * ow + 1] == m) & !ea;
+                int ec = (r1[2 * ow] == m) & !(ea | eb);
+                int ed = !(ea | eb | ec);
+                d0[2 * ow] = ea ? g : 0.0f;
+                d0[2 * ow + 1] = eb ? g : 0.0f;
+                d1[2 * ow] = ec ? g : 0.0f;
+                d1[2 * ow + 1] = ed ? g : 0.0f;
             }
+        }
     }
 }
 
