@@ -4,6 +4,8 @@
 #include <cblas.h>
 #include <string.h>
 
+#include "nn/lanes.h"
+
 int conv2d_shape_finish(conv2d_shape *s) {
     if (s->K <= 0 || s->stride <= 0 || s->pad < 0) return -1;
     s->OH = (s->H + 2 * s->pad - s->K) / s->stride + 1;
@@ -104,19 +106,6 @@ static void col2im(const conv2d_shape *s, const float *col, int b0, int nb, floa
             }
 }
 
-/* Sum of n floats in 16 independent lanes (a plain loop is one serial
- * dependency chain: the compiler may not reassociate float adds). */
-static float sum_floats(const float *v, int n) {
-    float lane[16] = {0};
-    int j = 0;
-    for (; j + 16 <= n; j += 16)
-        for (int k = 0; k < 16; k++) lane[k] += v[j + k];
-    float acc = 0;
-    for (int k = 0; k < 16; k++) acc += lane[k];
-    for (; j < n; j++) acc += v[j];
-    return acc;
-}
-
 void conv2d_forward(const conv2d_shape *s, const float *in, const float *w, const float *bias,
                     float *col, float *out) {
     const int OHW = s->OH * s->OW, N = s->B * OHW, CKK = s->C * s->K * s->K;
@@ -139,7 +128,7 @@ void conv2d_backward(const conv2d_shape *s, const float *in, const float *dout, 
                      float *col, int col_valid, float *dw, float *dbias, float *din) {
     const int OHW = s->OH * s->OW, N = s->B * OHW, CKK = s->C * s->K * s->K;
     if (dbias)
-        for (int oc = 0; oc < s->OC; oc++) dbias[oc] += sum_floats(dout + (size_t)oc * N, N);
+        for (int oc = 0; oc < s->OC; oc++) dbias[oc] += (float)lanes_sum(dout + (size_t)oc * N, (size_t)N);
     for (int b0 = 0; b0 < s->B; b0 += s->chunk) {
         int nb = s->B - b0 < s->chunk ? s->B - b0 : s->chunk, cols = nb * OHW;
         const float *dchunk = dout + (size_t)b0 * OHW;

@@ -4,6 +4,8 @@
 #include <math.h>
 #include <stddef.h>
 
+#include "nn/lanes.h"
+
 /* Element (c, b, i) of a CBHW tensor. */
 #define AT(t, c, b, i) ((t)[((size_t)(c) * s->B + (b)) * s->HW + (i)])
 
@@ -13,19 +15,11 @@ void groupnorm_forward(const groupnorm_shape *s, const float *in, const float *g
     const double M = (double)Cg * s->HW;
     for (int b = 0; b < s->B; b++)
         for (int g = 0; g < s->G; g++) {
+            /* Two passes (mean, then squared deviations) for accuracy. */
             double sum = 0, sq = 0;
-            for (int c = g * Cg; c < (g + 1) * Cg; c++) {
-                const float *x = &AT(in, c, b, 0);
-                for (int i = 0; i < s->HW; i++) sum += x[i];
-            }
+            for (int c = g * Cg; c < (g + 1) * Cg; c++) sum += lanes_sum(&AT(in, c, b, 0), (size_t)s->HW);
             double mu = sum / M;
-            for (int c = g * Cg; c < (g + 1) * Cg; c++) {
-                const float *x = &AT(in, c, b, 0);
-                for (int i = 0; i < s->HW; i++) {
-                    double d = x[i] - mu;
-                    sq += d * d;
-                }
-            }
+            for (int c = g * Cg; c < (g + 1) * Cg; c++) sq += lanes_sqdev(&AT(in, c, b, 0), (size_t)s->HW, (float)mu);
             float r = (float)(1.0 / sqrt(sq / M + GROUPNORM_EPS));
             float m = (float)mu;
             mean[b * s->G + g] = m;
@@ -65,8 +59,20 @@ void groupnorm_backward(const groupnorm_shape *s, const float *in, const float *
                 const float *x = &AT(in, c, b, 0), *dy = &AT(dout, c, b, 0);
                 const float *mask = relu_out ? &AT(relu_out, c, b, 0) : NULL;
                 float gc = gamma ? gamma[c] : 1.0f;
+                float l_dy[LANES] = {0}, l_dyx[LANES] = {0};
+                int i = 0;
+                for (; i + LANES <= s->HW; i += LANES)
+                    for (int k = 0; k < LANES; k++) {
+                        float xhat = (x[i + k] - m) * r, gi = DY(i + k);
+                        l_dy[k] += gi;
+                        l_dyx[k] += gi * xhat;
+                    }
                 float s_dy = 0, s_dyx = 0;
-                for (int i = 0; i < s->HW; i++) {
+                for (int k = 0; k < LANES; k++) {
+                    s_dy += l_dy[k];
+                    s_dyx += l_dyx[k];
+                }
+                for (; i < s->HW; i++) {
                     float xhat = (x[i] - m) * r, gi = DY(i);
                     s_dy += gi;
                     s_dyx += gi * xhat;
