@@ -104,8 +104,10 @@ static void test_conv2d(int trial) {
     size_t nx = (size_t)s.C * s.B * s.H * s.W, nw = (size_t)s.OC * s.C * s.K * s.K,
            nout = (size_t)s.OC * s.B * s.OH * s.OW, ncol = conv2d_col_floats(&s);
     float *x = rand_floats(nx, 1), *w = rand_floats(nw, 1), *b = rand_floats(s.OC, 1);
+    /* Odd trials use the padded stride-1 path where it applies. */
     float *out = malloc(sizeof(float) * nout), *col = malloc(sizeof(float) * ncol);
-    conv2d_forward(&s, x, w, b, col, out);
+    float *pad = trial % 2 ? malloc(sizeof(float) * conv2d_pad_floats(&s)) : NULL;
+    conv2d_forward(&s, x, w, b, col, pad, out);
     conv_ctx c = {s, to_double(x, nx), to_double(w, nw), to_double(b, s.OC)};
     double *ref = malloc(sizeof(double) * nout);
     conv_ref(&c, ref);
@@ -115,7 +117,7 @@ static void test_conv2d(int trial) {
     double *rd = to_double(r, nout);
     float *dx = malloc(sizeof(float) * nx), *dw = calloc(nw, sizeof(float)), *db = calloc(s.OC, sizeof(float));
     /* Chunked runs rebuild im2col; a single chunk may reuse forward's. */
-    conv2d_backward(&s, x, r, w, col, s.chunk == s.B && trial % 2, dw, db, dx);
+    conv2d_backward(&s, x, r, w, col, pad, s.chunk == s.B && trial % 3 == 0, dw, db, dx);
     double *gx = malloc(sizeof(double) * nx), *gw = malloc(sizeof(double) * nw), *gb = malloc(sizeof(double) * s.OC);
     fd_grad(conv_ref, &c, c.x, nx, rd, nout, gx);
     fd_grad(conv_ref, &c, c.w, nw, rd, nout, gw);
@@ -124,6 +126,7 @@ static void test_conv2d(int trial) {
           trial, s.B, s.C, s.H, s.W, s.OC, s.K, s.stride, s.pad, rel_err_fd(dx, gx, nx, 1e-6));
     CHECK(rel_err_fd(dw, gw, nw, 1e-6) < TOL, "conv2d dw trial %d", trial);
     CHECK(rel_err_fd(db, gb, s.OC, 1e-6) < TOL, "conv2d db trial %d", trial);
+    free(pad);
     free(x); free(w); free(b); free(out); free(col); free(c.x); free(c.w); free(c.b); free(ref);
     free(r); free(rd); free(dx); free(dw); free(db); free(gx); free(gw); free(gb);
 }
@@ -603,7 +606,7 @@ static void test_trainer(void) {
 
 int main(void) {
     rng_seed(&R, 2024);
-    for (int t = 0; t < 8; t++) test_conv2d(t);
+    for (int t = 0; t < 16; t++) test_conv2d(t);
     for (int t = 0; t < 8; t++) test_groupnorm(t);
     for (int t = 0; t < 6; t++) test_maxpool(t);
     for (int t = 0; t < 5; t++) test_linear(t);

@@ -26,6 +26,73 @@ size_t conv2d_col_floats(const conv2d_shape *s) {
     return (size_t)s->C * s->K * s->K * s->chunk * s->OH * s->OW;
 }
 
+size_t conv2d_pad_floats(const conv2d_shape *s) {
+    return (size_t)s->C * s->chunk * (s->H + 2 * s->pad) * (s->W + 2 * s->pad);
+}
+
+/* Stride 1 with a padded copy: pad = images [b0, b0+nb) of in, [C][nb][Hp][Wp]
+ * with zero borders; then row (c, ki, kj) of im2col at (b, oh) is the
+ * contiguous run pad[c][b][oh + ki][kj .. kj + OW). */
+static void im2col_padded(const conv2d_shape *s, const float *in, int b0, int nb, float *pad,
+                          float *col) {
+    const int Hp = s->H + 2 * s->pad, Wp = s->W + 2 * s->pad, HW = s->H * s->W;
+    const size_t plane = (size_t)Hp * Wp, N = (size_t)nb * s->OH * s->OW;
+    for (int c = 0; c < s->C; c++)
+        for (int b = 0; b < nb; b++) {
+            float *dst = pad + ((size_t)c * nb + b) * plane;
+            const float *src = in + ((size_t)c * s->B + b0 + b) * HW;
+            memset(dst, 0, sizeof(float) * (size_t)Wp * s->pad);
+            for (int h = 0; h < s->H; h++) {
+                float *row = dst + (size_t)(h + s->pad) * Wp;
+                for (int w = 0; w < s->pad; w++) row[w] = 0;
+                memcpy(row + s->pad, src + (size_t)h * s->W, sizeof(float) * s->W);
+                for (int w = s->pad + s->W; w < Wp; w++) row[w] = 0;
+            }
+            memset(dst + (size_t)(s->H + s->pad) * Wp, 0, sizeof(float) * (size_t)Wp * (Hp - s->H - s->pad));
+        }
+    for (int c = 0; c < s->C; c++)
+        for (int ki = 0; ki < s->K; ki++)
+            for (int kj = 0; kj < s->K; kj++) {
+                float *dst = col + ((size_t)(c * s->K + ki) * s->K + kj) * N;
+                for (int b = 0; b < nb; b++) {
+                    const float *img = pad + ((size_t)c * nb + b) * plane + (size_t)ki * Wp + kj;
+                    for (int oh = 0; oh < s->OH; oh++) {
+                        const float *sp = img + (size_t)oh * Wp;
+                        for (int ow = 0; ow < s->OW; ow++) dst[ow] = sp[ow];
+                        dst += s->OW;
+                    }
+                }
+            }
+}
+
+/* Inverse of im2col_padded: scatter-add col into the padded scratch, then
+ * copy its interior into images [b0, b0+nb) of din. */
+static void col2im_padded(const conv2d_shape *s, const float *col, int b0, int nb, float *pad,
+                          float *din) {
+    const int Hp = s->H + 2 * s->pad, Wp = s->W + 2 * s->pad, HW = s->H * s->W;
+    const size_t plane = (size_t)Hp * Wp, N = (size_t)nb * s->OH * s->OW;
+    memset(pad, 0, sizeof(float) * plane * s->C * nb);
+    for (int c = 0; c < s->C; c++)
+        for (int ki = 0; ki < s->K; ki++)
+            for (int kj = 0; kj < s->K; kj++) {
+                const float *src = col + ((size_t)(c * s->K + ki) * s->K + kj) * N;
+                for (int b = 0; b < nb; b++) {
+                    float *img = pad + ((size_t)c * nb + b) * plane + (size_t)ki * Wp + kj;
+                    for (int oh = 0; oh < s->OH; oh++) {
+                        float *dp = img + (size_t)oh * Wp;
+                        for (int ow = 0; ow < s->OW; ow++) dp[ow] += src[ow];
+                        src += s->OW;
+                    }
+                }
+            }
+    for (int c = 0; c < s->C; c++)
+        for (int b = 0; b < nb; b++) {
+            const float *p = pad + ((size_t)c * nb + b) * plane + (size_t)s->pad * Wp + s->pad;
+            float *dst = din + ((size_t)c * s->B + b0 + b) * HW;
+            for (int h = 0; h < s->H; h++) memcpy(dst + (size_t)h * s->W, p + (size_t)h * Wp, sizeof(float) * s->W);
+        }
+}
+
 /* Range of output columns ow whose input column ow*stride - pad + kj lies
  * inside [0, W): [*lo, *hi). */
 static void valid_cols(const conv2d_shape *s, int kj, int *lo, int *hi) {
@@ -107,7 +174,7 @@ static void col2im(const conv2d_shape *s, const float *col, int b0, int nb, floa
 }
 
 void conv2d_forward(const conv2d_shape *s, const float *in, const float *w, const float *bias,
-                    float *col, float *out) {
+                    float *col, float *pad, float *out) {
     const int OHW = s->OH * s->OW, N = s->B * OHW, CKK = s->C * s->K * s->K;
     /* Seed out with the bias so the GEMMs add onto it (beta = 1). */
     for (int oc = 0; oc < s->OC; oc++) {
@@ -117,7 +184,8 @@ void conv2d_forward(const conv2d_shape *s, const float *in, const float *w, cons
     }
     for (int b0 = 0; b0 < s->B; b0 += s->chunk) {
         int nb = s->B - b0 < s->chunk ? s->B - b0 : s->chunk, cols = nb * OHW;
-        im2col(s, in, b0, nb, col);
+        if (pad && s->stride == 1) im2col_padded(s, in, b0, nb, pad, col);
+        else im2col(s, in, b0, nb, col);
         /* out[:, b0*OHW ...] += W[OC][CKK] x col[CKK][cols] */
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s->OC, cols, CKK, 1.0f, w, CKK, col,
                     cols, 1.0f, out + (size_t)b0 * OHW, N);
@@ -125,14 +193,17 @@ void conv2d_forward(const conv2d_shape *s, const float *in, const float *w, cons
 }
 
 void conv2d_backward(const conv2d_shape *s, const float *in, const float *dout, const float *w,
-                     float *col, int col_valid, float *dw, float *dbias, float *din) {
+                     float *col, float *pad, int col_valid, float *dw, float *dbias, float *din) {
     const int OHW = s->OH * s->OW, N = s->B * OHW, CKK = s->C * s->K * s->K;
     if (dbias)
         for (int oc = 0; oc < s->OC; oc++) dbias[oc] += (float)lanes_sum(dout + (size_t)oc * N, (size_t)N);
     for (int b0 = 0; b0 < s->B; b0 += s->chunk) {
         int nb = s->B - b0 < s->chunk ? s->B - b0 : s->chunk, cols = nb * OHW;
         const float *dchunk = dout + (size_t)b0 * OHW;
-        if (!(col_valid && nb == s->B)) im2col(s, in, b0, nb, col);
+        if (!(col_valid && nb == s->B)) {
+            if (pad && s->stride == 1) im2col_padded(s, in, b0, nb, pad, col);
+            else im2col(s, in, b0, nb, col);
+        }
         /* dW[OC][CKK] += dout[OC][cols] x col^T */
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, s->OC, CKK, cols, 1.0f, dchunk, N, col,
                     cols, 1.0f, dw, CKK);
@@ -140,6 +211,7 @@ void conv2d_backward(const conv2d_shape *s, const float *in, const float *dout, 
         /* dcol[CKK][cols] = W^T x dout, written over col. */
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, CKK, cols, s->OC, 1.0f, w, CKK, dchunk,
                     N, 0.0f, col, cols);
-        col2im(s, col, b0, nb, din);
+        if (pad && s->stride == 1) col2im_padded(s, col, b0, nb, pad, din);
+        else col2im(s, col, b0, nb, din);
     }
 }

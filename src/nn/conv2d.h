@@ -32,15 +32,20 @@ int conv2d_chunk_for(const conv2d_shape *s, size_t bytes);
 
 /* Floats of scratch (col) needed for shape s. */
 size_t conv2d_col_floats(const conv2d_shape *s);
+/* Floats of the zero-padded image scratch (pad) for shape s: with it,
+ * stride-1 convolutions build im2col rows by plain contiguous copies. */
+size_t conv2d_pad_floats(const conv2d_shape *s);
 
-/* col: scratch of conv2d_col_floats(s). */
+/* col: scratch of conv2d_col_floats(s); pad: scratch of
+ * conv2d_pad_floats(s), or NULL for the generic path. */
 void conv2d_forward(const conv2d_shape *s, const float *in, const float *w, const float *bias,
-                    float *col, float *out);
+                    float *col, float *pad, float *out);
 
 /* Accumulates dw and dbias; writes din (if not NULL). in is the forward's
- * input; col is scratch. col_valid != 0 promises that col still holds the
- * forward's im2col (possible only when chunk >= B), saving its rebuild. */
+ * input; col and pad are scratch as above. col_valid != 0 promises that
+ * col still holds the forward's im2col (possible only when chunk >= B),
+ * saving its rebuild. */
 void conv2d_backward(const conv2d_shape *s, const float *in, const float *dout, const float *w,
-                     float *col, int col_valid, float *dw, float *dbias, float *din);
+                     float *col, float *pad, int col_valid, float *dw, float *dbias, float *din);
 
 #endif

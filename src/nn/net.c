@@ -21,6 +21,7 @@ struct nn_work {
     float *act[NN_MAX_LAYERS];      /* layer outputs */
     float *dact[NN_MAX_LAYERS];     /* d loss / d output */
     float *col;                     /* conv2d im2col scratch, shared by chunked layers */
+    float *pad;                     /* conv2d zero-padded image scratch, shared */
     float *col_keep[NN_MAX_LAYERS]; /* conv2d: whole-batch im2col kept for backward */
     int chunk[NN_MAX_LAYERS];       /* conv2d: images per GEMM */
     float *mean[NN_MAX_LAYERS];     /* groupnorm: per (sample, group) */
@@ -62,6 +63,7 @@ void nn_work_free(nn_work *w) {
     if (!w) return;
     free(w->x);
     free(w->col);
+    free(w->pad);
     for (int i = 0; i < NN_MAX_LAYERS; i++) {
         free(w->col_keep[i]);
         free(w->act[i]);
@@ -110,11 +112,12 @@ nn_work *nn_work_new(const nn_arch *a, int max_batch, ds_err *err) {
         w->dpred = alloc_floats(B, &bad);
     } else {
         w->x = alloc_floats(B * nn_arch_input_size(a), &bad);
-        size_t col = 0;
+        size_t col = 0, pad = 0;
         for (int i = 0; i < a->n_layers; i++) {
             const nn_layer *l = &a->layers[i];
             if (l->kind != NN_LAYER_CONV2D) continue;
             conv2d_shape s = conv_shape(l, max_batch);
+            if (conv2d_pad_floats(&s) > pad) pad = conv2d_pad_floats(&s);
             if (conv2d_col_floats(&s) * sizeof(float) <= CONV_KEEP_BYTES) {
                 w->chunk[i] = max_batch;
                 w->col_keep[i] = alloc_floats(conv2d_col_floats(&s), &bad);
@@ -124,6 +127,7 @@ nn_work *nn_work_new(const nn_arch *a, int max_batch, ds_err *err) {
             }
         }
         w->col = alloc_floats(col, &bad);
+        w->pad = alloc_floats(pad, &bad);
         for (int i = 0; i < a->n_layers && !bad; i++) {
             const nn_layer *l = &a->layers[i];
             w->act[i] = alloc_floats(B * out_size(l), &bad);
@@ -214,7 +218,7 @@ static void layer_forward(const nn_arch *a, int B, const float *in, const float 
     case NN_LAYER_CONV2D: {
         conv2d_shape s = conv_shape(l, B);
         if (w->chunk[i] < s.chunk) s.chunk = w->chunk[i];
-        conv2d_forward(&s, in, wt, bs, w->col_keep[i] ? w->col_keep[i] : w->col, out);
+        conv2d_forward(&s, in, wt, bs, w->col_keep[i] ? w->col_keep[i] : w->col, w->pad, out);
         break;
     }
     case NN_LAYER_GROUPNORM: {
@@ -254,9 +258,9 @@ static void layer_backward(const nn_arch *a, int B, const float *in, const float
         conv2d_shape s = conv_shape(l, B);
         if (w->chunk[i] < s.chunk) s.chunk = w->chunk[i];
         if (w->col_keep[i])
-            conv2d_backward(&s, in, dout, wt, w->col_keep[i], 1, dw, db, din);
+            conv2d_backward(&s, in, dout, wt, w->col_keep[i], w->pad, 1, dw, db, din);
         else
-            conv2d_backward(&s, in, dout, wt, w->col, 0, dw, db, din);
+            conv2d_backward(&s, in, dout, wt, w->col, w->pad, 0, dw, db, din);
         break;
     }
     case NN_LAYER_GROUPNORM: {
