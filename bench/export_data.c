@@ -15,10 +15,7 @@
 static int dump(const char *dir, const char *name, const void *p, size_t bytes, ds_err *err) {
     char path[4096];
     if (path_join(path, sizeof path, dir, name)) return ds_fail(err, "path too long");
-    atomic_file af;
-    if (atomic_open(&af, path, err)) return -1;
-    fwrite(p, 1, bytes, af.f);
-    return atomic_commit(&af, err);
+    return atomic_write_bytes(path, p, bytes, err);
 }
 
 int main(int argc, char **argv) {

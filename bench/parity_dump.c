@@ -17,15 +17,8 @@
 static int write_raw(const char *dir, const char *name, const void *p, size_t bytes) {
     char path[4096];
     ds_err err;
-    if (path_join(path, sizeof path, dir, name)) return -1;
-    atomic_file af;
-    if (atomic_open(&af, path, &err)) {
-        fprintf(stderr, "parity_dump: %s\n", err.msg);
-        return -1;
-    }
-    fwrite(p, 1, bytes, af.f);
-    if (atomic_commit(&af, &err)) {
-        fprintf(stderr, "parity_dump: %s\n", err.msg);
+    if (path_join(path, sizeof path, dir, name) || atomic_write_bytes(path, p, bytes, &err)) {
+        fprintf(stderr, "parity_dump: %s/%s: %s\n", dir, name, err.msg);
         return -1;
     }
     return 0;

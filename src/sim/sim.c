@@ -189,10 +189,6 @@ static int rt_cancel_unsent(void *ctx, int node) {
 
 /* ---- compute ---------------------------------------------------------- */
 
-typedef struct compute_job {
-    sim *s;
-} compute_job;
-
 static void train_node(sim *s, int w, int id) {
     sim_node *n = &s->nodes[id];
     const size_t P = s->arch->n_params;
@@ -212,30 +208,24 @@ static void train_node(sim *s, int w, int id) {
 }
 
 static void compute_worker(void *ctx, int w) {
-    compute_job *j = ctx;
-    sim *s = j->s;
+    sim *s = ctx;
     for (int i = w; i < s->n_pending; i += s->threads) train_node(s, w, s->pending[i]);
 }
 
 /* Runs every pending training (in parallel); order does not matter since
  * each node's training reads only its own state. */
 static void compute_pending(sim *s) {
-    compute_job j = {s};
     double t0 = clock_now();
     if (s->n_pending == 1) train_node(s, 0, s->pending[0]);
-    else pool_run(s->pool, compute_worker, &j);
+    else pool_run(s->pool, compute_worker, s);
     s->n_pending = 0;
     s->wall_train += clock_now() - t0;
 }
 
 /* ---- evaluation ------------------------------------------------------- */
 
-typedef struct eval_job {
-    sim *s;
-} eval_job;
-
 static void eval_worker(void *ctx, int w) {
-    sim *s = ((eval_job *)ctx)->s;
+    sim *s = ctx;
     for (int i = w; i < s->n_eval; i += s->threads) {
         sim_node *n = &s->nodes[s->eval_ids[i]];
         batcher *b = &s->eval_data[w];
@@ -258,8 +248,7 @@ static int evaluate(sim *s, double wall0, const sim_hooks *h) {
     const size_t P = s->arch->n_params;
     double te0 = clock_now();
     for (int i = 0; i < N; i++) s->nodes[i].rep.test_metric = s->nodes[i].rep.test_loss = NAN;
-    eval_job j = {s};
-    pool_run(s->pool, eval_worker, &j);
+    pool_run(s->pool, eval_worker, s);
     sim_report r = {0};
     r.time = s->now;
     r.wall = clock_now() - wall0;

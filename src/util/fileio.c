@@ -130,6 +130,16 @@ int atomic_write_string(const char *path, const char *text, ds_err *err) {
     return atomic_commit(&af, err);
 }
 
+int atomic_write_bytes(const char *path, const void *data, size_t n, ds_err *err) {
+    atomic_file af;
+    if (atomic_open(&af, path, err)) return -1;
+    if (n && fwrite(data, 1, n, af.f) != n) {
+        atomic_abort(&af);
+        return ds_fail(err, "%s: write failed", path);
+    }
+    return atomic_commit(&af, err);
+}
+
 int make_dirs(const char *path, ds_err *err) {
     char buf[4096];
     if (strlen(path) >= sizeof buf) return ds_fail(err, "%s: path too long", path);

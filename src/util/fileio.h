@@ -30,6 +30,8 @@ int atomic_commit(atomic_file *af, ds_err *err);
 void atomic_abort(atomic_file *af);
 /* Writes a whole string to path atomically. */
 int atomic_write_string(const char *path, const char *text, ds_err *err);
+/* Writes n bytes to path atomically. */
+int atomic_write_bytes(const char *path, const void *data, size_t n, ds_err *err);
 
 /* mkdir -p. */
 int make_dirs(const char *path, ds_err *err);
