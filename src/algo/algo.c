@@ -73,6 +73,15 @@ int algo_config_check(const char *name, const algo_config *c, ds_err *err) {
     return 0;
 }
 
+int algo_no_shared(void **shared, const algo_config *c, ds_err *err) {
+    (void)c;
+    (void)err;
+    *shared = NULL;
+    return 0;
+}
+
+void algo_no_shared_free(void *shared) { (void)shared; }
+
 void algo_pick_peers(rng *r, int n, int self, int k, int *out) {
     /* Partial Fisher-Yates over the n - 1 others, O(n). */
     int others = n - 1;

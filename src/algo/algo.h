@@ -121,6 +121,9 @@ const char *algo_names(void);
 int algo_config_check(const char *name, const algo_config *c, ds_err *err);
 
 /* Helpers shared by the algorithms. */
+/* shared_new / shared_free for algorithms without shared data. */
+int algo_no_shared(void **shared, const algo_config *c, ds_err *err);
+void algo_no_shared_free(void *shared);
 /* k distinct peers of `self` among n nodes, uniformly, into out[k]. */
 void algo_pick_peers(rng *r, int n, int self, int k, int *out);
 

@@ -16,7 +16,6 @@
 
 typedef struct dpsgd_node {
     algo_config c;
-    const graph *g;
     int id, deg;
     const int *nb;          /* neighbours (sorted), borrowed from the graph */
     float *w;               /* [deg] MH weights of the neighbours */
@@ -63,7 +62,6 @@ static int node_new(void **out, const algo_config *c, const void *sh, int id, ds
     dpsgd_node *n = calloc(1, sizeof *n);
     if (!n) return ds_fail(err, "out of memory");
     n->c = *c;
-    n->g = g;
     n->id = id;
     n->deg = graph_degree(g, id);
     n->nb = g->adj + g->start[id];

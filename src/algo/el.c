@@ -23,14 +23,6 @@ typedef struct el_node {
     algo_counters cnt;
 } el_node;
 
-static int no_shared(void **out, const algo_config *c, ds_err *err) {
-    (void)c;
-    (void)err;
-    *out = NULL;
-    return 0;
-}
-static void no_shared_free(void *s) { (void)s; }
-
 static void node_free(void *p) {
     el_node *n = p;
     if (!n) return;
@@ -133,5 +125,5 @@ static void on_message(void *p, const algo_runtime *rt, const algo_msg *m) {
 
 static const algo_counters *counters(const void *p) { return &((const el_node *)p)->cnt; }
 
-const algo_ops algo_el = {"el", no_shared, no_shared_free, node_new, node_free,
+const algo_ops algo_el = {"el", algo_no_shared, algo_no_shared_free, node_new, node_free,
                           on_start, on_train_done, on_message, counters};

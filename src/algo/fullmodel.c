@@ -25,14 +25,6 @@ typedef struct full_node {
     algo_counters cnt;
 } full_node;
 
-static int no_shared(void **out, const algo_config *c, ds_err *err) {
-    (void)c;
-    (void)err;
-    *out = NULL;
-    return 0;
-}
-static void no_shared_free(void *s) { (void)s; }
-
 static int node_new_common(void **out, const algo_config *c, int id, int adpsgd, ds_err *err) {
     full_node *n = calloc(1, sizeof *n);
     if (!n) return ds_fail(err, "out of memory");
@@ -104,7 +96,7 @@ static void on_message(void *p, const algo_runtime *rt, const algo_msg *m) {
 
 static const algo_counters *counters(const void *p) { return &((const full_node *)p)->cnt; }
 
-const algo_ops algo_adpsgd = {"adpsgd", no_shared, no_shared_free, adpsgd_node_new, node_free,
+const algo_ops algo_adpsgd = {"adpsgd", algo_no_shared, algo_no_shared_free, adpsgd_node_new, node_free,
                               on_start, on_train_done, on_message, counters};
-const algo_ops algo_swift = {"swift", no_shared, no_shared_free, swift_node_new, node_free,
+const algo_ops algo_swift = {"swift", algo_no_shared, algo_no_shared_free, swift_node_new, node_free,
                              on_start, on_train_done, on_message, counters};

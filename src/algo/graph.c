@@ -138,7 +138,6 @@ int graph_random_regular(int n, int d, uint64_t seed, graph *g, ds_err *err) {
     rng_seed(&r, rng_derive(seed, 0xd95d, 0));
     size_t m = (size_t)n * d / 2;
     int *stubs = malloc(sizeof(int) * (size_t)n * d), *ex = malloc(sizeof(int) * m), *ey = malloc(sizeof(int) * m);
-    char *seen = NULL;
     int rc = -1;
     if (!stubs || !ex || !ey) {
         ds_fail(err, "out of memory");
@@ -168,6 +167,5 @@ done:
     free(stubs);
     free(ex);
     free(ey);
-    free(seen);
     return rc;
 }

@@ -81,8 +81,6 @@ void nn_work_free(nn_work *w) {
     free(w);
 }
 
-int nn_work_max_batch(const nn_work *w) { return w->max_batch; }
-
 static void *alloc_floats(size_t n, int *bad) {
     void *p = malloc((n ? n : 1) * sizeof(float));
     if (!p) *bad = 1;

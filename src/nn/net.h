@@ -36,7 +36,6 @@ typedef struct nn_work nn_work;
 /* Returns NULL on allocation failure (message in err). */
 nn_work *nn_work_new(const nn_arch *a, int max_batch, ds_err *err);
 void nn_work_free(nn_work *w);
-int nn_work_max_batch(const nn_work *w);
 
 /* Forward pass, and backward if grads is not NULL: grads is overwritten
  * with d(mean batch loss)/d(params). Adds the batch to *stats (nullable).
