@@ -9,6 +9,7 @@
 
 #include "exp/compare.h"
 #include "exp/config.h"
+#include "exp/plot.h"
 #include "exp/run.h"
 #include "exp/setup.h"
 #include "exp/train.h"
@@ -32,6 +33,8 @@ static const char *MAIN_HELP =
     "  run               simulate decentralized learning: every node trains, messages\n"
     "                    share a simulated network; one run per configured algorithm\n"
     "  compare           side-by-side table of runs (time to targets, accuracy, bytes)\n"
+    "  plot              PNG and SVG plots of runs, overlaid (needs gnuplot)\n"
+    "  check             validate experiment files without running them\n"
     "  train             train one model centrally (single node) from a config file\n"
     "  partition         print how a config splits the training data over nodes\n"
     "  config-reference  print every config key (section, type, default, range) as Markdown\n"
@@ -72,11 +75,40 @@ static const char *RUN_HELP =
     "  -h, --help         this help\n";
 
 static const char *COMPARE_HELP =
-    "usage: divshare compare RUN_DIR...\n"
+    "usage: divshare compare RUN_DIR... [options]\n"
     "\n"
     "Prints, for each run directory (holding summary.json), the simulated time\n"
-    "to each accuracy target, the final accuracy (or RMSE), megabytes sent and\n"
-    "stale messages dropped, and the speed-up relative to the first run.\n";
+    "to each accuracy target, the final accuracy (or RMSE), megabytes sent,\n"
+    "stale messages dropped, and the time-to-accuracy speed-up relative to a\n"
+    "baseline run (at the highest target each run reached).\n"
+    "\n"
+    "options:\n"
+    "  --baseline RUN     the run speed-ups are relative to: a directory given or\n"
+    "                     its name, e.g. adpsgd (default: the first run)\n"
+    "  --markdown         a Markdown table\n"
+    "  --csv              CSV (one row per run)\n"
+    "  -h, --help         this help\n";
+
+static const char *PLOT_HELP =
+    "usage: divshare plot RUN_DIR... [--out DIR]\n"
+    "\n"
+    "Draws the runs overlaid, as PNG and SVG, with gnuplot (Debian: gnuplot-nox):\n"
+    "  accuracy_time   mean test accuracy (or RMSE) over simulated time\n"
+    "  accuracy_bytes  the same against megabytes sent by all nodes\n"
+    "  spread          mean with the min-max band over the evaluated nodes\n"
+    "and keeps the gnuplot script (plots.gp) next to them for restyling.\n"
+    "\n"
+    "options:\n"
+    "  --out DIR          where to write (default: <common parent of the runs>/plots)\n"
+    "  -h, --help         this help\n";
+
+static const char *CHECK_HELP =
+    "usage: divshare check EXPERIMENT.ini... [--set SEC.KEY=VAL]...\n"
+    "\n"
+    "Parses and validates each experiment file (sections, keys, types, ranges;\n"
+    "for files of more than one node also algorithm settings, stragglers and\n"
+    "the bandwidth trace) without loading data or running anything; prints\n"
+    "one line per file. Exit status 2 if any file is invalid.\n";
 
 static const char *PARTITION_HELP =
     "usage: divshare partition --config FILE.ini [--set SEC.KEY=VAL]...\n"
@@ -218,24 +250,36 @@ static int cmd_run(int argc, char **argv) {
         config_free(&cc.cfg);
         return bad ? 2 : 1;
     }
-    /* Comparison of the runs just made. */
+    /* Comparison of the runs just made, vs AD-PSGD when it ran, and plots. */
     char base[4096], names[CONFIG_MAX_VALUE];
     snprintf(base, sizeof base, "%s/%s", config_str(&cc.cfg, "experiment", "output"),
              config_str(&cc.cfg, "experiment", "name"));
     if (cc.out_dir) snprintf(base, sizeof base, "%s", cc.out_dir);
-    const char *list = config_str(&cc.cfg, "algorithm", "algorithms");
-    snprintf(names, sizeof names, "%s", *list ? list : config_str(&cc.cfg, "algorithm", "name"));
-    char *dirs[16];
-    int nd = 0;
-    for (char *tok = strtok(names, ", "); tok && nd < 16; tok = strtok(NULL, ", ")) {
-        dirs[nd] = malloc(strlen(base) + strlen(tok) + 2);
-        if (dirs[nd]) sprintf(dirs[nd++], "%s/%s", base, tok);
+    char *algs[RUN_MAX_ALGORITHMS], *dirs[RUN_MAX_ALGORITHMS];
+    int nd = run_algorithm_list(&cc.cfg, names, sizeof names, algs, RUN_MAX_ALGORITHMS, &err);
+    compare_options copt = {COMPARE_TEXT, NULL};
+    for (int i = 0; i < nd; i++) {
+        dirs[i] = malloc(strlen(base) + strlen(algs[i]) + 2);
+        if (!dirs[i]) {
+            nd = i;
+            break;
+        }
+        sprintf(dirs[i], "%s/%s", base, algs[i]);
+        if (!strcmp(algs[i], "adpsgd")) copt.baseline = dirs[i];
     }
     if (!cc.quiet && nd > 0 && !interrupted) {
         printf("\n");
-        if (run_compare(dirs, nd, stdout, &err)) fprintf(stderr, "divshare run: %s\n", err.msg);
-        printf("results in %s/\n", base);
+        if (run_compare(dirs, nd, &copt, stdout, &err)) fprintf(stderr, "divshare run: %s\n", err.msg);
     }
+    if (nd > 0 && !interrupted) {
+        char plots[4096 + 16];
+        snprintf(plots, sizeof plots, "%s/plots", base);
+        if (run_plot(dirs, nd, plots, &err))
+            fprintf(stderr, "divshare run: no plots: %s\n", err.msg);
+        else if (!cc.quiet)
+            printf("plots: %s/{accuracy_time,accuracy_bytes,spread}.{png,svg}\n", plots);
+    }
+    if (!cc.quiet && !interrupted) printf("results in %s/\n", base);
     for (int i = 0; i < nd; i++) free(dirs[i]);
     config_free(&cc.cfg);
     if (interrupted) {
@@ -245,17 +289,119 @@ static int cmd_run(int argc, char **argv) {
     return 0;
 }
 
+static int is_help(const char *a) { return !strcmp(a, "-h") || !strcmp(a, "--help"); }
+
+/* compare and plot take run directories and a few flags; the directories
+ * are gathered in place at the front of argv. */
 static int cmd_compare(int argc, char **argv) {
-    if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-        fputs(COMPARE_HELP, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
+    compare_options opt = {COMPARE_TEXT, NULL};
+    char **dirs = argv + 1;
+    int nd = 0;
+    for (int i = 1; i < argc; i++) {
+        if (is_help(argv[i])) {
+            fputs(COMPARE_HELP, stdout);
+            return 0;
+        } else if (!strcmp(argv[i], "--markdown")) {
+            opt.format = COMPARE_MARKDOWN;
+        } else if (!strcmp(argv[i], "--csv")) {
+            opt.format = COMPARE_CSV;
+        } else if (!strcmp(argv[i], "--baseline") && i + 1 < argc) {
+            opt.baseline = argv[++i];
+        } else if (argv[i][0] == '-') {
+            fprintf(stderr, "divshare compare: unknown option or missing value: %s\n\n%s", argv[i], COMPARE_HELP);
+            return 2;
+        } else {
+            dirs[nd++] = argv[i];
+        }
+    }
+    if (nd == 0) {
+        fprintf(stderr, "divshare compare: no run directories given\n\n%s", COMPARE_HELP);
+        return 2;
     }
     ds_err err;
-    if (run_compare(argv + 1, argc - 1, stdout, &err)) {
+    if (run_compare(dirs, nd, &opt, stdout, &err)) {
         fprintf(stderr, "divshare compare: %s\n", err.msg);
         return 2;
     }
     return 0;
+}
+
+static int cmd_plot(int argc, char **argv) {
+    const char *out = NULL;
+    char **dirs = argv + 1;
+    int nd = 0;
+    for (int i = 1; i < argc; i++) {
+        if (is_help(argv[i])) {
+            fputs(PLOT_HELP, stdout);
+            return 0;
+        } else if (!strcmp(argv[i], "--out") && i + 1 < argc) {
+            out = argv[++i];
+        } else if (argv[i][0] == '-') {
+            fprintf(stderr, "divshare plot: unknown option or missing value: %s\n\n%s", argv[i], PLOT_HELP);
+            return 2;
+        } else {
+            dirs[nd++] = argv[i];
+        }
+    }
+    if (nd == 0) {
+        fprintf(stderr, "divshare plot: no run directories given\n\n%s", PLOT_HELP);
+        return 2;
+    }
+    char def[4096];
+    if (!out) {
+        plot_default_dir(dirs, nd, def, sizeof def);
+        out = def;
+    }
+    ds_err err;
+    if (run_plot(dirs, nd, out, &err)) {
+        fprintf(stderr, "divshare plot: %s\n", err.msg);
+        return 2;
+    }
+    printf("plots: %s/{accuracy_time,accuracy_bytes,spread}.{png,svg} (script: %s/plots.gp)\n", out, out);
+    return 0;
+}
+
+static int cmd_check(int argc, char **argv) {
+    const char *sets[64];
+    int ns = 0, nfiles = 0, bad = 0;
+    for (int i = 1; i < argc; i++) {
+        if (is_help(argv[i])) {
+            fputs(CHECK_HELP, stdout);
+            return 0;
+        }
+        if (!strcmp(argv[i], "--set") && i + 1 < argc && ns < 64) {
+            sets[ns++] = argv[++i];
+        } else if (argv[i][0] == '-') {
+            fprintf(stderr, "divshare check: unknown option or missing value: %s\n\n%s", argv[i], CHECK_HELP);
+            return 2;
+        }
+    }
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--set")) {
+            i++;
+            continue;
+        }
+        nfiles++;
+        config c;
+        ds_err err;
+        int rc = config_init(&c, &err) || config_load(&c, argv[i], &err);
+        for (int k = 0; k < ns && !rc; k++) rc = config_set(&c, sets[k], &err);
+        /* One node: a 'divshare train' file; the run checks do not apply. */
+        int single = !rc && config_int(&c, "partition", "nodes") == 1;
+        if (!rc && !single) rc = run_check(&c, &err);
+        if (rc) {
+            fprintf(stderr, "divshare check: %s\n", err.msg);
+            bad = 1;
+        } else {
+            printf("%s: ok%s\n", argv[i], single ? " (one node: a 'divshare train' file)" : "");
+        }
+        config_free(&c);
+    }
+    if (nfiles == 0) {
+        fprintf(stderr, "divshare check: no experiment files given\n\n%s", CHECK_HELP);
+        return 2;
+    }
+    return bad ? 2 : 0;
 }
 
 static int cmd_partition(int argc, char **argv) {
@@ -297,9 +443,11 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "train")) return cmd_train(argc - 1, argv + 1);
     if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
     if (!strcmp(cmd, "compare")) return cmd_compare(argc - 1, argv + 1);
+    if (!strcmp(cmd, "plot")) return cmd_plot(argc - 1, argv + 1);
+    if (!strcmp(cmd, "check")) return cmd_check(argc - 1, argv + 1);
     if (!strcmp(cmd, "partition")) return cmd_partition(argc - 1, argv + 1);
     if (!strcmp(cmd, "config-reference")) {
-        if (argc > 2 && (!strcmp(argv[2], "-h") || !strcmp(argv[2], "--help"))) {
+        if (argc > 2 && is_help(argv[2])) {
             puts("usage: divshare config-reference\n\nPrints every experiment-file key as Markdown tables.");
             return 0;
         }
@@ -307,6 +455,10 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+        if (argc > 2 && is_help(argv[2])) {
+            puts("usage: divshare version\n\nPrints the version.");
+            return 0;
+        }
         puts("divshare " DIVSHARE_VERSION);
         return 0;
     }

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Documentation cannot drift from the code: the README's config reference
 # must equal `divshare config-reference`, every example file must load
-# (unknown keys or bad values fail), and every command's --help exits 0.
+# (unknown keys or bad values fail) and pass `divshare check`, every
+# command's --help exits 0, and the man page documents every command.
 # usage: docs_check.sh PATH/TO/divshare SOURCE_DIR
 set -u
 ds=$1 src=$2
@@ -25,8 +26,15 @@ for f in "$src"/examples/*.ini; do
     *) bad "$f: $out" ;;
   esac
 done
-for cmd in "" train partition config-reference version; do
+# 'check' validates the simulator settings too (algorithms, stragglers...).
+for f in "$src"/examples/*.ini; do
+  if "$ds" check "$f" >/dev/null 2>"$tmp/err"; then ok; else bad "divshare check $f: $(cat "$tmp/err")"; fi
+done
+for cmd in "" run compare plot check train partition config-reference version; do
   if "$ds" $cmd --help >/dev/null 2>&1; then ok; else bad "divshare $cmd --help"; fi
+done
+for cmd in run compare plot check train partition config-reference version; do
+  grep -q "^\\fB$cmd\\fR\|^\.B $cmd\|^\.SS $cmd" "$src/docs/divshare.1" && ok || bad "docs/divshare.1 does not document '$cmd'"
 done
 echo "docs_check: $pass passed, $fail failed"
 [ "$fail" = 0 ]

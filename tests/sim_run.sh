@@ -40,6 +40,33 @@ dropped=$(tail -1 "$tmp/a/divshare/metrics.csv" | cut -d, -f11)
 [ "${dropped:-0}" -gt 0 ] && ok || bad "divshare dropped no stale fragment ($dropped)"
 [ "$(tail -1 "$tmp/a/adpsgd/metrics.csv" | cut -d, -f11)" = 0 ] && ok || bad "adpsgd dropped messages"
 "$ds" compare "$tmp/a/adpsgd" "$tmp/a/divshare" "$tmp/a/swift" >"$tmp/cmp" && grep -q divshare "$tmp/cmp" && ok || bad "compare"
+# Markdown and CSV: one row per run; the baseline's speed-up is 1.
+"$ds" compare --markdown --baseline adpsgd "$tmp/a/divshare" "$tmp/a/adpsgd" >"$tmp/md" &&
+  [ "$(grep -c '^| ' "$tmp/md")" = 3 ] && grep -q '^| adpsgd |.*1 (baseline) |$' "$tmp/md" && ok || bad "compare --markdown: $(cat "$tmp/md")"
+"$ds" compare --csv --baseline "$tmp/a/swift" "$tmp/a/divshare" "$tmp/a/swift" >"$tmp/csv" &&
+  [ "$(wc -l <"$tmp/csv")" = 3 ] && grep -q '^"swift",.*,"swift",1,,0$' "$tmp/csv" && ok || bad "compare --csv: $(cat "$tmp/csv")"
+# Runs of the same algorithm from two experiments get distinguishable names.
+"$ds" compare "$tmp/a/swift" "$tmp/b/swift" | grep -q '^a/swift' && ok || bad "compare labels of same-named runs"
+"$ds" compare --baseline nosuch "$tmp/a/swift" >/dev/null 2>"$tmp/err"
+[ $? = 2 ] && grep -q "baseline 'nosuch'" "$tmp/err" && ok || bad "compare --baseline nosuch"
+"$ds" compare "$tmp/nothere" >/dev/null 2>"$tmp/err"
+[ $? = 2 ] && grep -q "nothere/summary.json" "$tmp/err" && ok || bad "compare of a missing run"
+# Plots: 'run' drew them; 'plot' redraws into another directory.
+if command -v gnuplot >/dev/null 2>&1; then
+  for f in accuracy_time accuracy_bytes spread; do
+    [ -s "$tmp/a/plots/$f.png" ] && [ -s "$tmp/a/plots/$f.svg" ] && ok || bad "run did not draw $f"
+  done
+  "$ds" plot "$tmp/a/divshare" "$tmp/b/divshare" --out "$tmp/p" >/dev/null && [ -s "$tmp/p/spread.svg" ] &&
+    [ -s "$tmp/p/plots.gp" ] && ! ls "$tmp/p"/*.tmp >/dev/null 2>&1 && ok || bad "divshare plot"
+  head -c 4 "$tmp/p/accuracy_time.png" | grep -q PNG && ok || bad "accuracy_time.png is not a PNG"
+else
+  echo "sim_run: gnuplot not installed, plot checks skipped (scripts/install-deps.sh installs gnuplot-nox)"
+fi
+"$ds" plot "$tmp/nothere" >/dev/null 2>"$tmp/err"
+[ $? = 2 ] && grep -q "nothere/metrics.csv" "$tmp/err" && ok || bad "plot of a missing run"
+# 'check' catches simulator-level mistakes without loading data.
+"$ds" check /dev/null --set partition.nodes=4 --set algorithm.degree=4 >/dev/null 2>"$tmp/err"
+[ $? = 2 ] && grep -q "degree = 4" "$tmp/err" && ok || bad "check of a bad degree"
 
 # Bad experiment values: exit 2 with the offending value.
 expect2() {
@@ -53,7 +80,7 @@ s="--set dataset.name=synthetic --set partition.nodes=4"
 # shellcheck disable=SC2086
 expect2 "unknown algorithm 'gossip'" $s --set algorithm.algorithms=divshare,gossip
 # shellcheck disable=SC2086
-expect2 "degree = 4 must be less than [partition] nodes = 4" $s --set algorithm.degree=4
+expect2 "degree = 4 must be in [1, nodes - 1] = [1, 3]" $s --set algorithm.degree=4
 # shellcheck disable=SC2086
 expect2 "chunk_fraction = 1.5 is out of range" $s --set algorithm.chunk_fraction=1.5
 # shellcheck disable=SC2086

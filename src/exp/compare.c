@@ -8,64 +8,254 @@
 
 #include "util/fileio.h"
 
-static cJSON *load_summary(const char *dir, ds_err *err) {
+#define MAX_TARGETS 16
+
+/* What the table shows of one run. */
+typedef struct run_row {
+    char label[256];
+    const char *dir;
+    int n_targets;
+    double target[MAX_TARGETS];
+    double time[MAX_TARGETS]; /* simulated s, NAN = not reached */
+    double final, final_min, final_max, final_time;
+    double mb_sent, dropped, wall;
+    int accuracy; /* 1: accuracy in %, higher is better; 0: RMSE */
+    double speedup;           /* NAN when no target was reached */
+    double speedup_target;
+    int speedup_lower_bound;  /* the baseline never reached that target */
+} run_row;
+
+static double num(cJSON *o, const char *key) {
+    cJSON *v = cJSON_GetObjectItem(o, key);
+    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+static int load_row(const char *dir, run_row *r, ds_err *err) {
     char path[4096 + 32];
     snprintf(path, sizeof path, "%s/summary.json", dir);
     unsigned char *data;
     size_t len;
-    if (file_read_all(path, &data, &len, err)) return NULL;
+    if (file_read_all(path, &data, &len, err)) return -1;
     cJSON *j = cJSON_Parse((const char *)data);
     free(data);
-    if (!j) ds_fail(err, "%s: not valid JSON", path);
-    return j;
+    if (!j) return ds_fail(err, "%s: not valid JSON", path);
+    const char *metric = cJSON_GetStringValue(cJSON_GetObjectItem(j, "metric"));
+    cJSON *tt = cJSON_GetObjectItem(j, "time_to_target"), *fin = cJSON_GetObjectItem(j, "final"),
+          *tot = cJSON_GetObjectItem(j, "totals");
+    if (!metric || !cJSON_IsArray(tt) || !cJSON_IsObject(fin) || !cJSON_IsObject(tot)) {
+        cJSON_Delete(j);
+        return ds_fail(err, "%s: not a divshare run summary (needs metric, time_to_target, final, totals)",
+                       path);
+    }
+    r->dir = dir;
+    r->accuracy = !strcmp(metric, "accuracy");
+    r->n_targets = 0;
+    cJSON *t;
+    cJSON_ArrayForEach(t, tt) {
+        if (r->n_targets == MAX_TARGETS) break;
+        r->target[r->n_targets] = num(t, "target");
+        r->time[r->n_targets++] = num(t, "time_s");
+    }
+    const char *m = r->accuracy ? "accuracy" : "rmse";
+    char key[32];
+    snprintf(key, sizeof key, "%s_mean", m);
+    r->final = num(fin, key);
+    snprintf(key, sizeof key, "%s_min", m);
+    r->final_min = num(fin, key);
+    snprintf(key, sizeof key, "%s_max", m);
+    r->final_max = num(fin, key);
+    r->final_time = num(fin, "time_s");
+    r->mb_sent = num(tot, "bytes_sent") / 1e6;
+    r->dropped = num(tot, "messages_dropped_stale");
+    r->wall = num(j, "wall_time_s");
+    cJSON_Delete(j);
+    return 0;
 }
 
-int run_compare(char **dirs, int n, FILE *out, ds_err *err) {
-    cJSON *s[64];
-    if (n > 64) return ds_fail(err, "compare: at most 64 runs");
-    for (int i = 0; i < n; i++)
-        if (!(s[i] = load_summary(dirs[i], err))) {
-            for (int k = 0; k < i; k++) cJSON_Delete(s[k]);
+void compare_label(char **dirs, int n, int i, char *buf, size_t cap) {
+    /* Strip trailing slashes, then take the last (or last two) components. */
+    char d[4096];
+    snprintf(d, sizeof d, "%s", dirs[i]);
+    size_t len = strlen(d);
+    while (len > 1 && d[len - 1] == '/') d[--len] = 0;
+    const char *last = strrchr(d, '/');
+    last = last ? last + 1 : d;
+    int clash = 0;
+    for (int k = 0; k < n && !clash; k++) {
+        if (k == i) continue;
+        char o[4096];
+        snprintf(o, sizeof o, "%s", dirs[k]);
+        size_t ol = strlen(o);
+        while (ol > 1 && o[ol - 1] == '/') o[--ol] = 0;
+        const char *ol_last = strrchr(o, '/');
+        clash = !strcmp(ol_last ? ol_last + 1 : o, last);
+    }
+    const char *start = last;
+    if (clash && last > d + 1) {
+        start = last - 2;
+        while (start > d && start[-1] != '/') start--;
+    }
+    snprintf(buf, cap, "%s", start);
+}
+
+/* Speed-up of r over base at the highest target r reached: base time /
+ * r time; when base never reached it, a lower bound from base's run end. */
+static void set_speedup(run_row *r, const run_row *base) {
+    r->speedup = NAN;
+    for (int k = r->n_targets - 1; k >= 0; k--) {
+        if (isnan(r->time[k]) || !(r->time[k] > 0)) continue;
+        double bt = NAN;
+        int lower = 0;
+        for (int b = 0; b < base->n_targets; b++)
+            if (base->target[b] == r->target[k]) bt = base->time[b];
+        if (isnan(bt)) {
+            bt = base->final_time;
+            lower = 1;
+        }
+        if (isnan(bt)) return;
+        r->speedup = bt / r->time[k];
+        r->speedup_target = r->target[k];
+        r->speedup_lower_bound = lower;
+        return;
+    }
+}
+
+static void fmt_time(char *buf, size_t cap, double t) {
+    if (isnan(t)) snprintf(buf, cap, "-");
+    else snprintf(buf, cap, "%.1fs", t);
+}
+
+static void fmt_speedup(char *buf, size_t cap, const run_row *r, int is_base) {
+    if (is_base) snprintf(buf, cap, "1 (baseline)");
+    else if (isnan(r->speedup)) snprintf(buf, cap, "-");
+    else
+        snprintf(buf, cap, "%s%.2fx at %g%s", r->speedup_lower_bound ? ">" : "", r->speedup,
+                 r->speedup_target, r->accuracy ? "%" : "");
+}
+
+static void print_text(const run_row *rows, int n, int base, FILE *out) {
+    const run_row *r0 = &rows[0];
+    int acc = r0->accuracy;
+    fprintf(out, "%-24s", "run");
+    for (int k = 0; k < r0->n_targets; k++) {
+        char h[32];
+        snprintf(h, sizeof h, "t(%g%s)", r0->target[k], acc ? "%" : "");
+        fprintf(out, " %9s", h);
+    }
+    fprintf(out, " %10s %9s %8s  speed-up vs %s\n", acc ? "final acc" : "final rmse", "MB sent", "dropped",
+            rows[base].label);
+    for (int i = 0; i < n; i++) {
+        const run_row *r = &rows[i];
+        fprintf(out, "%-24.24s", r->label);
+        for (int k = 0; k < r0->n_targets; k++) {
+            char b[32];
+            fmt_time(b, sizeof b, k < r->n_targets ? r->time[k] : NAN);
+            fprintf(out, " %9s", b);
+        }
+        char s[64];
+        fmt_speedup(s, sizeof s, r, i == base);
+        if (acc) fprintf(out, " %9.2f%%", r->final);
+        else fprintf(out, " %10.4f", r->final);
+        fprintf(out, " %9.1f %8.0f  %s\n", r->mb_sent, r->dropped, s);
+    }
+    fprintf(out, "t(x) = simulated time at which the mean %s over nodes first reached x;\n"
+                 "speed-up = baseline's time / this run's time at the highest target this run reached\n"
+                 "(\">\": the baseline never reached it; bound from the baseline's run length)\n",
+            acc ? "test accuracy" : "test RMSE");
+}
+
+static void print_markdown(const run_row *rows, int n, int base, FILE *out) {
+    const run_row *r0 = &rows[0];
+    int acc = r0->accuracy;
+    fprintf(out, "| run |");
+    for (int k = 0; k < r0->n_targets; k++) fprintf(out, " time to %g%s |", r0->target[k], acc ? "%" : " RMSE");
+    fprintf(out, " final %s (min-max) | MB sent | stale dropped | speed-up vs %s |\n|---|",
+            acc ? "accuracy" : "RMSE", rows[base].label);
+    for (int k = 0; k < r0->n_targets + 4; k++) fprintf(out, "---:|");
+    fprintf(out, "\n");
+    for (int i = 0; i < n; i++) {
+        const run_row *r = &rows[i];
+        fprintf(out, "| %s |", r->label);
+        for (int k = 0; k < r0->n_targets; k++) {
+            char b[32];
+            fmt_time(b, sizeof b, k < r->n_targets ? r->time[k] : NAN);
+            fprintf(out, " %s |", b);
+        }
+        char s[64];
+        fmt_speedup(s, sizeof s, r, i == base);
+        if (acc) fprintf(out, " %.2f%% (%.1f-%.1f) |", r->final, r->final_min, r->final_max);
+        else fprintf(out, " %.4f (%.4f-%.4f) |", r->final, r->final_min, r->final_max);
+        fprintf(out, " %.1f | %.0f | %s |\n", r->mb_sent, r->dropped, s);
+    }
+}
+
+static void csv_num(FILE *out, double v) {
+    if (isnan(v)) fprintf(out, ",");
+    else fprintf(out, ",%.6g", v);
+}
+
+static void print_csv(const run_row *rows, int n, int base, FILE *out) {
+    const run_row *r0 = &rows[0];
+    const char *m = r0->accuracy ? "accuracy" : "rmse";
+    fprintf(out, "run,dir");
+    for (int k = 0; k < r0->n_targets; k++) fprintf(out, ",time_to_%g", r0->target[k]);
+    fprintf(out, ",final_%s_mean,final_%s_min,final_%s_max,final_time_s,mb_sent,messages_dropped_stale,"
+                 "wall_time_s,baseline,speedup,speedup_target,speedup_is_lower_bound\n", m, m, m);
+    for (int i = 0; i < n; i++) {
+        const run_row *r = &rows[i];
+        /* Labels and paths are quoted: they may hold commas. */
+        fprintf(out, "\"%s\",\"%s\"", r->label, r->dir);
+        for (int k = 0; k < r0->n_targets; k++) csv_num(out, k < r->n_targets ? r->time[k] : NAN);
+        csv_num(out, r->final);
+        csv_num(out, r->final_min);
+        csv_num(out, r->final_max);
+        csv_num(out, r->final_time);
+        csv_num(out, r->mb_sent);
+        csv_num(out, r->dropped);
+        csv_num(out, r->wall);
+        fprintf(out, ",\"%s\"", rows[base].label);
+        csv_num(out, i == base ? 1.0 : r->speedup);
+        csv_num(out, i == base ? NAN : r->speedup_target);
+        fprintf(out, ",%d\n", i != base && r->speedup_lower_bound);
+    }
+}
+
+int run_compare(char **dirs, int n, const compare_options *opt, FILE *out, ds_err *err) {
+    if (n < 1) return ds_fail(err, "compare: no run directories given");
+    if (n > COMPARE_MAX_RUNS) return ds_fail(err, "compare: at most %d runs", COMPARE_MAX_RUNS);
+    run_row *rows = calloc((size_t)n, sizeof *rows);
+    if (!rows) return ds_fail(err, "out of memory");
+    for (int i = 0; i < n; i++) {
+        if (load_row(dirs[i], &rows[i], err)) {
+            free(rows);
             return -1;
         }
-    /* The first run is the baseline for speed-ups. */
-    cJSON *t0 = cJSON_GetObjectItem(s[0], "time_to_target");
-    int nt = cJSON_GetArraySize(t0);
-    const char *metric = cJSON_GetStringValue(cJSON_GetObjectItem(s[0], "metric"));
-    int acc = metric && !strcmp(metric, "accuracy");
-    fprintf(out, "%-28s", "run");
-    for (int k = 0; k < nt; k++) {
-        char h[32];
-        snprintf(h, sizeof h, "t(%g%s)", cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetArrayItem(t0, k), "target")), acc ? "%" : "");
-        fprintf(out, " %10s", h);
-    }
-    fprintf(out, " %10s %10s %9s  speed-up*\n", acc ? "final acc" : "final rmse", "MB sent", "dropped");
-    for (int i = 0; i < n; i++) {
-        const char *name = dirs[i];
-        const char *slash = strrchr(name, '/');
-        if (slash && slash[1]) name = slash + 1;
-        fprintf(out, "%-28.28s", name);
-        cJSON *tt = cJSON_GetObjectItem(s[i], "time_to_target");
-        double last_ratio = NAN;
-        for (int k = 0; k < nt; k++) {
-            cJSON *v = cJSON_GetObjectItem(cJSON_GetArrayItem(tt, k), "time_s");
-            cJSON *b = cJSON_GetObjectItem(cJSON_GetArrayItem(t0, k), "time_s");
-            if (cJSON_IsNumber(v)) {
-                fprintf(out, " %9.0fs", v->valuedouble);
-                if (cJSON_IsNumber(b) && v->valuedouble > 0) last_ratio = b->valuedouble / v->valuedouble;
-            } else {
-                fprintf(out, " %10s", "-");
-            }
+        compare_label(dirs, n, i, rows[i].label, sizeof rows[i].label);
+        if (rows[i].accuracy != rows[0].accuracy) {
+            ds_fail(err, "compare: %s measures %s but %s measures %s", dirs[0],
+                    rows[0].accuracy ? "accuracy" : "RMSE", dirs[i], rows[i].accuracy ? "accuracy" : "RMSE");
+            free(rows);
+            return -1;
         }
-        cJSON *fin = cJSON_GetObjectItem(s[i], "final"), *tot = cJSON_GetObjectItem(s[i], "totals");
-        double fv = cJSON_GetNumberValue(cJSON_GetObjectItem(fin, acc ? "accuracy_mean" : "rmse_mean"));
-        fprintf(out, " %9.2f%s %10.1f %9.0f", fv, acc ? "%" : " ",
-                cJSON_GetNumberValue(cJSON_GetObjectItem(tot, "bytes_sent")) / 1e6,
-                cJSON_GetNumberValue(cJSON_GetObjectItem(tot, "messages_dropped_stale")));
-        if (i > 0 && !isnan(last_ratio)) fprintf(out, "  %.2fx", last_ratio);
-        fprintf(out, "\n");
     }
-    fprintf(out, "* time of the first run (%s) / time of this run, at the highest target both reached\n", dirs[0]);
-    for (int i = 0; i < n; i++) cJSON_Delete(s[i]);
+    int base = 0;
+    if (opt && opt->baseline) {
+        base = -1;
+        for (int i = 0; i < n && base < 0; i++)
+            if (!strcmp(opt->baseline, rows[i].label) || !strcmp(opt->baseline, dirs[i])) base = i;
+        if (base < 0) {
+            ds_fail(err, "compare: baseline '%s' is none of the runs given (a directory or a run name)",
+                    opt->baseline);
+            free(rows);
+            return -1;
+        }
+    }
+    for (int i = 0; i < n; i++) set_speedup(&rows[i], &rows[base]);
+    switch (opt ? opt->format : COMPARE_TEXT) {
+    case COMPARE_TEXT: print_text(rows, n, base, out); break;
+    case COMPARE_MARKDOWN: print_markdown(rows, n, base, out); break;
+    case COMPARE_CSV: print_csv(rows, n, base, out); break;
+    }
+    free(rows);
     return 0;
 }

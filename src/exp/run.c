@@ -294,19 +294,24 @@ static int make_specs(const config *c, int N, sim_node_spec *spec, ds_err *err) 
     return 0;
 }
 
+/* [train] step_time in seconds into *out; 1 for "calibrate", -1 on error. */
+static int parse_step_time(const config *c, double *out, ds_err *err) {
+    const char *v = config_str(c, "train", "step_time");
+    if (!strcmp(v, "calibrate")) return 1;
+    char *end;
+    double t = strtod(v, &end);
+    if (end == v || *end || !(t > 0 && t <= 1e6))
+        return ds_fail(err, "%s: [train] step_time = '%s': expected seconds in (0, 1e6] or 'calibrate'",
+                       config_origin(c, "train", "step_time"), v);
+    *out = t;
+    return 0;
+}
+
 /* [train] step_time: seconds, or "calibrate": the median of 5 timings of
  * 10 SGD steps of this model at this batch size on one thread. */
 static int step_time_of(const config *c, const nn_arch *a, const dataset *train, double *out, ds_err *err) {
-    const char *v = config_str(c, "train", "step_time");
-    if (strcmp(v, "calibrate")) {
-        char *end;
-        double t = strtod(v, &end);
-        if (end == v || *end || !(t > 0 && t <= 1e6))
-            return ds_fail(err, "%s: [train] step_time = '%s': expected seconds in (0, 1e6] or 'calibrate'",
-                           config_origin(c, "train", "step_time"), v);
-        *out = t;
-        return 0;
-    }
+    int fixed = parse_step_time(c, out, err);
+    if (fixed <= 0) return fixed;
     int B = (int)config_int(c, "train", "batch_size");
     batcher b;
     nn_work *w = nn_work_new(a, B, err);
@@ -346,6 +351,59 @@ static int step_time_of(const config *c, const nn_arch *a, const dataset *train,
     return 0;
 }
 
+static algo_config algo_config_of(const config *c, size_t n_params) {
+    return (algo_config){(int)config_int(c, "partition", "nodes"), n_params,
+                         (int)config_int(c, "algorithm", "degree"),
+                         (int)config_int(c, "algorithm", "local_steps"),
+                         config_double(c, "algorithm", "chunk_fraction"),
+                         config_bool(c, "algorithm", "flush_stale"),
+                         config_bool(c, "algorithm", "redraw"),
+                         (uint64_t)config_int(c, "experiment", "seed"),
+                         config_str(c, "algorithm", "graph")};
+}
+
+int run_algorithm_list(const config *c, char *buf, size_t cap, char **algs, int max, ds_err *err) {
+    const char *list = config_str(c, "algorithm", "algorithms");
+    snprintf(buf, cap, "%s", *list ? list : config_str(c, "algorithm", "name"));
+    int count = 0;
+    for (char *save, *tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+        if (!algo_find(tok))
+            return ds_fail(err, "%s: [algorithm] unknown algorithm '%s' (allowed: %s)",
+                           config_origin(c, "algorithm", *list ? "algorithms" : "name"), tok, algo_names());
+        if (count == max) return ds_fail(err, "[algorithm] algorithms: at most %d", max);
+        algs[count++] = tok;
+    }
+    if (count == 0) return ds_fail(err, "[algorithm] algorithms: no algorithm given");
+    return count;
+}
+
+int run_check(const config *c, ds_err *err) {
+    char names[CONFIG_MAX_VALUE];
+    char *algs[RUN_MAX_ALGORITHMS];
+    int count = run_algorithm_list(c, names, sizeof names, algs, RUN_MAX_ALGORITHMS, err);
+    if (count < 0) return -1;
+    const int N = (int)config_int(c, "partition", "nodes");
+    if (N < 2) return ds_fail(err, "[partition] nodes = %d: divshare run needs at least 2 nodes", N);
+    algo_config ac = algo_config_of(c, 1);
+    for (int i = 0; i < count; i++)
+        if (algo_config_check(algs[i], &ac, err)) return -1;
+    double targets[MAX_TARGETS];
+    int nt;
+    if (parse_targets(config_str(c, "eval", "targets"), targets, &nt, err)) return -1;
+    double step_time;
+    if (parse_step_time(c, &step_time, err) < 0) return -1;
+    sim_node_spec *spec = malloc(sizeof *spec * (size_t)N);
+    if (!spec) return ds_fail(err, "out of memory");
+    int rc = make_specs(c, N, spec, err);
+    free(spec);
+    if (rc) return -1;
+    sim_trace_point *trace;
+    int n_trace;
+    if (load_trace(c, N, &trace, &n_trace, err)) return -1;
+    free(trace);
+    return 0;
+}
+
 static int run_one(const config *c, const char *algorithm, const char *dir, const exp_data *d,
                    const nn_arch *a, const partition *p, const sim_node_spec *spec,
                    const sim_trace_point *trace, int n_trace,
@@ -373,16 +431,7 @@ static int run_one(const config *c, const char *algorithm, const char *dir, cons
     sc.trace = trace;
     sc.n_trace = n_trace;
     sc.algo = algo_find(algorithm);
-    sc.algo_cfg = (algo_config){N, a->n_params, (int)config_int(c, "algorithm", "degree"),
-                                (int)config_int(c, "algorithm", "local_steps"),
-                                config_double(c, "algorithm", "chunk_fraction"),
-                                config_bool(c, "algorithm", "flush_stale"),
-                                config_bool(c, "algorithm", "redraw"), sc.seed,
-                                config_str(c, "algorithm", "graph")};
-    if (algo_config_check(algorithm, &sc.algo_cfg, err)) {
-        *bad_input = 1;
-        return -1;
-    }
+    sc.algo_cfg = algo_config_of(c, a->n_params);
     run_ctx x = {0};
     x.cfg = c;
     x.dir = dir;
@@ -440,33 +489,15 @@ static int run_one(const config *c, const char *algorithm, const char *dir, cons
 int run_experiment(const config *c, const run_options *o, int *interrupted, int *bad_input, ds_err *err) {
     *interrupted = 0;
     *bad_input = 0;
+    /* Validate everything cheap before any long work. */
+    if (run_check(c, err)) {
+        *bad_input = 1;
+        return -1;
+    }
     char names[CONFIG_MAX_VALUE];
-    const char *list = config_str(c, "algorithm", "algorithms");
-    snprintf(names, sizeof names, "%s", *list ? list : config_str(c, "algorithm", "name"));
-    /* Validate every name before any long work. */
-    int count = 0;
-    char *algs[16];
-    for (char *tok = strtok(names, ", "); tok; tok = strtok(NULL, ", ")) {
-        if (!algo_find(tok)) {
-            *bad_input = 1;
-            return ds_fail(err, "[algorithm] unknown algorithm '%s' (allowed: %s)", tok, algo_names());
-        }
-        if (count == 16) {
-            *bad_input = 1;
-            return ds_fail(err, "[algorithm] algorithms: at most 16");
-        }
-        algs[count++] = tok;
-    }
+    char *algs[RUN_MAX_ALGORITHMS];
+    int count = run_algorithm_list(c, names, sizeof names, algs, RUN_MAX_ALGORITHMS, err);
     const int N = (int)config_int(c, "partition", "nodes");
-    if (N < 2) {
-        *bad_input = 1;
-        return ds_fail(err, "[partition] nodes = %d: divshare run needs at least 2 nodes", N);
-    }
-    if (config_int(c, "algorithm", "degree") >= N) {
-        *bad_input = 1;
-        return ds_fail(err, "[algorithm] degree = %ld must be less than [partition] nodes = %d",
-                       config_int(c, "algorithm", "degree"), N);
-    }
     sim_node_spec *spec = malloc(sizeof *spec * (size_t)N);
     if (!spec) return ds_fail(err, "out of memory");
     if (make_specs(c, N, spec, err)) {

@@ -21,6 +21,16 @@ typedef struct run_options {
     const volatile sig_atomic_t *stop; /* Ctrl-C */
 } run_options;
 
+#define RUN_MAX_ALGORITHMS 16
+
+/* Splits [algorithm] algorithms (or name) into algs (pointing into buf),
+ * checking each name. Returns the count, or -1 with err set. */
+int run_algorithm_list(const config *c, char *buf, size_t cap, char **algs, int max, ds_err *err);
+
+/* Validates what can be checked without data: algorithm names and
+ * settings, nodes, targets, step_time, stragglers, the bandwidth trace. */
+int run_check(const config *c, ds_err *err);
+
 /* Runs every configured algorithm. *interrupted is set if stopped early.
  * Bad configuration returns -1 with *bad_input = 1. */
 int run_experiment(const config *c, const run_options *o, int *interrupted, int *bad_input, ds_err *err);
