@@ -103,12 +103,18 @@ static const char *PLOT_HELP =
     "  -h, --help         this help\n";
 
 static const char *CHECK_HELP =
-    "usage: divshare check EXPERIMENT.ini... [--set SEC.KEY=VAL]...\n"
+    "usage: divshare check EXPERIMENT.ini... [--set SEC.KEY=VAL]... [--print]\n"
     "\n"
     "Parses and validates each experiment file (sections, keys, types, ranges;\n"
     "for files of more than one node also algorithm settings, stragglers and\n"
     "the bandwidth trace) without loading data or running anything; prints\n"
-    "one line per file. Exit status 2 if any file is invalid.\n";
+    "one line per file. Exit status 2 if any file is invalid.\n"
+    "\n"
+    "options:\n"
+    "  --set SEC.KEY=VAL  override one key (repeatable)\n"
+    "  --print            print each valid file's resolved configuration (every\n"
+    "                     key, defaults included) instead of 'ok'\n"
+    "  -h, --help         this help\n";
 
 static const char *PARTITION_HELP =
     "usage: divshare partition --config FILE.ini [--set SEC.KEY=VAL]...\n"
@@ -363,13 +369,15 @@ static int cmd_plot(int argc, char **argv) {
 
 static int cmd_check(int argc, char **argv) {
     const char *sets[64];
-    int ns = 0, nfiles = 0, bad = 0;
+    int ns = 0, nfiles = 0, bad = 0, print = 0;
     for (int i = 1; i < argc; i++) {
         if (is_help(argv[i])) {
             fputs(CHECK_HELP, stdout);
             return 0;
         }
-        if (!strcmp(argv[i], "--set") && i + 1 < argc && ns < 64) {
+        if (!strcmp(argv[i], "--print")) {
+            print = 1;
+        } else if (!strcmp(argv[i], "--set") && i + 1 < argc && ns < 64) {
             sets[ns++] = argv[++i];
         } else if (argv[i][0] == '-') {
             fprintf(stderr, "divshare check: unknown option or missing value: %s\n\n%s", argv[i], CHECK_HELP);
@@ -381,6 +389,7 @@ static int cmd_check(int argc, char **argv) {
             i++;
             continue;
         }
+        if (!strcmp(argv[i], "--print")) continue;
         nfiles++;
         config c;
         ds_err err;
@@ -392,6 +401,8 @@ static int cmd_check(int argc, char **argv) {
         if (rc) {
             fprintf(stderr, "divshare check: %s\n", err.msg);
             bad = 1;
+        } else if (print) {
+            config_write(&c, stdout);
         } else {
             printf("%s: ok%s\n", argv[i], single ? " (one node: a 'divshare train' file)" : "");
         }
