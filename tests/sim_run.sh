@@ -118,5 +118,10 @@ throttled=$(tail -1 "$tmp/tr/swift/metrics.csv" | cut -d, -f9)
 printf '# t node up down\n0.5 1 1e6 1e6\n0.7 99 1e6 1e6\n' >"$tmp/badtrace.txt"
 # shellcheck disable=SC2086
 expect2 "badtrace.txt:3: expected 'time node up down'" $s --set algorithm.degree=2 --set "network.trace=$tmp/badtrace.txt"
+# shellcheck disable=SC2086
+# Divergence stops the run with a clear message instead of writing NaN.
+"$ds" run $s --set algorithm.degree=2 --set model.name=mlp --set train.lr=1e4 --set experiment.duration=2 \
+  --set algorithm.algorithms=swift --quiet --out "$tmp/nan" >/dev/null 2>"$tmp/err"
+[ $? = 1 ] && grep -q "training diverged: node .*(lower \[train\] lr" "$tmp/err" && ok || bad "divergence: $(cat "$tmp/err")"
 echo "sim_run: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -308,9 +308,17 @@ static int evaluate(sim *s, double wall0, const sim_hooks *h) {
     r.node = reps;
     s->wall_eval += clock_now() - te0;
     s->last_metric = r.metric_mean;
+    /* Report first (the files show the blow-up), then stop: training
+     * that produced NaN/Inf cannot recover and would waste the run. */
     int rc = h && h->on_eval ? h->on_eval(h->ctx, &r) : 0;
+    int diverged = -1;
+    for (int i = 0; i < s->n_eval && diverged < 0; i++)
+        if (!isfinite(s->nodes[s->eval_ids[i]].rep.test_loss)) diverged = s->eval_ids[i];
     free(reps);
-    if (rc) return ds_fail(s->err, "evaluation callback failed");
+    if (rc) return rc; /* the callback set the error */
+    if (diverged >= 0)
+        return ds_fail(s->err, "training diverged: node %d's test loss is not finite at t = %.3g s "
+                               "(lower [train] lr, now %g)", diverged, s->now, (double)s->c->sgd.lr);
     return 0;
 }
 

@@ -94,7 +94,8 @@ typedef struct sim_hooks {
     void *ctx;
     /* Called when a message is delivered or dropped (NULL = no trace). */
     void (*on_message)(void *ctx, const algo_msg *m, sim_msg_outcome outcome, double when);
-    /* Called at every evaluation; return non-zero to abort the run. */
+    /* Called at every evaluation; return non-zero (having set the run's
+     * ds_err) to abort the run. */
     int (*on_eval)(void *ctx, const sim_report *r);
     FILE *progress;                    /* progress bar (NULL = none) */
     const volatile sig_atomic_t *stop; /* stop early when set */
