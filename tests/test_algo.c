@@ -120,6 +120,32 @@ static void test_divshare(void) {
     const algo_counters *cnt = ops->counters(node[5]);
     CHECK(cnt->applied == 3 && cnt->rounds == 1, "3 items applied: %llu", (unsigned long long)cnt->applied);
 
+    /* A fragment as the real runtime decodes it (payload values in order,
+     * indices from fragment_index) averages exactly like the original. */
+    size_t fcount = 0;
+    const uint32_t *fidx = ops->fragment_index(sh, from0->fragment, &fcount);
+    CHECK(fidx == from0->index && fcount == from0->count, "fragment_index matches the sender's fragment");
+    CHECK(ops->fragment_index(sh, 10, &fcount) == NULL, "fragment_index rejects id 10 of 10");
+    float payload[N_PARAMS];
+    for (size_t j = 0; j < fcount; j++) payload[j] = algo_msg_value(from0, j);
+    model_snapshot *ps = snapshot_new(payload, fcount);
+    algo_msg *pm = algo_msg_new(MSG_FRAGMENT, from0->src, 6, from0->round, ps);
+    snapshot_unref(ps);
+    pm->fragment = from0->fragment;
+    pm->index = fidx;
+    pm->packed = 1;
+    CHECK(algo_msg_value(pm, 3) == algo_msg_value(from0, 3), "packed message values in payload order");
+    memcpy(before, k.params[6], sizeof before);
+    ops->on_message(node[6], &rt, pm);
+    algo_msg_free(pm);
+    ops->on_train_done(node[6], &rt);
+    int packed_ok = 1;
+    for (size_t j = 0; j < fcount; j++) {
+        uint32_t p = fidx[j];
+        packed_ok &= fabsf(k.params[6][p] - (before[p] + (float)p) / 2.0f) < 1e-3f;
+    }
+    CHECK(packed_ok, "a packed fragment averages into the right parameters");
+
     /* Without flush_stale, no cancel. */
     algo_config c2 = cfg(3);
     c2.flush_stale = 0;

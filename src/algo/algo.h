@@ -49,6 +49,8 @@ typedef struct algo_msg {
     size_t count;           /* float values carried */
     const uint32_t *index;  /* fragment's parameter indices (shared, not owned); NULL = whole model */
     model_snapshot *snap;   /* values come from here; one reference owned by the message */
+    int packed;             /* snap holds just the count payload values, in order (a
+                               fragment decoded off the wire), not a whole model */
     uint64_t id;            /* assigned by the runtime */
     double queued_at;       /* runtime's clock when queued (s) */
 } algo_msg;
@@ -57,7 +59,7 @@ typedef struct algo_msg {
 static inline uint64_t algo_msg_bytes(const algo_msg *m) { return ALGO_HEADER_BYTES + 4 * (uint64_t)m->count; }
 /* Value k of the payload. */
 static inline float algo_msg_value(const algo_msg *m, size_t k) {
-    return m->snap->values[m->index ? m->index[k] : k];
+    return m->snap->values[m->index && !m->packed ? m->index[k] : k];
 }
 /* Allocates a message holding a new reference to snap (NULL if OOM); snap
  * may be NULL for a header-only message (count 0). */
@@ -111,6 +113,10 @@ typedef struct algo_ops {
     /* msg is borrowed: take snapshot references to keep its values. */
     void (*on_message)(void *state, const algo_runtime *rt, const algo_msg *msg);
     const algo_counters *(*counters)(const void *state);
+    /* For decoding received fragments (real runtime): the parameter indices
+     * of fragment f and their count, or NULL if f is not a fragment id.
+     * NULL for algorithms that only send whole models. */
+    const uint32_t *(*fragment_index)(const void *shared, uint32_t f, size_t *count);
 } algo_ops;
 
 /* The algorithm named `name`, or NULL. */

@@ -156,5 +156,12 @@ static void on_message(void *p, const algo_runtime *rt, const algo_msg *m) {
 
 static const algo_counters *counters(const void *p) { return &((const divshare_node *)p)->cnt; }
 
+static const uint32_t *fragment_index(const void *p, uint32_t f, size_t *count) {
+    const divshare_shared *sh = p;
+    if (f >= (uint32_t)sh->omega) return NULL;
+    *count = sh->start[f + 1] - sh->start[f];
+    return sh->perm + sh->start[f];
+}
+
 const algo_ops algo_divshare = {"divshare", shared_new, shared_free, node_new, node_free,
-                                on_start, on_train_done, on_message, counters};
+                                on_start, on_train_done, on_message, counters, fragment_index};

@@ -126,4 +126,4 @@ static void on_message(void *p, const algo_runtime *rt, const algo_msg *m) {
 static const algo_counters *counters(const void *p) { return &((const el_node *)p)->cnt; }
 
 const algo_ops algo_el = {"el", algo_no_shared, algo_no_shared_free, node_new, node_free,
-                          on_start, on_train_done, on_message, counters};
+                          on_start, on_train_done, on_message, counters, NULL};

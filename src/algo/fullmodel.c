@@ -97,6 +97,6 @@ static void on_message(void *p, const algo_runtime *rt, const algo_msg *m) {
 static const algo_counters *counters(const void *p) { return &((const full_node *)p)->cnt; }
 
 const algo_ops algo_adpsgd = {"adpsgd", algo_no_shared, algo_no_shared_free, adpsgd_node_new, node_free,
-                              on_start, on_train_done, on_message, counters};
+                              on_start, on_train_done, on_message, counters, NULL};
 const algo_ops algo_swift = {"swift", algo_no_shared, algo_no_shared_free, swift_node_new, node_free,
-                             on_start, on_train_done, on_message, counters};
+                             on_start, on_train_done, on_message, counters, NULL};

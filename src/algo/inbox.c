@@ -25,7 +25,8 @@ void inbox_free(inbox *b) {
 }
 
 int inbox_put(inbox *b, const algo_msg *m, algo_counters *cnt) {
-    if ((int)m->fragment >= b->n_fragments || !m->snap || m->snap->n != b->n_params) return -1;
+    if ((int)m->fragment >= b->n_fragments || !m->snap) return -1;
+    if (m->packed ? !m->index || m->snap->n != m->count : m->snap->n != b->n_params) return -1;
     if (!m->index && m->count != b->n_params) return -1;
     for (size_t i = 0; i < b->n; i++) {
         inbox_entry *e = &b->e[i];
@@ -36,6 +37,7 @@ int inbox_put(inbox *b, const algo_msg *m, algo_counters *cnt) {
         e->round = m->round;
         e->index = m->index; /* a redrawn permutation: other indices */
         e->count = m->count;
+        e->packed = m->packed;
         cnt->replaced++;
         return 0;
     }
@@ -52,6 +54,7 @@ int inbox_put(inbox *b, const algo_msg *m, algo_counters *cnt) {
     e->round = m->round;
     e->index = m->index;
     e->count = m->count;
+    e->packed = m->packed;
     e->snap = snapshot_ref(m->snap);
     return 0;
 }
@@ -62,7 +65,13 @@ void inbox_average_into(inbox *b, float *params, uint32_t round, algo_counters *
     for (size_t i = 0; i < b->n; i++) {
         const inbox_entry *e = &b->e[i];
         const float *v = e->snap->values;
-        if (e->index)
+        if (e->index && e->packed)
+            for (size_t k = 0; k < e->count; k++) {
+                uint32_t p = e->index[k];
+                params[p] += v[k];
+                b->copies[p]++;
+            }
+        else if (e->index)
             for (size_t k = 0; k < e->count; k++) {
                 uint32_t p = e->index[k];
                 params[p] += v[p];

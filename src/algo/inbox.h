@@ -15,6 +15,7 @@ typedef struct inbox_entry {
     uint32_t fragment, round;
     const uint32_t *index; /* NULL = whole model */
     size_t count;
+    int packed;            /* values are the count payload values in order */
     model_snapshot *snap;  /* one reference owned */
 } inbox_entry;
 
