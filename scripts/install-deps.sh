@@ -4,7 +4,7 @@
 # usage: scripts/install-deps.sh [--test]   (--test adds PyTorch, numpy and
 #        PIL for the PyTorch parity check and the CIFAR-10 converter)
 set -eu
-pkgs="build-essential cmake pkg-config libopenblas-dev zlib1g-dev libinih-dev libcjson-dev gnuplot-nox dataset-fashion-mnist"
+pkgs="build-essential cmake pkg-config libopenblas-dev zlib1g-dev libinih-dev libcjson-dev libzmq3-dev gnuplot-nox dataset-fashion-mnist"
 if [ "${1:-}" = "--test" ]; then
   pkgs="$pkgs python3-torch python3-numpy python3-pil"
 fi

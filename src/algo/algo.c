@@ -4,12 +4,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-model_snapshot *snapshot_new(const float *params, size_t n) {
+model_snapshot *snapshot_alloc(size_t n) {
     model_snapshot *s = malloc(sizeof *s + sizeof(float) * n);
     if (!s) return NULL;
     s->refs = 1;
     s->n = n;
-    memcpy(s->values, params, sizeof(float) * n);
+    return s;
+}
+
+model_snapshot *snapshot_new(const float *params, size_t n) {
+    model_snapshot *s = snapshot_alloc(n);
+    if (s) memcpy(s->values, params, sizeof(float) * n);
     return s;
 }
 

@@ -24,6 +24,7 @@ typedef struct model_snapshot {
 } model_snapshot;
 
 model_snapshot *snapshot_new(const float *params, size_t n); /* refs = 1; NULL if OOM */
+model_snapshot *snapshot_alloc(size_t n); /* the same with values left for the caller to fill */
 /* A snapshot with room for n uint32 after the values (e.g. the sender's
  * per-round fragment permutation), reachable by snapshot_extra. */
 model_snapshot *snapshot_new_extra(const float *params, size_t n);

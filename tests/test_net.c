@@ -1,0 +1,225 @@
+/* test_net.c: the real runtime's building blocks: CRC-32C, the wire format
+ * (round trips, and fuzzed, truncated, oversized, misaddressed and
+ * corrupted inputs that must all be rejected without crashing). */
+#include <string.h>
+
+#include "algo/algo.h"
+#include "check.h"
+#include "net/wire.h"
+#include "util/crc32c.h"
+#include "util/rng.h"
+
+#define NODES 6
+#define PARAMS 1000
+
+static void test_crc(void) {
+    CHECK(crc32c(0, "123456789", 9) == 0xE3069283u, "crc32c check value: %08x", crc32c(0, "123456789", 9));
+    unsigned char big[1000];
+    for (int i = 0; i < 1000; i++) big[i] = (unsigned char)(i * 7);
+    uint32_t whole = crc32c(0, big, 1000);
+    CHECK(crc32c(crc32c(0, big, 333), big + 333, 667) == whole, "crc32c extends across calls");
+    CHECK(crc32c(0, "", 0) == 0, "crc32c of nothing");
+}
+
+typedef struct fixture {
+    const algo_ops *ops;
+    void *shared;
+    float params[PARAMS];
+    wire_expect ex; /* as node 2 */
+} fixture;
+
+static void fixture_init(fixture *f) {
+    f->ops = algo_find("divshare");
+    algo_config c = {NODES, PARAMS, 2, 4, 0.1, 1, 0, 7, NULL};
+    ds_err err;
+    f->ops->shared_new(&f->shared, &c, &err);
+    for (int i = 0; i < PARAMS; i++) f->params[i] = (float)i * 0.5f - 3.0f;
+    f->ex = (wire_expect){NODES, 2, PARAMS, f->ops, f->shared};
+}
+
+/* A fragment message 0 -> 2 of fragment 3, encoded. */
+static unsigned char *encode_fragment(fixture *f, size_t *len, algo_msg **orig) {
+    model_snapshot *s = snapshot_new(f->params, PARAMS);
+    algo_msg *m = algo_msg_new(MSG_FRAGMENT, 0, 2, 9, s);
+    snapshot_unref(s);
+    m->fragment = 3;
+    m->index = f->ops->fragment_index(f->shared, 3, &m->count);
+    unsigned char *b = wire_encode(m, PARAMS, len);
+    *orig = m;
+    return b;
+}
+
+static void test_roundtrip(fixture *f) {
+    size_t len;
+    algo_msg *m;
+    unsigned char *b = encode_fragment(f, &len, &m);
+    CHECK(len == WIRE_HEADER_BYTES + 4 * m->count && len == algo_msg_bytes(m), "encoded size = algo_msg_bytes");
+    char why[200];
+    int oom;
+    algo_msg *d = wire_decode(b, len, &f->ex, why, sizeof why, &oom);
+    CHECK(d != NULL, "valid fragment decodes (%s)", d ? "" : why);
+    if (d) {
+        int same = d->kind == MSG_FRAGMENT && d->src == 0 && d->dst == 2 && d->round == 9 && d->fragment == 3 &&
+                   d->count == m->count && d->index == m->index && d->packed;
+        for (size_t k = 0; k < d->count && same; k++) same = algo_msg_value(d, k) == algo_msg_value(m, k);
+        CHECK(same, "decoded fragment equals the sent one, values in fragment order");
+        algo_msg_free(d);
+    }
+    free(b);
+    algo_msg_free(m);
+
+    /* Whole model (ping) and a header-only notice. */
+    model_snapshot *s = snapshot_new(f->params, PARAMS);
+    algo_msg *p = algo_msg_new(MSG_PING, 5, 2, 1, s);
+    snapshot_unref(s);
+    b = wire_encode(p, PARAMS, &len);
+    d = wire_decode(b, len, &f->ex, why, sizeof why, &oom);
+    CHECK(d && d->kind == MSG_PING && d->count == PARAMS && !d->index && algo_msg_value(d, 999) == f->params[999],
+          "ping with a whole model round-trips");
+    algo_msg_free(d);
+    free(b);
+    algo_msg_free(p);
+    algo_msg *n = algo_msg_new(MSG_NOTICE, 1, 2, 4, NULL);
+    b = wire_encode(n, PARAMS, &len);
+    d = wire_decode(b, len, &f->ex, why, sizeof why, &oom);
+    CHECK(d && d->kind == MSG_NOTICE && d->count == 0 && len == WIRE_HEADER_BYTES, "notice is a bare header");
+    algo_msg_free(d);
+    free(b);
+    algo_msg_free(n);
+}
+
+/* Rewrites a header field and fixes the header checksum, so the check
+ * under test (not the checksum) must catch it. */
+static void set_field(unsigned char *b, int off, uint32_t v) {
+    b[off] = (unsigned char)v;
+    b[off + 1] = (unsigned char)(v >> 8);
+    b[off + 2] = (unsigned char)(v >> 16);
+    b[off + 3] = (unsigned char)(v >> 24);
+    uint32_t c = crc32c(0, b, 44);
+    b[44] = (unsigned char)c;
+    b[45] = (unsigned char)(c >> 8);
+    b[46] = (unsigned char)(c >> 16);
+    b[47] = (unsigned char)(c >> 24);
+}
+
+static int rejected_with(fixture *f, const unsigned char *b, size_t len, const char *reason) {
+    char why[200] = "";
+    int oom;
+    algo_msg *d = wire_decode(b, len, &f->ex, why, sizeof why, &oom);
+    if (d) {
+        algo_msg_free(d);
+        printf("  accepted, wanted rejection: %s\n", reason);
+        return 0;
+    }
+    if (!strstr(why, reason)) printf("  rejected with '%s', wanted '%s'\n", why, reason);
+    return strstr(why, reason) != NULL;
+}
+
+static void test_rejections(fixture *f) {
+    size_t len;
+    algo_msg *m;
+    unsigned char *good = encode_fragment(f, &len, &m);
+    unsigned char *b = malloc(len + 16);
+    struct { int off; uint32_t v; const char *why; } cases[] = {
+        {8, NODES, "sender 6 is not a node id"},
+        {8, 2, "sender 2 is this node"},
+        {12, 4, "addressed to node 4"},
+        {40, PARAMS + 1, "model of 1001 parameters"},
+        {20, 10, "fragment 10 does not exist"},
+        {28, (uint32_t)m->count + 1, "carries"},
+        {24, 5, "element offset 5"},
+        {32, 4 * (uint32_t)m->count - 4, "payload length"},
+        {0, 0x12345678, "bad magic"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        memcpy(b, good, len);
+        set_field(b, cases[i].off, cases[i].v);
+        if (cases[i].off == 0) { /* magic is checked before the checksum */
+            b[0] = 0x78;
+        }
+        CHECK(rejected_with(f, b, len, cases[i].why), "field at %d = %u rejected", cases[i].off, cases[i].v);
+    }
+    memcpy(b, good, len);
+    b[4] = 2; /* version 2, checksum fixed */
+    set_field(b, 8, 0);
+    CHECK(rejected_with(f, b, len, "unsupported version 2"), "version");
+    memcpy(b, good, len);
+    b[6] = 9;
+    set_field(b, 8, 0);
+    CHECK(rejected_with(f, b, len, "unknown message type 9"), "type");
+    memcpy(b, good, len);
+    b[13] ^= 1; /* header bit flip without fixing the checksum */
+    CHECK(rejected_with(f, b, len, "header checksum"), "header checksum");
+    memcpy(b, good, len);
+    b[len - 1] ^= 0x40;
+    CHECK(rejected_with(f, b, len, "payload checksum"), "payload checksum");
+    /* A NaN with a correct checksum is still refused. */
+    memcpy(b, good, len);
+    unsigned char nan_bytes[4] = {0, 0, 0xc0, 0x7f};
+    memcpy(b + WIRE_HEADER_BYTES + 8, nan_bytes, 4);
+    set_field(b, 36, crc32c(0, b + WIRE_HEADER_BYTES, len - WIRE_HEADER_BYTES));
+    CHECK(rejected_with(f, b, len, "value 2 is not finite"), "NaN payload");
+    /* Oversized: trailing bytes. */
+    memcpy(b, good, len);
+    memset(b + len, 0, 16);
+    CHECK(rejected_with(f, b, len + 16, "header says"), "trailing bytes");
+    /* Every truncation. */
+    int all = 1;
+    for (size_t cut = 0; cut < len; cut++) {
+        char why[200];
+        int oom;
+        algo_msg *d = wire_decode(good, cut, &f->ex, why, sizeof why, &oom);
+        if (d) {
+            all = 0;
+            algo_msg_free(d);
+        }
+    }
+    CHECK(all, "every truncated prefix is rejected");
+    /* Fuzz: random byte flips; a flipped message must never be accepted
+     * with values that differ from the original. */
+    rng r;
+    rng_seed(&r, 99);
+    int bad_accept = 0, accepted = 0;
+    for (int t = 0; t < 20000; t++) {
+        memcpy(b, good, len);
+        int flips = 1 + (int)rng_below(&r, 4);
+        for (int k = 0; k < flips; k++) b[rng_below(&r, len)] ^= (unsigned char)(1 + rng_below(&r, 255));
+        size_t l = rng_below(&r, 10) == 0 ? rng_below(&r, len + 8) : len;
+        char why[200];
+        int oom;
+        algo_msg *d = wire_decode(b, l <= len + 8 ? l : len, &f->ex, why, sizeof why, &oom);
+        if (d) {
+            accepted++;
+            for (size_t k = 0; k < d->count; k++) bad_accept |= algo_msg_value(d, k) != algo_msg_value(m, k);
+            algo_msg_free(d);
+        }
+    }
+    CHECK(!bad_accept, "no corrupted message accepted (%d of 20000 survived unchanged)", accepted);
+    /* Pure noise. */
+    int noise_ok = 1;
+    for (int t = 0; t < 2000; t++) {
+        size_t l = rng_below(&r, 300);
+        for (size_t k = 0; k < l; k++) b[k] = (unsigned char)rng_below(&r, 256);
+        char why[200];
+        int oom;
+        algo_msg *d = wire_decode(b, l, &f->ex, why, sizeof why, &oom);
+        if (d) {
+            noise_ok = 0;
+            algo_msg_free(d);
+        }
+    }
+    CHECK(noise_ok, "random noise is never a message");
+    free(b);
+    free(good);
+    algo_msg_free(m);
+}
+
+int main(void) {
+    test_crc();
+    fixture f;
+    fixture_init(&f);
+    test_roundtrip(&f);
+    test_rejections(&f);
+    f.ops->shared_free(f.shared);
+    return check_done("test_net");
+}
