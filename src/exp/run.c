@@ -261,39 +261,6 @@ static int load_trace(const config *c, int N, sim_trace_point **out, int *n_out,
     return 0;
 }
 
-/* Node link and compute specs: defaults, then seeded stragglers. */
-static int make_specs(const config *c, int N, sim_node_spec *spec, ds_err *err) {
-    double strag = config_double(c, "network", "stragglers");
-    int k = strag >= 1 ? (int)strag : (int)lround(strag * N);
-    if (strag >= 1 && strag != floor(strag))
-        return ds_fail(err, "[network] stragglers = %g: a count must be an integer (fractions are < 1)", strag);
-    if (k > N) return ds_fail(err, "[network] stragglers = %d is more than the %d nodes", k, N);
-    for (int i = 0; i < N; i++)
-        spec[i] = (sim_node_spec){config_double(c, "network", "up"), config_double(c, "network", "down"),
-                                  config_double(c, "network", "latency"), 1.0};
-    uint32_t *perm = malloc(sizeof(uint32_t) * (size_t)N);
-    if (!perm) return ds_fail(err, "out of memory");
-    for (int i = 0; i < N; i++) perm[i] = (uint32_t)i;
-    rng r;
-    rng_seed(&r, exp_seed(c, SEED_PARTITION, 77));
-    rng_shuffle_u32(&r, perm, (size_t)N);
-    double lo = config_double(c, "network", "straggler_up"), hi = config_double(c, "network", "straggler_up_max");
-    double down = config_double(c, "network", "straggler_down");
-    for (int j = 0; j < k; j++) {
-        sim_node_spec *s = &spec[perm[j]];
-        if (hi > lo) {
-            s->up = s->down = lo + (hi - lo) * rng_uniform(&r);
-        } else {
-            s->up = lo;
-            s->down = down;
-        }
-        s->latency = config_double(c, "network", "straggler_latency");
-        s->slowdown = config_double(c, "network", "straggler_slowdown");
-    }
-    free(perm);
-    return 0;
-}
-
 /* [train] step_time in seconds into *out; 1 for "calibrate", -1 on error. */
 static int parse_step_time(const config *c, double *out, ds_err *err) {
     const char *v = config_str(c, "train", "step_time");
@@ -394,7 +361,7 @@ int run_check(const config *c, ds_err *err) {
     if (parse_step_time(c, &step_time, err) < 0) return -1;
     sim_node_spec *spec = malloc(sizeof *spec * (size_t)N);
     if (!spec) return ds_fail(err, "out of memory");
-    int rc = make_specs(c, N, spec, err);
+    int rc = exp_node_specs(c, N, spec, err);
     free(spec);
     if (rc) return -1;
     sim_trace_point *trace;
@@ -500,7 +467,7 @@ int run_experiment(const config *c, const run_options *o, int *interrupted, int 
     const int N = (int)config_int(c, "partition", "nodes");
     sim_node_spec *spec = malloc(sizeof *spec * (size_t)N);
     if (!spec) return ds_fail(err, "out of memory");
-    if (make_specs(c, N, spec, err)) {
+    if (exp_node_specs(c, N, spec, err)) {
         free(spec);
         *bad_input = 1;
         return -1;

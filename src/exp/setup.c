@@ -1,6 +1,8 @@
 /* setup.c: datasets, models and partitions from a configuration. */
 #include "exp/setup.h"
 
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -99,4 +101,37 @@ int exp_threads(const config *c) {
     if (t > 0) return (int)t;
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? (int)n : 1;
+}
+
+/* Node link and compute specs: defaults, then seeded stragglers. */
+int exp_node_specs(const config *c, int N, sim_node_spec *spec, ds_err *err) {
+    double strag = config_double(c, "network", "stragglers");
+    int k = strag >= 1 ? (int)strag : (int)lround(strag * N);
+    if (strag >= 1 && strag != floor(strag))
+        return ds_fail(err, "[network] stragglers = %g: a count must be an integer (fractions are < 1)", strag);
+    if (k > N) return ds_fail(err, "[network] stragglers = %d is more than the %d nodes", k, N);
+    for (int i = 0; i < N; i++)
+        spec[i] = (sim_node_spec){config_double(c, "network", "up"), config_double(c, "network", "down"),
+                                  config_double(c, "network", "latency"), 1.0};
+    uint32_t *perm = malloc(sizeof(uint32_t) * (size_t)N);
+    if (!perm) return ds_fail(err, "out of memory");
+    for (int i = 0; i < N; i++) perm[i] = (uint32_t)i;
+    rng r;
+    rng_seed(&r, exp_seed(c, SEED_PARTITION, 77));
+    rng_shuffle_u32(&r, perm, (size_t)N);
+    double lo = config_double(c, "network", "straggler_up"), hi = config_double(c, "network", "straggler_up_max");
+    double down = config_double(c, "network", "straggler_down");
+    for (int j = 0; j < k; j++) {
+        sim_node_spec *s = &spec[perm[j]];
+        if (hi > lo) {
+            s->up = s->down = lo + (hi - lo) * rng_uniform(&r);
+        } else {
+            s->up = lo;
+            s->down = down;
+        }
+        s->latency = config_double(c, "network", "straggler_latency");
+        s->slowdown = config_double(c, "network", "straggler_slowdown");
+    }
+    free(perm);
+    return 0;
 }

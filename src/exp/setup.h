@@ -8,6 +8,7 @@
 #include "data/partition.h"
 #include "exp/config.h"
 #include "nn/arch.h"
+#include "sim/sim.h"
 
 #define FASHION_MNIST_DEFAULT_PATH "/usr/share/datasets/fashion-mnist"
 
@@ -24,6 +25,11 @@ int exp_build_arch(const config *c, const exp_data *d, nn_arch *a, ds_err *err);
 
 /* Splits the training set per [partition]. */
 int exp_partition(const config *c, const exp_data *d, partition *p, ds_err *err);
+
+/* Every node's link and compute spec from [network]: the defaults, then
+ * `stragglers` nodes (a count, or a fraction when < 1) chosen by the seed
+ * with the straggler settings. The same on every process of a real run. */
+int exp_node_specs(const config *c, int N, sim_node_spec *spec, ds_err *err);
 
 /* [train] threads, with 0 meaning every online core. */
 int exp_threads(const config *c);
