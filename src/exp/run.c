@@ -2,67 +2,28 @@
 #include "exp/run.h"
 
 #include <cblas.h>
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "algo/algo.h"
 #include "data/batcher.h"
 #include "nn/net.h"
+#include "exp/results.h"
 #include "exp/setup.h"
 #include "sim/sim.h"
 #include "util/clock.h"
 #include "util/fileio.h"
 
-#define MAX_TARGETS 16
-
-/* A growing text buffer. */
-typedef struct text {
-    char *s;
-    size_t n, cap;
-} text;
-
-static int text_printf(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int text_printf(text *t, const char *fmt, ...) {
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int w = vsnprintf(t->s ? t->s + t->n : NULL, t->s ? t->cap - t->n : 0, fmt, ap);
-        va_end(ap);
-        if (w < 0) return -1;
-        if (t->s && t->n + (size_t)w < t->cap) {
-            t->n += (size_t)w;
-            return 0;
-        }
-        size_t cap = t->cap ? t->cap * 2 : 65536;
-        while (cap < t->n + (size_t)w + 1) cap *= 2;
-        char *ns = realloc(t->s, cap);
-        if (!ns) return -1;
-        t->s = ns;
-        t->cap = cap;
-    }
-}
-
+/* A run in progress: its result files and, optionally, its message trace. */
 typedef struct run_ctx {
-    const config *cfg;
-    const char *dir;
-    const char *algorithm;
-    FILE *log;
-    int regress;
-    int n_targets;
-    double targets[MAX_TARGETS];   /* % (accuracy) or RMSE */
-    double reached[MAX_TARGETS];   /* simulated s, or NAN */
-    text metrics, nodes;
-    sim_report last;
-    int evals;
-    double wall0;
-    ds_err *err;
-    atomic_file trace;  /* messages.csv when tracing */
+    results *res;
+    atomic_file trace; /* messages.csv when tracing */
     int tracing;
 } run_ctx;
+
+static int on_eval(void *ctx, const sim_report *r) { return results_add(((run_ctx *)ctx)->res, r); }
 
 static const char *msg_kind_name(algo_msg_kind k) {
     switch (k) {
@@ -81,134 +42,6 @@ static void on_message_trace(void *ctx, const algo_msg *m, sim_msg_outcome outco
             m->queued_at, when, outcome == SIM_MSG_DELIVERED ? "delivered" : "dropped_stale", m->src,
             m->dst, msg_kind_name(m->kind), m->fragment, m->round,
             (unsigned long long)algo_msg_bytes(m));
-}
-
-static int parse_targets(const char *s, double *out, int *n, ds_err *err) {
-    *n = 0;
-    const char *p = s;
-    while (*p) {
-        while (*p == ' ' || *p == ',') p++;
-        if (!*p) break;
-        char *end;
-        double v = strtod(p, &end);
-        if (end == p || !isfinite(v) || v <= 0)
-            return ds_fail(err, "[eval] targets = '%s': expected positive numbers separated by commas", s);
-        if (*n == MAX_TARGETS) return ds_fail(err, "[eval] targets: at most %d", MAX_TARGETS);
-        out[(*n)++] = v;
-        p = end;
-    }
-    return 0;
-}
-
-static int write_summary(run_ctx *x, int final, int interrupted) {
-    cJSON *root = cJSON_CreateObject();
-    cJSON_AddStringToObject(root, "command", "run");
-    cJSON_AddStringToObject(root, "name", config_str(x->cfg, "experiment", "name"));
-    cJSON_AddStringToObject(root, "algorithm", x->algorithm);
-    cJSON_AddStringToObject(root, "dataset", config_str(x->cfg, "dataset", "name"));
-    cJSON_AddNumberToObject(root, "nodes", (double)config_int(x->cfg, "partition", "nodes"));
-    cJSON_AddStringToObject(root, "metric", x->regress ? "rmse" : "accuracy");
-    cJSON_AddBoolToObject(root, "complete", final && !interrupted);
-    cJSON_AddBoolToObject(root, "interrupted", interrupted);
-    cJSON *tt = cJSON_AddArrayToObject(root, "time_to_target");
-    for (int i = 0; i < x->n_targets; i++) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddNumberToObject(o, "target", x->targets[i]);
-        if (isnan(x->reached[i])) cJSON_AddNullToObject(o, "time_s");
-        else cJSON_AddNumberToObject(o, "time_s", x->reached[i]);
-        cJSON_AddItemToArray(tt, o);
-    }
-    const sim_report *r = &x->last;
-    cJSON *fin = cJSON_AddObjectToObject(root, "final");
-    cJSON_AddNumberToObject(fin, "time_s", r->time);
-    double scale = x->regress ? 1 : 100;
-    cJSON_AddNumberToObject(fin, x->regress ? "rmse_mean" : "accuracy_mean", scale * r->metric_mean);
-    cJSON_AddNumberToObject(fin, x->regress ? "rmse_min" : "accuracy_min", scale * r->metric_min);
-    cJSON_AddNumberToObject(fin, x->regress ? "rmse_max" : "accuracy_max", scale * r->metric_max);
-    cJSON_AddNumberToObject(fin, "test_loss", r->test_loss);
-    cJSON_AddNumberToObject(fin, "train_loss", isnan(r->train_loss) ? 0 : r->train_loss);
-    cJSON_AddNumberToObject(fin, "consensus_distance", r->consensus);
-    cJSON_AddNumberToObject(fin, "mean_round", r->mean_round);
-    cJSON *tot = cJSON_AddObjectToObject(root, "totals");
-    cJSON_AddNumberToObject(tot, "bytes_sent", (double)r->bytes_sent);
-    cJSON_AddNumberToObject(tot, "messages_sent", (double)r->msgs_sent);
-    cJSON_AddNumberToObject(tot, "messages_dropped_stale", (double)r->msgs_dropped);
-    cJSON_AddNumberToObject(tot, "messages_received", (double)r->msgs_received);
-    cJSON_AddNumberToObject(tot, "events", (double)r->events);
-    double wall = clock_now() - x->wall0;
-    cJSON_AddNumberToObject(root, "wall_time_s", wall);
-    /* Where wall time went: SGD, evaluation, and the simulator itself
-     * (events, network model, messages, averaging, result files). */
-    cJSON *w = cJSON_AddObjectToObject(root, "wall_time_split_s");
-    cJSON_AddNumberToObject(w, "training", r->wall_train);
-    cJSON_AddNumberToObject(w, "evaluation", r->wall_eval);
-    cJSON_AddNumberToObject(w, "other", wall - r->wall_train - r->wall_eval);
-    char *txt = cJSON_Print(root);
-    cJSON_Delete(root);
-    if (!txt) return ds_fail(x->err, "out of memory");
-    char path[4096 + 32];
-    snprintf(path, sizeof path, "%s/summary.json", x->dir);
-    int rc = atomic_write_string(path, txt, x->err);
-    free(txt);
-    return rc;
-}
-
-static int write_text(const char *dir, const char *name, const text *t, ds_err *err) {
-    char path[4096 + 64];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    return atomic_write_string(path, t->s ? t->s : "", err);
-}
-
-static int on_eval(void *ctx, const sim_report *r) {
-    run_ctx *x = ctx;
-    double scale = x->regress ? 1 : 100;
-    if (x->evals == 0) {
-        text_printf(&x->metrics, "time_s,mean_round,%s_mean,%s_min,%s_max,test_loss,train_loss,"
-                    "consensus_distance,bytes_sent,messages_sent,messages_dropped_stale,messages_received,events\n",
-                    x->regress ? "rmse" : "accuracy", x->regress ? "rmse" : "accuracy",
-                    x->regress ? "rmse" : "accuracy");
-        text_printf(&x->nodes, "time_s,node,round,%s,test_loss,train_loss,bytes_sent,bytes_received,"
-                    "messages_sent,messages_dropped_stale,messages_received,applied,staleness_rounds,idle_s\n",
-                    x->regress ? "rmse" : "accuracy");
-    }
-    char train_loss[32] = ""; /* empty until some node has trained */
-    if (!isnan(r->train_loss)) snprintf(train_loss, sizeof train_loss, "%.5f", r->train_loss);
-    text_printf(&x->metrics, "%.3f,%.2f,%.4f,%.4f,%.4f,%.5f,%s,%.5f,%llu,%llu,%llu,%llu,%llu\n",
-                r->time, r->mean_round, scale * r->metric_mean, scale * r->metric_min,
-                scale * r->metric_max, r->test_loss, train_loss, r->consensus,
-                (unsigned long long)r->bytes_sent, (unsigned long long)r->msgs_sent,
-                (unsigned long long)r->msgs_dropped, (unsigned long long)r->msgs_received,
-                (unsigned long long)r->events);
-    for (int i = 0; i < r->nodes; i++) {
-        const sim_node_report *n = &r->node[i];
-        char metric[32] = "", loss[32] = "", tl[32] = "";
-        if (!isnan(n->test_metric)) snprintf(metric, sizeof metric, "%.4f", scale * n->test_metric);
-        if (!isnan(n->test_loss)) snprintf(loss, sizeof loss, "%.5f", n->test_loss);
-        if (!isnan(n->train_loss)) snprintf(tl, sizeof tl, "%.5f", n->train_loss);
-        text_printf(&x->nodes, "%.3f,%d,%u,%s,%s,%s,%llu,%llu,%llu,%llu,%llu,%llu,%.3f,%.3f\n", r->time,
-                    i, n->round, metric, loss, tl, (unsigned long long)n->bytes_sent,
-                    (unsigned long long)n->bytes_received, (unsigned long long)n->msgs_sent,
-                    (unsigned long long)n->msgs_dropped, (unsigned long long)n->msgs_received,
-                    (unsigned long long)n->applied, n->staleness, n->idle_time);
-    }
-    for (int i = 0; i < x->n_targets; i++) {
-        int hit = x->regress ? r->metric_mean <= x->targets[i] : scale * r->metric_mean >= x->targets[i];
-        if (isnan(x->reached[i]) && hit) x->reached[i] = r->time;
-    }
-    x->last = *r;
-    x->last.node = NULL;
-    x->evals++;
-    if (x->log) {
-        fprintf(x->log, "  t=%7.1fs  round %6.1f  %s %6.2f%s (min %.2f, max %.2f)  consensus %.3f  %.1f MB sent\n",
-                r->time, r->mean_round, x->regress ? "rmse" : "acc", scale * r->metric_mean,
-                x->regress ? "" : "%", scale * r->metric_min, scale * r->metric_max, r->consensus,
-                (double)r->bytes_sent / 1e6);
-        fflush(x->log);
-    }
-    if (write_text(x->dir, "metrics.csv", &x->metrics, x->err) ||
-        write_text(x->dir, "nodes.csv", &x->nodes, x->err) || write_summary(x, 0, 0))
-        return -1;
-    return 0;
 }
 
 /* Reads [network] trace: "time node up down" per line, sorted by time
@@ -354,9 +187,9 @@ int run_check(const config *c, ds_err *err) {
     algo_config ac = algo_config_of(c, 1);
     for (int i = 0; i < count; i++)
         if (algo_config_check(algs[i], &ac, err)) return -1;
-    double targets[MAX_TARGETS];
+    double targets[RESULTS_MAX_TARGETS];
     int nt;
-    if (parse_targets(config_str(c, "eval", "targets"), targets, &nt, err)) return -1;
+    if (results_parse_targets(config_str(c, "eval", "targets"), targets, &nt, err)) return -1;
     double step_time;
     if (parse_step_time(c, &step_time, err) < 0) return -1;
     sim_node_spec *spec = malloc(sizeof *spec * (size_t)N);
@@ -399,37 +232,26 @@ static int run_one(const config *c, const char *algorithm, const char *dir, cons
     sc.n_trace = n_trace;
     sc.algo = algo_find(algorithm);
     sc.algo_cfg = algo_config_of(c, a->n_params);
+    char note[256];
+    snprintf(note, sizeof note, "resolved configuration of this run (divshare run, algorithm %s)", algorithm);
+    if (results_write_config(c, dir, note, err)) return -1;
     run_ctx x = {0};
-    x.cfg = c;
-    x.dir = dir;
-    x.algorithm = algorithm;
-    x.log = o->log;
-    x.regress = a->task == NN_TASK_REGRESS;
-    x.err = err;
-    x.wall0 = clock_now();
-    if (parse_targets(config_str(c, "eval", "targets"), x.targets, &x.n_targets, err)) {
-        *bad_input = 1;
-        return -1;
-    }
-    for (int i = 0; i < MAX_TARGETS; i++) x.reached[i] = NAN;
-    if (make_dirs(dir, err)) return -1;
-    char path[4096 + 128];
-    snprintf(path, sizeof path, "%s/config.ini", dir);
-    atomic_file af;
-    if (atomic_open(&af, path, err)) return -1;
-    fprintf(af.f, "; resolved configuration of this run (divshare run, algorithm %s)\n", algorithm);
-    config_write(c, af.f);
-    if (atomic_commit(&af, err)) return -1;
+    if (!(x.res = results_open(c, dir, algorithm, "sim", a->task == NN_TASK_REGRESS, o->log, err))) return -1;
+    double wall0 = clock_now();
     if (o->log) {
         fprintf(o->log, "%s: %d nodes, %s, %zu-parameter %s, %g simulated s, step time %.4g s%s -> %s\n",
                 algorithm, N, config_str(c, "dataset", "name"), a->n_params, a->name, sc.duration,
                 sc.step_time, strcmp(config_str(c, "train", "step_time"), "calibrate") ? "" : " (calibrated)", dir);
         fflush(o->log);
     }
+    char path[4096 + 128];
     sim_hooks h = {&x, NULL, on_eval, o->progress, o->stop};
     if (config_bool(c, "eval", "trace_messages")) {
         snprintf(path, sizeof path, "%s/messages.csv", dir);
-        if (atomic_open(&x.trace, path, err)) return -1;
+        if (atomic_open(&x.trace, path, err)) {
+            results_free(x.res);
+            return -1;
+        }
         fprintf(x.trace.f, "id,queued_s,outcome_s,outcome,src,dst,kind,fragment,round,bytes\n");
         x.tracing = 1;
         h.on_message = on_message_trace;
@@ -439,17 +261,13 @@ static int run_one(const config *c, const char *algorithm, const char *dir, cons
         if (rc == 0) rc = atomic_commit(&x.trace, err);
         else atomic_abort(&x.trace);
     }
-    if (rc == 0) rc = write_summary(&x, 1, *interrupted);
+    if (rc == 0) rc = results_finish(x.res, *interrupted);
     if (rc == 0 && o->log) {
-        fprintf(o->log, "%s: done in %.1f s wall", algorithm, clock_now() - x.wall0);
-        for (int i = 0; i < x.n_targets; i++) {
-            if (isnan(x.reached[i])) fprintf(o->log, "; %g%s not reached", x.targets[i], x.regress ? "" : "%");
-            else fprintf(o->log, "; %g%s at %.0f s", x.targets[i], x.regress ? "" : "%", x.reached[i]);
-        }
+        fprintf(o->log, "%s: done in %.1f s wall", algorithm, clock_now() - wall0);
+        results_print_targets(x.res, o->log);
         fprintf(o->log, "\n");
     }
-    free(x.metrics.s);
-    free(x.nodes.s);
+    results_free(x.res);
     return rc;
 }
 

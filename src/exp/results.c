@@ -1,0 +1,218 @@
+/* results.c: metrics.csv, nodes.csv and summary.json of a run. */
+#include "exp/results.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/clock.h"
+#include "util/fileio.h"
+#include "util/strbuf.h"
+
+struct results {
+    const config *cfg;
+    char *dir;
+    char *algorithm;
+    const char *runtime;
+    FILE *log;
+    int regress;
+    int n_targets;
+    double targets[RESULTS_MAX_TARGETS]; /* % (accuracy) or RMSE */
+    double reached[RESULTS_MAX_TARGETS]; /* s, or NAN */
+    strbuf metrics, nodes;
+    sim_report last;
+    int evals;
+    double wall0;
+    ds_err *err;
+};
+
+int results_parse_targets(const char *s, double *out, int *n, ds_err *err) {
+    *n = 0;
+    const char *p = s;
+    while (*p) {
+        while (*p == ' ' || *p == ',') p++;
+        if (!*p) break;
+        char *end;
+        double v = strtod(p, &end);
+        if (end == p || !isfinite(v) || v <= 0)
+            return ds_fail(err, "[eval] targets = '%s': expected positive numbers separated by commas", s);
+        if (*n == RESULTS_MAX_TARGETS) return ds_fail(err, "[eval] targets: at most %d", RESULTS_MAX_TARGETS);
+        out[(*n)++] = v;
+        p = end;
+    }
+    return 0;
+}
+
+results *results_open(const config *c, const char *dir, const char *algorithm, const char *runtime,
+                      int regress, FILE *log, ds_err *err) {
+    results *x = calloc(1, sizeof *x);
+    if (!x || !(x->dir = strdup(dir)) || !(x->algorithm = strdup(algorithm))) {
+        results_free(x);
+        ds_fail(err, "out of memory");
+        return NULL;
+    }
+    x->cfg = c;
+    x->runtime = runtime;
+    x->log = log;
+    x->regress = regress;
+    x->err = err;
+    x->wall0 = clock_now();
+    for (int i = 0; i < RESULTS_MAX_TARGETS; i++) x->reached[i] = NAN;
+    if (results_parse_targets(config_str(c, "eval", "targets"), x->targets, &x->n_targets, err) ||
+        make_dirs(dir, err)) {
+        results_free(x);
+        return NULL;
+    }
+    return x;
+}
+
+void results_free(results *x) {
+    if (!x) return;
+    strbuf_free(&x->metrics);
+    strbuf_free(&x->nodes);
+    free(x->dir);
+    free(x->algorithm);
+    free(x);
+}
+
+static int write_summary(results *x, int final, int interrupted) {
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "command", "run");
+    cJSON_AddStringToObject(root, "runtime", x->runtime);
+    cJSON_AddStringToObject(root, "name", config_str(x->cfg, "experiment", "name"));
+    cJSON_AddStringToObject(root, "algorithm", x->algorithm);
+    cJSON_AddStringToObject(root, "dataset", config_str(x->cfg, "dataset", "name"));
+    cJSON_AddNumberToObject(root, "nodes", (double)config_int(x->cfg, "partition", "nodes"));
+    cJSON_AddStringToObject(root, "metric", x->regress ? "rmse" : "accuracy");
+    cJSON_AddBoolToObject(root, "complete", final && !interrupted);
+    cJSON_AddBoolToObject(root, "interrupted", interrupted);
+    cJSON *tt = cJSON_AddArrayToObject(root, "time_to_target");
+    for (int i = 0; i < x->n_targets; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "target", x->targets[i]);
+        if (isnan(x->reached[i])) cJSON_AddNullToObject(o, "time_s");
+        else cJSON_AddNumberToObject(o, "time_s", x->reached[i]);
+        cJSON_AddItemToArray(tt, o);
+    }
+    const sim_report *r = &x->last;
+    cJSON *fin = cJSON_AddObjectToObject(root, "final");
+    cJSON_AddNumberToObject(fin, "time_s", r->time);
+    double scale = x->regress ? 1 : 100;
+    cJSON_AddNumberToObject(fin, x->regress ? "rmse_mean" : "accuracy_mean", scale * r->metric_mean);
+    cJSON_AddNumberToObject(fin, x->regress ? "rmse_min" : "accuracy_min", scale * r->metric_min);
+    cJSON_AddNumberToObject(fin, x->regress ? "rmse_max" : "accuracy_max", scale * r->metric_max);
+    cJSON_AddNumberToObject(fin, "test_loss", r->test_loss);
+    cJSON_AddNumberToObject(fin, "train_loss", isnan(r->train_loss) ? 0 : r->train_loss);
+    if (isnan(r->consensus)) cJSON_AddNullToObject(fin, "consensus_distance"); /* real runs: unknown */
+    else cJSON_AddNumberToObject(fin, "consensus_distance", r->consensus);
+    cJSON_AddNumberToObject(fin, "mean_round", r->mean_round);
+    cJSON *tot = cJSON_AddObjectToObject(root, "totals");
+    cJSON_AddNumberToObject(tot, "bytes_sent", (double)r->bytes_sent);
+    cJSON_AddNumberToObject(tot, "messages_sent", (double)r->msgs_sent);
+    cJSON_AddNumberToObject(tot, "messages_dropped_stale", (double)r->msgs_dropped);
+    cJSON_AddNumberToObject(tot, "messages_received", (double)r->msgs_received);
+    cJSON_AddNumberToObject(tot, "events", (double)r->events);
+    double wall = clock_now() - x->wall0;
+    cJSON_AddNumberToObject(root, "wall_time_s", wall);
+    /* Where wall time went: SGD, evaluation, and the rest (simulator
+     * events, network model, messages, averaging, result files). */
+    cJSON *w = cJSON_AddObjectToObject(root, "wall_time_split_s");
+    cJSON_AddNumberToObject(w, "training", r->wall_train);
+    cJSON_AddNumberToObject(w, "evaluation", r->wall_eval);
+    cJSON_AddNumberToObject(w, "other", wall - r->wall_train - r->wall_eval);
+    char *txt = cJSON_Print(root);
+    cJSON_Delete(root);
+    if (!txt) return ds_fail(x->err, "out of memory");
+    char path[4096 + 32];
+    snprintf(path, sizeof path, "%s/summary.json", x->dir);
+    int rc = atomic_write_string(path, txt, x->err);
+    free(txt);
+    return rc;
+}
+
+static int write_file(const char *dir, const char *name, const strbuf *t, ds_err *err) {
+    char path[4096 + 64];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return atomic_write_string(path, strbuf_str(t), err);
+}
+
+/* "%.Nf" of v, or "" when v is NaN (unknown, not garbage). */
+static const char *num_or_empty(char *buf, size_t cap, const char *fmt, double v) {
+    if (isnan(v)) buf[0] = 0;
+    else snprintf(buf, cap, fmt, v);
+    return buf;
+}
+
+int results_add(results *x, const sim_report *r) {
+    double scale = x->regress ? 1 : 100;
+    const char *m = x->regress ? "rmse" : "accuracy";
+    int rc = 0;
+    if (x->evals == 0) {
+        rc |= strbuf_printf(&x->metrics, "time_s,mean_round,%s_mean,%s_min,%s_max,test_loss,train_loss,"
+                            "consensus_distance,bytes_sent,messages_sent,messages_dropped_stale,messages_received,"
+                            "events\n", m, m, m);
+        rc |= strbuf_printf(&x->nodes, "time_s,node,round,%s,test_loss,train_loss,bytes_sent,bytes_received,"
+                            "messages_sent,messages_dropped_stale,messages_received,applied,staleness_rounds,"
+                            "idle_s\n", m);
+    }
+    char tl[32], cd[32];
+    rc |= strbuf_printf(&x->metrics, "%.3f,%.2f,%.4f,%.4f,%.4f,%.5f,%s,%s,%llu,%llu,%llu,%llu,%llu\n", r->time,
+                        r->mean_round, scale * r->metric_mean, scale * r->metric_min, scale * r->metric_max,
+                        r->test_loss, num_or_empty(tl, sizeof tl, "%.5f", r->train_loss),
+                        num_or_empty(cd, sizeof cd, "%.5f", r->consensus), (unsigned long long)r->bytes_sent,
+                        (unsigned long long)r->msgs_sent, (unsigned long long)r->msgs_dropped,
+                        (unsigned long long)r->msgs_received, (unsigned long long)r->events);
+    for (int i = 0; i < r->nodes; i++) {
+        const sim_node_report *n = &r->node[i];
+        char metric[32], loss[32], ntl[32];
+        rc |= strbuf_printf(&x->nodes, "%.3f,%d,%u,%s,%s,%s,%llu,%llu,%llu,%llu,%llu,%llu,%.3f,%.3f\n", r->time, i,
+                            n->round, num_or_empty(metric, sizeof metric, "%.4f", scale * n->test_metric),
+                            num_or_empty(loss, sizeof loss, "%.5f", n->test_loss),
+                            num_or_empty(ntl, sizeof ntl, "%.5f", n->train_loss),
+                            (unsigned long long)n->bytes_sent, (unsigned long long)n->bytes_received,
+                            (unsigned long long)n->msgs_sent, (unsigned long long)n->msgs_dropped,
+                            (unsigned long long)n->msgs_received, (unsigned long long)n->applied, n->staleness,
+                            n->idle_time);
+    }
+    if (rc) return ds_fail(x->err, "out of memory for results");
+    for (int i = 0; i < x->n_targets; i++) {
+        int hit = x->regress ? r->metric_mean <= x->targets[i] : scale * r->metric_mean >= x->targets[i];
+        if (isnan(x->reached[i]) && hit) x->reached[i] = r->time;
+    }
+    x->last = *r;
+    x->last.node = NULL;
+    x->evals++;
+    if (x->log) {
+        char cons[48] = "";
+        if (!isnan(r->consensus)) snprintf(cons, sizeof cons, "  consensus %.3f", r->consensus);
+        fprintf(x->log, "  t=%7.1fs  round %6.1f  %s %6.2f%s (min %.2f, max %.2f)%s  %.1f MB sent\n", r->time,
+                r->mean_round, m, scale * r->metric_mean, x->regress ? "" : "%", scale * r->metric_min,
+                scale * r->metric_max, cons, (double)r->bytes_sent / 1e6);
+        fflush(x->log);
+    }
+    if (write_file(x->dir, "metrics.csv", &x->metrics, x->err) ||
+        write_file(x->dir, "nodes.csv", &x->nodes, x->err) || write_summary(x, 0, 0))
+        return -1;
+    return 0;
+}
+
+int results_finish(results *x, int interrupted) { return write_summary(x, 1, interrupted); }
+
+void results_print_targets(const results *x, FILE *f) {
+    for (int i = 0; i < x->n_targets; i++) {
+        if (isnan(x->reached[i])) fprintf(f, "; %g%s not reached", x->targets[i], x->regress ? "" : "%");
+        else fprintf(f, "; %g%s at %.0f s", x->targets[i], x->regress ? "" : "%", x->reached[i]);
+    }
+}
+
+int results_write_config(const config *c, const char *dir, const char *note, ds_err *err) {
+    if (make_dirs(dir, err)) return -1;
+    char path[4096 + 32];
+    snprintf(path, sizeof path, "%s/config.ini", dir);
+    atomic_file af;
+    if (atomic_open(&af, path, err)) return -1;
+    fprintf(af.f, "; %s\n", note);
+    config_write(c, af.f);
+    return atomic_commit(&af, err);
+}

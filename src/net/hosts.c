@@ -1,0 +1,130 @@
+/* hosts.c: parsing and resolving the hosts file. */
+#define _POSIX_C_SOURCE 200809L
+#include "net/hosts.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "util/fileio.h"
+
+static void resolve(host_entry *e) {
+    struct addrinfo hints = {0}, *res = NULL;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    e->ip[0] = 0;
+    if (getaddrinfo(e->host, NULL, &hints, &res) || !res) return;
+    void *addr = res->ai_family == AF_INET ? (void *)&((struct sockaddr_in *)res->ai_addr)->sin_addr
+                                           : (void *)&((struct sockaddr_in6 *)res->ai_addr)->sin6_addr;
+    inet_ntop(res->ai_family, addr, e->ip, sizeof e->ip);
+    freeaddrinfo(res);
+}
+
+int hosts_load(hosts *h, const char *path, int nodes, ds_err *err) {
+    h->n = 0;
+    h->e = NULL;
+    if (nodes < 1) return ds_fail(err, "hosts: need at least one node");
+    FILE *f = fopen(path, "r");
+    if (!f) return ds_fail(err, "%s: cannot open hosts file: %s", path, strerror(errno));
+    host_entry *e = calloc((size_t)nodes, sizeof *e);
+    int *seen = calloc((size_t)nodes, sizeof(int));
+    if (!e || !seen) {
+        fclose(f);
+        free(e);
+        free(seen);
+        return ds_fail(err, "out of memory");
+    }
+    char line[1024];
+    int lineno = 0, count = 0, rc = 0;
+    while (!rc && fgets(line, sizeof line, f)) {
+        lineno++;
+        char *p = line;
+        while (*p == ' ' || *p == '\t') p++;
+        if (*p == '#' || *p == '\n' || *p == '\r' || !*p) continue;
+        long id, port;
+        char host[HOSTS_MAX_NAME], extra[2];
+        int got = sscanf(p, "%ld %255s %ld %1s", &id, host, &port, extra);
+        if (got != 3) {
+            rc = ds_fail(err, "%s:%d: expected 'id host port'", path, lineno);
+        } else if (id < 0 || id >= nodes) {
+            rc = ds_fail(err, "%s:%d: node id %ld outside [0, %d] (the experiment has %d nodes)", path, lineno,
+                         id, nodes - 1, nodes);
+        } else if (port < 1 || port > 65535) {
+            rc = ds_fail(err, "%s:%d: port %ld outside [1, 65535]", path, lineno, port);
+        } else if (seen[id]) {
+            rc = ds_fail(err, "%s:%d: node id %ld listed twice (first on line %d)", path, lineno, id, seen[id]);
+        } else {
+            seen[id] = lineno;
+            snprintf(e[id].host, sizeof e[id].host, "%s", host);
+            e[id].port = (int)port;
+            count++;
+        }
+    }
+    fclose(f);
+    for (int i = 0; !rc && i < nodes; i++)
+        if (!seen[i]) rc = ds_fail(err, "%s: node %d is missing (%d of %d nodes listed)", path, i, count, nodes);
+    free(seen);
+    if (rc) {
+        free(e);
+        return rc;
+    }
+    for (int i = 0; i < nodes; i++) resolve(&e[i]);
+    h->n = nodes;
+    h->e = e;
+    return 0;
+}
+
+void hosts_free(hosts *h) {
+    free(h->e);
+    h->e = NULL;
+    h->n = 0;
+}
+
+int hosts_allows(const hosts *h, const char *ip) {
+    /* ZeroMQ reports IPv4 peers of an IPv6 socket as ::ffff:a.b.c.d */
+    if (!strncmp(ip, "::ffff:", 7)) ip += 7;
+    for (int i = 0; i < h->n; i++)
+        if (!strcmp(h->e[i].ip, ip)) return 1;
+    return 0;
+}
+
+int hosts_write_local(const char *path, int n, const int *ports, ds_err *err) {
+    size_t cap = 64 + (size_t)n * 32;
+    char *text = malloc(cap);
+    if (!text) return ds_fail(err, "out of memory");
+    size_t len = (size_t)snprintf(text, cap, "# id host port (written by divshare launch)\n");
+    for (int i = 0; i < n; i++) len += (size_t)snprintf(text + len, cap - len, "%d 127.0.0.1 %d\n", i, ports[i]);
+    int rc = atomic_write_string(path, text, err);
+    free(text);
+    return rc;
+}
+
+int hosts_free_ports(int n, int *ports, ds_err *err) {
+    int *fds = malloc(sizeof(int) * (size_t)n);
+    if (!fds) return ds_fail(err, "out of memory");
+    int rc = 0, opened = 0;
+    /* Hold every socket open until all ports are known, so they differ. */
+    for (int i = 0; i < n && !rc; i++) {
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in a = {0};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t al = sizeof a;
+        if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) || getsockname(fd, (struct sockaddr *)&a, &al)) {
+            rc = ds_fail(err, "cannot find a free TCP port: %s", strerror(errno));
+            if (fd >= 0) close(fd);
+            break;
+        }
+        fds[opened++] = fd;
+        ports[i] = ntohs(a.sin_port);
+    }
+    for (int i = 0; i < opened; i++) close(fds[i]);
+    free(fds);
+    return rc;
+}

@@ -1,0 +1,378 @@
+/* node.c: the real runtime of one node: training loop, algorithm runtime
+ * callbacks over the transport, periodic evaluation and result files. */
+#define _POSIX_C_SOURCE 200809L
+#include "net/node.h"
+
+#include <cblas.h>
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "algo/algo.h"
+#include "data/batcher.h"
+#include "exp/evaluate.h"
+#include "exp/run.h"
+#include "exp/setup.h"
+#include "net/transport.h"
+#include "nn/net.h"
+#include "nn/sgd.h"
+#include "util/clock.h"
+#include "util/fileio.h"
+#include "util/rng.h"
+#include "util/strbuf.h"
+
+typedef struct node_rt {
+    const config *cfg;
+    int id, nodes;
+    const nn_arch *arch;
+    const algo_ops *algo;
+    void *shared, *state;
+    transport *tr;
+    float *params, *next, *grads, *velocity;
+    int sgd_started;
+    nn_work *work;
+    batcher data;
+    sgd_config sgd;
+    double slowdown;
+    /* clock: training time = wall - t0 - time spent evaluating */
+    double t0, eval_time;
+    int steps_left, training;
+    double busy;              /* training-clock seconds spent in SGD */
+    double loss_sum;
+    long loss_count;
+    /* results */
+    strbuf rows;              /* node-K.csv text */
+    int evals;
+    double last_metric, last_loss;
+    ds_err *err;
+} node_rt;
+
+static double train_clock(const node_rt *n) { return clock_now() - n->t0 - n->eval_time; }
+
+/* ---- algorithm runtime callbacks ---------------------------------------- */
+
+static double rt_now(void *ctx) { return train_clock(ctx); }
+
+static void rt_train(void *ctx, int node, int steps) {
+    node_rt *n = ctx;
+    (void)node;
+    n->steps_left = steps;
+    n->training = 1;
+    memcpy(n->next, n->params, sizeof(float) * n->arch->n_params);
+}
+
+static void rt_send(void *ctx, algo_msg *m) {
+    node_rt *n = ctx;
+    size_t len;
+    unsigned char *buf = wire_encode(m, n->arch->n_params, &len);
+    if (buf) transport_send(n->tr, buf, len, m->dst);
+    algo_msg_free(m);
+}
+
+static int rt_cancel_unsent(void *ctx, int node) {
+    (void)node;
+    return transport_cancel_unsent(((node_rt *)ctx)->tr);
+}
+
+static float *rt_params(void *ctx, int node) {
+    (void)node;
+    return ((node_rt *)ctx)->params;
+}
+
+/* ---- training ------------------------------------------------------------ */
+
+static void sleep_s(double s) {
+    if (s <= 0) return;
+    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+    while (nanosleep(&ts, &ts) && errno == EINTR) {
+    }
+}
+
+/* One SGD step on `next`; a compute straggler then idles (slowdown - 1)
+ * times the step's duration. */
+static void train_step(node_rt *n) {
+    double t0 = clock_now();
+    int m = batcher_next(&n->data);
+    if (m == 0) m = batcher_next(&n->data);
+    nn_batch bt = {.n = m, .x = n->data.x, .label = n->data.label, .user = n->data.user,
+                   .item = n->data.item, .target = n->data.target};
+    nn_stats st = {0};
+    nn_forward_backward(n->arch, n->work, n->next, n->grads, &bt, &st);
+    sgd_step(&n->sgd, n->arch->n_params, n->next, n->grads, n->velocity, &n->sgd_started);
+    n->loss_sum += st.loss_sum / (double)m;
+    n->loss_count++;
+    if (n->slowdown > 1) sleep_s((n->slowdown - 1) * (clock_now() - t0));
+    n->busy += clock_now() - t0;
+}
+
+/* ---- results ------------------------------------------------------------- */
+
+static int write_rows(node_rt *n, const char *dir) {
+    char path[4096 + 64];
+    snprintf(path, sizeof path, "%s/node-%d.csv", dir, n->id);
+    return atomic_write_string(path, strbuf_str(&n->rows), n->err);
+}
+
+/* Evaluates (if `evaluated`) and appends one row; the clock is paused. */
+static int evaluate_row(node_rt *n, evaluator *ev, int evaluated, double t_nominal, const char *dir,
+                        FILE *log) {
+    double w0 = clock_now();
+    int regress = n->arch->task == NN_TASK_REGRESS;
+    char metric[32] = "", loss[32] = "", tl[32] = "";
+    if (evaluated) {
+        nn_stats st = evaluator_run(ev, n->params);
+        n->last_metric = regress ? nn_stats_rmse(&st) : nn_stats_accuracy(&st);
+        n->last_loss = nn_stats_loss(&st);
+        snprintf(metric, sizeof metric, "%.4f", (regress ? 1 : 100) * n->last_metric);
+        snprintf(loss, sizeof loss, "%.5f", n->last_loss);
+    }
+    if (n->loss_count) snprintf(tl, sizeof tl, "%.5f", n->loss_sum / (double)n->loss_count);
+    n->loss_sum = 0;
+    n->loss_count = 0;
+    transport_stats ts;
+    transport_get_stats(n->tr, &ts);
+    const algo_counters *ac = n->algo->counters(n->state);
+    double now = train_clock(n);
+    if (n->evals == 0)
+        strbuf_printf(&n->rows, "eval,time_s,node,round,%s,test_loss,train_loss,bytes_sent,bytes_received,messages_sent,"
+                       "messages_dropped_stale,messages_received,applied,staleness_rounds,idle_s,"
+                       "messages_unreachable,messages_invalid,messages_foreign,clock_s\n",
+                    regress ? "rmse" : "accuracy");
+    strbuf_printf(&n->rows, "%d,%.3f,%d,%llu,%s,%s,%s,%llu,%llu,%llu,%llu,%llu,%llu,%.3f,%.3f,%llu,%llu,%llu,%.3f\n",
+                n->evals, t_nominal, n->id, (unsigned long long)ac->rounds, metric, loss, tl,
+                (unsigned long long)ts.bytes_sent, (unsigned long long)ts.bytes_received,
+                (unsigned long long)ts.msgs_sent, (unsigned long long)ts.msgs_dropped_stale,
+                (unsigned long long)ts.msgs_received, (unsigned long long)ac->applied,
+                ac->applied ? ac->staleness_sum / (double)ac->applied : 0.0, now - n->busy,
+                (unsigned long long)ts.msgs_unreachable, (unsigned long long)ts.msgs_invalid,
+                (unsigned long long)ts.msgs_foreign, now);
+    n->evals++;
+    if (log) {
+        fprintf(log, "node %d: t=%6.1fs round %4llu", n->id, now, (unsigned long long)ac->rounds);
+        if (evaluated)
+            fprintf(log, "  %s %.2f%s", regress ? "rmse" : "acc", (regress ? 1 : 100) * n->last_metric,
+                    regress ? "" : "%");
+        fprintf(log, "  %.1f MB sent, %.1f MB received\n", (double)ts.bytes_sent / 1e6,
+                (double)ts.bytes_received / 1e6);
+        fflush(log);
+    }
+    int rc = write_rows(n, dir);
+    n->eval_time += clock_now() - w0;
+    return rc;
+}
+
+static int write_node_json(node_rt *n, const char *dir, int interrupted, double wall) {
+    transport_stats ts;
+    transport_get_stats(n->tr, &ts);
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddNumberToObject(j, "node", n->id);
+    cJSON_AddStringToObject(j, "algorithm", n->algo->name);
+    cJSON_AddBoolToObject(j, "complete", !interrupted);
+    cJSON_AddBoolToObject(j, "interrupted", interrupted);
+    cJSON_AddNumberToObject(j, "clock_s", train_clock(n));
+    cJSON_AddNumberToObject(j, "wall_time_s", wall);
+    cJSON_AddNumberToObject(j, "evaluation_s", n->eval_time);
+    cJSON_AddNumberToObject(j, "rounds", (double)n->algo->counters(n->state)->rounds);
+    cJSON_AddNumberToObject(j, "bytes_sent", (double)ts.bytes_sent);
+    cJSON_AddNumberToObject(j, "bytes_received", (double)ts.bytes_received);
+    cJSON_AddNumberToObject(j, "messages_sent", (double)ts.msgs_sent);
+    cJSON_AddNumberToObject(j, "messages_dropped_stale", (double)ts.msgs_dropped_stale);
+    cJSON_AddNumberToObject(j, "messages_unreachable", (double)ts.msgs_unreachable);
+    cJSON_AddNumberToObject(j, "messages_received", (double)ts.msgs_received);
+    cJSON_AddNumberToObject(j, "messages_invalid", (double)ts.msgs_invalid);
+    cJSON_AddNumberToObject(j, "messages_foreign", (double)ts.msgs_foreign);
+    cJSON_AddStringToObject(j, "last_invalid_reason", ts.last_invalid);
+    char *txt = cJSON_Print(j);
+    cJSON_Delete(j);
+    if (!txt) return ds_fail(n->err, "out of memory");
+    char path[4096 + 64];
+    snprintf(path, sizeof path, "%s/node-%d.json", dir, n->id);
+    int rc = atomic_write_string(path, txt, n->err);
+    free(txt);
+    return rc;
+}
+
+/* Is node id in the simulator's seeded sample of evaluated nodes? */
+static int in_eval_sample(const config *c, int N, int id) {
+    int k = (int)config_int(c, "eval", "nodes");
+    if (k <= 0 || k >= N) return 1;
+    uint32_t *perm = malloc(sizeof(uint32_t) * (size_t)N);
+    if (!perm) return 1;
+    for (int i = 0; i < N; i++) perm[i] = (uint32_t)i;
+    rng r;
+    rng_seed(&r, rng_derive((uint64_t)config_int(c, "experiment", "seed"), 0xe7a1, 0));
+    rng_shuffle_u32(&r, perm, (size_t)N);
+    int in = 0;
+    for (int i = 0; i < k; i++) in |= perm[i] == (uint32_t)id;
+    free(perm);
+    return in;
+}
+
+int node_id_from_env(int explicit_id, ds_err *err) {
+    if (explicit_id >= 0) return explicit_id;
+    static const char *vars[] = {"OMPI_COMM_WORLD_RANK", "PMI_RANK", "SLURM_PROCID"};
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+        const char *v = getenv(vars[i]);
+        if (!v || !*v) continue;
+        char *end;
+        long id = strtol(v, &end, 10);
+        if (*end || id < 0 || id > 1000000)
+            return ds_fail(err, "%s = '%s' is not a node id", vars[i], v);
+        return (int)id;
+    }
+    return ds_fail(err, "no node id: give --id K, or start under mpirun (OMPI_COMM_WORLD_RANK) or srun "
+                        "(SLURM_PROCID)");
+}
+
+int node_run(const config *c, const node_options *o, int *bad_input, ds_err *err) {
+    *bad_input = 1;
+    const int N = (int)config_int(c, "partition", "nodes");
+    const int id = o->id;
+    if (id < 0 || id >= N) return ds_fail(err, "node id %d outside [0, %d]", id, N - 1);
+    const char *name = config_str(c, "algorithm", "name");
+    const algo_ops *algo = algo_find(name);
+    if (!algo) return ds_fail(err, "[algorithm] unknown algorithm '%s' (allowed: %s)", name, algo_names());
+    if (config_bool(c, "algorithm", "redraw"))
+        return ds_fail(err, "[algorithm] redraw = true is simulator-only (receivers could not know the "
+                            "fragments)");
+    if (run_check(c, err)) return -1;
+    exp_data d;
+    nn_arch a;
+    partition p;
+    if (exp_load_data(c, &d, err)) return -1;
+    if (exp_build_arch(c, &d, &a, err) || exp_partition(c, &d, &p, err)) {
+        exp_data_free(&d);
+        return -1;
+    }
+    sim_node_spec *spec = malloc(sizeof *spec * (size_t)N);
+    hosts h = {0};
+    node_rt n = {0};
+    evaluator ev = {0};
+    int ev_ok = 0, data_ok = 0, rc = -1;
+    const size_t P = a.n_params;
+    n.cfg = c;
+    n.id = id;
+    n.nodes = N;
+    n.arch = &a;
+    n.algo = algo;
+    n.err = err;
+    if (!spec) {
+        ds_fail(err, "out of memory");
+        goto done;
+    }
+    if (exp_node_specs(c, N, spec, err) || hosts_load(&h, o->hosts_path, N, err)) goto done;
+    if (p.count[id] == 0) {
+        ds_fail(err, "node %d has no training data (too many nodes for the dataset?)", id);
+        goto done;
+    }
+    *bad_input = 0;
+    uint64_t seed = (uint64_t)config_int(c, "experiment", "seed");
+    algo_config ac = {N, P, (int)config_int(c, "algorithm", "degree"), (int)config_int(c, "algorithm", "local_steps"),
+                      config_double(c, "algorithm", "chunk_fraction"), config_bool(c, "algorithm", "flush_stale"), 0,
+                      seed, config_str(c, "algorithm", "graph")};
+    if (algo_config_check(name, &ac, err)) {
+        *bad_input = 1;
+        goto done;
+    }
+    int B = (int)config_int(c, "train", "batch_size");
+    n.params = malloc(sizeof(float) * P);
+    n.next = malloc(sizeof(float) * P);
+    n.grads = malloc(sizeof(float) * P);
+    n.sgd = (sgd_config){(float)config_double(c, "train", "lr"), (float)config_double(c, "train", "momentum"),
+                         (float)config_double(c, "train", "weight_decay")};
+    if (n.sgd.momentum != 0) n.velocity = calloc(P, sizeof(float));
+    if (!n.params || !n.next || !n.grads || (n.sgd.momentum != 0 && !n.velocity)) {
+        ds_fail(err, "out of memory");
+        goto done;
+    }
+    /* The same initial model and batch order as the simulator's node id. */
+    nn_arch_init_params(&a, n.params, rng_derive(seed, 0x1417, 0));
+    if (!(n.work = nn_work_new(&a, B, err)) ||
+        batcher_init(&n.data, &d.train, p.idx[id], p.count[id], B, 1, rng_derive(seed, 0xba7c, (uint64_t)id), err))
+        goto done;
+    data_ok = 1;
+    int evaluated = in_eval_sample(c, N, id);
+    if (evaluated) {
+        size_t test_n = (size_t)config_int(c, "eval", "test_samples");
+        if (!test_n || test_n > d.test.n) test_n = d.test.n;
+        if (evaluator_init(&ev, &a, &d.test, NULL, test_n, (int)config_int(c, "eval", "batch_size"), 1, err))
+            goto done;
+        ev_ok = 1;
+    }
+    n.slowdown = spec[id].slowdown;
+    if (algo->shared_new(&n.shared, &ac, err)) goto done;
+    if (algo->node_new(&n.state, &ac, n.shared, id, err)) goto done;
+    transport_config tc = {id, N, &h, spec, {N, id, P, algo, n.shared}};
+    if (!(n.tr = transport_start(&tc, err))) goto done;
+    if (make_dirs(o->out_dir, err)) goto done;
+
+    openblas_set_num_threads(1);
+    algo_runtime rt = {&n, rt_now, rt_train, rt_send, rt_cancel_unsent, rt_params};
+    const double duration = config_double(c, "experiment", "duration");
+    const double interval = config_double(c, "eval", "interval");
+    double wall0 = clock_now();
+    n.t0 = wall0;
+    double next_eval = 0;
+    int interrupted = 0;
+    algo->on_start(n.state, &rt);
+    rc = 0;
+    while (rc == 0) {
+        if (o->stop && *o->stop) {
+            interrupted = 1;
+            break;
+        }
+        double now = train_clock(&n);
+        if (now >= next_eval || now >= duration) {
+            double t_nominal = next_eval < duration ? next_eval : duration;
+            rc = evaluate_row(&n, &ev, evaluated, t_nominal, o->out_dir, o->log);
+            if (now >= duration) break;
+            while (next_eval <= now) next_eval += interval;
+            continue;
+        }
+        algo_msg *m;
+        while ((m = transport_next(n.tr))) {
+            algo->on_message(n.state, &rt, m);
+            algo_msg_free(m);
+        }
+        if (n.training && n.steps_left > 0) {
+            train_step(&n);
+            if (--n.steps_left == 0) {
+                float *t = n.params;
+                n.params = n.next;
+                n.next = t;
+                n.training = 0;
+                algo->on_train_done(n.state, &rt);
+            }
+        } else {
+            /* Waiting for peers (synchronous algorithms): sleep until a
+             * message is due, the next evaluation, or 20 ms. */
+            double until = clock_now() + 0.02;
+            transport_wait(n.tr, until);
+        }
+        if (!isfinite(n.loss_sum)) {
+            rc = ds_fail(err, "node %d: training diverged (loss is not finite; lower [train] lr, now %g)", id,
+                         (double)n.sgd.lr);
+        }
+    }
+    if (rc == 0) rc = write_node_json(&n, o->out_dir, interrupted, clock_now() - wall0);
+done:
+    transport_stop(n.tr);
+    if (n.state) algo->node_free(n.state);
+    if (n.shared) algo->shared_free(n.shared);
+    if (ev_ok) evaluator_free(&ev);
+    nn_work_free(n.work);
+    if (data_ok) batcher_free(&n.data);
+    free(n.params);
+    free(n.next);
+    free(n.grads);
+    free(n.velocity);
+    strbuf_free(&n.rows);
+    hosts_free(&h);
+    free(spec);
+    partition_free(&p);
+    exp_data_free(&d);
+    return rc;
+}

@@ -1,0 +1,39 @@
+/* node.h: `divshare node`: one node of a real run as an OS process.
+ *
+ * The main thread trains (one SGD step at a time) and runs the algorithm's
+ * callbacks; received messages are handed to the algorithm between steps.
+ * The training clock is real time minus the time spent evaluating (the
+ * artifact evaluates saved models offline, so evaluation must not delay
+ * training). The node evaluates every [eval] interval of that clock if it
+ * is in the evaluated sample, and stops when it reaches [experiment]
+ * duration. It writes, atomically at every evaluation, into out_dir:
+ *   node-K.csv   one row per evaluation (the columns of the simulator's
+ *                nodes.csv, plus unreachable/invalid/foreign message counts)
+ *   node-K.json  written at the end: complete/interrupted, totals, wall time
+ * `divshare launch` (or `divshare collect` after mpirun/srun/ssh) merges
+ * them into the simulator's result layout. */
+#ifndef DS_NODE_H
+#define DS_NODE_H
+
+#include <signal.h>
+#include <stdio.h>
+
+#include "exp/config.h"
+
+typedef struct node_options {
+    int id;
+    const char *hosts_path;
+    const char *out_dir;
+    FILE *log;                         /* one line per evaluation, or NULL */
+    const volatile sig_atomic_t *stop; /* SIGINT/SIGTERM: finish cleanly */
+} node_options;
+
+/* Runs node o->id of the experiment c. *bad_input is set for errors in the
+ * configuration, hosts file or data (as opposed to runtime failures). */
+int node_run(const config *c, const node_options *o, int *bad_input, ds_err *err);
+
+/* The node id from, in order: explicit (>= 0), OMPI_COMM_WORLD_RANK,
+ * PMI_RANK, SLURM_PROCID. Returns -1 with err set if none is usable. */
+int node_id_from_env(int explicit_id, ds_err *err);
+
+#endif

@@ -1,0 +1,364 @@
+/* transport.c: sender and receiver threads over ZeroMQ, with in-process
+ * link emulation. Locking: one mutex guards the outgoing queue, the
+ * delivery queue and the counters; the ZeroMQ sockets each belong to one
+ * thread. */
+#define _POSIX_C_SOURCE 200809L
+#include "net/transport.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+#include "util/clock.h"
+
+typedef struct out_item {
+    unsigned char *buf;
+    size_t len;
+    int dst;
+} out_item;
+
+typedef struct due_item {
+    double at;
+    algo_msg *m;
+} due_item;
+
+struct transport {
+    transport_config c;
+    void *zctx;
+    void *router; /* receiver thread's, bound before it starts */
+    pthread_t sender, receiver;
+    int sender_up, receiver_up;
+    atomic_int stopping;
+    pthread_mutex_t mu;
+    pthread_cond_t out_cv, due_cv; /* CLOCK_MONOTONIC */
+    out_item *out;                 /* ring buffer of queued messages */
+    size_t out_head, out_len, out_cap;
+    due_item *due;                 /* received, sorted by delivery time */
+    size_t due_len, due_cap;
+    transport_stats st;
+};
+
+static struct timespec ts_of(double t) {
+    struct timespec ts;
+    ts.tv_sec = (time_t)t;
+    ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    return ts;
+}
+
+/* ---- sender ------------------------------------------------------------ */
+
+static void *sender_main(void *arg) {
+    transport *t = arg;
+    const int N = t->c.nodes;
+    void **sock = calloc((size_t)N, sizeof(void *));
+    for (int i = 0; sock && i < N; i++) {
+        if (i == t->c.self) continue;
+        sock[i] = zmq_socket(t->zctx, ZMQ_DEALER);
+        if (!sock[i]) continue;
+        int zero = 0, one = 1, hwm = 256;
+        zmq_setsockopt(sock[i], ZMQ_LINGER, &zero, sizeof zero);
+        /* Refuse messages while not connected instead of buffering them. */
+        zmq_setsockopt(sock[i], ZMQ_IMMEDIATE, &one, sizeof one);
+        zmq_setsockopt(sock[i], ZMQ_SNDHWM, &hwm, sizeof hwm);
+        char ep[HOSTS_MAX_NAME + 32];
+        snprintf(ep, sizeof ep, "tcp://%s:%d", t->c.hosts->e[i].host, t->c.hosts->e[i].port);
+        if (zmq_connect(sock[i], ep)) {
+            zmq_close(sock[i]);
+            sock[i] = NULL;
+        }
+    }
+    const double up = t->c.spec[t->c.self].up;
+    double free_at = 0; /* when the emulated uplink finishes its current message */
+    pthread_mutex_lock(&t->mu);
+    while (!atomic_load(&t->stopping)) {
+        if (t->out_len == 0) {
+            pthread_cond_wait(&t->out_cv, &t->mu);
+            continue;
+        }
+        out_item it = t->out[t->out_head];
+        t->out_head = (t->out_head + 1) % t->out_cap;
+        t->out_len--;
+        pthread_mutex_unlock(&t->mu);
+        /* Transmit at the uplink rate: hand over when the last bit would
+         * have left. Meanwhile the message is in flight, not cancellable. */
+        double start = clock_now();
+        if (free_at > start) start = free_at;
+        double end = start + 8.0 * (double)it.len / up;
+        free_at = end;
+        pthread_mutex_lock(&t->mu);
+        while (!atomic_load(&t->stopping) && clock_now() < end) {
+            struct timespec ts = ts_of(end);
+            pthread_cond_timedwait(&t->out_cv, &t->mu, &ts);
+        }
+        pthread_mutex_unlock(&t->mu);
+        int ok = 0;
+        if (!atomic_load(&t->stopping) && sock && sock[it.dst])
+            ok = zmq_send(sock[it.dst], it.buf, it.len, ZMQ_DONTWAIT) == (int)it.len;
+        free(it.buf);
+        pthread_mutex_lock(&t->mu);
+        if (ok) {
+            t->st.msgs_sent++;
+            t->st.bytes_sent += it.len;
+        } else if (!atomic_load(&t->stopping)) {
+            t->st.msgs_unreachable++;
+            free_at = clock_now(); /* nothing went on the wire */
+        }
+    }
+    pthread_mutex_unlock(&t->mu);
+    for (int i = 0; sock && i < N; i++)
+        if (sock[i]) zmq_close(sock[i]);
+    free(sock);
+    return NULL;
+}
+
+/* ---- receiver ---------------------------------------------------------- */
+
+static void deliver_later(transport *t, algo_msg *m, double at, size_t bytes) {
+    pthread_mutex_lock(&t->mu);
+    if (t->due_len == t->due_cap) {
+        size_t cap = t->due_cap ? 2 * t->due_cap : 64;
+        due_item *nd = realloc(t->due, sizeof *nd * cap);
+        if (!nd) {
+            pthread_mutex_unlock(&t->mu);
+            algo_msg_free(m);
+            return;
+        }
+        t->due = nd;
+        t->due_cap = cap;
+    }
+    size_t i = t->due_len++;
+    while (i > 0 && t->due[i - 1].at > at) {
+        t->due[i] = t->due[i - 1];
+        i--;
+    }
+    t->due[i] = (due_item){at, m};
+    t->st.msgs_received++;
+    t->st.bytes_received += bytes;
+    pthread_cond_broadcast(&t->due_cv);
+    pthread_mutex_unlock(&t->mu);
+}
+
+static void count_bad(transport *t, int foreign, const char *why) {
+    pthread_mutex_lock(&t->mu);
+    if (foreign) t->st.msgs_foreign++;
+    else t->st.msgs_invalid++;
+    snprintf(t->st.last_invalid, sizeof t->st.last_invalid, "%s", why);
+    pthread_mutex_unlock(&t->mu);
+}
+
+static void *receiver_main(void *arg) {
+    transport *t = arg;
+    const sim_node_spec *spec = t->c.spec;
+    const int self = t->c.self;
+    double down_free = 0; /* when the emulated downlink is next idle */
+    zmq_pollitem_t item = {t->router, 0, ZMQ_POLLIN, 0};
+    while (!atomic_load(&t->stopping)) {
+        if (zmq_poll(&item, 1, 50) <= 0) continue;
+        zmq_msg_t id, data;
+        zmq_msg_init(&id);
+        zmq_msg_init(&data);
+        if (zmq_msg_recv(&id, t->router, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&id);
+            zmq_msg_close(&data);
+            continue;
+        }
+        int frames_ok = zmq_msg_more(&id) && zmq_msg_recv(&data, t->router, 0) >= 0;
+        /* Anything beyond two frames is not ours: drain and reject it. */
+        int extra = frames_ok && zmq_msg_more(&data);
+        while (zmq_msg_more(frames_ok ? &data : &id)) {
+            zmq_msg_t junk;
+            zmq_msg_init(&junk);
+            int r = zmq_msg_recv(&junk, t->router, 0);
+            int more = r >= 0 && zmq_msg_more(&junk);
+            zmq_msg_close(&junk);
+            if (!more) break;
+        }
+        double arrival = clock_now();
+        if (!frames_ok || extra) {
+            count_bad(t, 0, "not a two-frame message");
+        } else {
+            const char *peer = zmq_msg_gets(&data, "Peer-Address");
+            if (peer && !hosts_allows(t->c.hosts, peer)) {
+                char why[160];
+                snprintf(why, sizeof why, "from %s, which is not in the hosts file", peer);
+                count_bad(t, 1, why);
+            } else {
+                size_t len = zmq_msg_size(&data);
+                char why[160];
+                int oom;
+                algo_msg *m = wire_decode(zmq_msg_data(&data), len, &t->c.expect, why, sizeof why, &oom);
+                if (!m) {
+                    count_bad(t, 0, why);
+                } else {
+                    /* Downlink: the message began arriving when its sender
+                     * began transmitting it (at the sender's uplink rate). */
+                    double bits = 8.0 * (double)len;
+                    double start = arrival - bits / spec[m->src].up;
+                    if (start < down_free) start = down_free;
+                    double finish = start + bits / spec[self].down;
+                    if (finish < arrival) finish = arrival;
+                    down_free = finish;
+                    deliver_later(t, m, finish + spec[m->src].latency + spec[self].latency, len);
+                }
+            }
+        }
+        zmq_msg_close(&id);
+        zmq_msg_close(&data);
+    }
+    return NULL;
+}
+
+/* ---- API --------------------------------------------------------------- */
+
+transport *transport_start(const transport_config *c, ds_err *err) {
+    transport *t = calloc(1, sizeof *t);
+    if (!t) {
+        ds_fail(err, "out of memory");
+        return NULL;
+    }
+    t->c = *c;
+    pthread_mutex_init(&t->mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&t->out_cv, &ca);
+    pthread_cond_init(&t->due_cv, &ca);
+    pthread_condattr_destroy(&ca);
+    t->out_cap = 256;
+    t->out = malloc(sizeof *t->out * t->out_cap);
+    t->zctx = zmq_ctx_new();
+    if (!t->out || !t->zctx) {
+        ds_fail(err, "out of memory");
+        transport_stop(t);
+        return NULL;
+    }
+    t->router = zmq_socket(t->zctx, ZMQ_ROUTER);
+    int zero = 0, hwm = 4096;
+    zmq_setsockopt(t->router, ZMQ_LINGER, &zero, sizeof zero);
+    zmq_setsockopt(t->router, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    char ep[64];
+    snprintf(ep, sizeof ep, "tcp://*:%d", c->hosts->e[c->self].port);
+    if (zmq_bind(t->router, ep)) {
+        ds_fail(err, "node %d: cannot listen on port %d: %s", c->self, c->hosts->e[c->self].port,
+                zmq_strerror(zmq_errno()));
+        transport_stop(t);
+        return NULL;
+    }
+    if (pthread_create(&t->receiver, NULL, receiver_main, t)) {
+        ds_fail(err, "cannot start the receiver thread");
+        transport_stop(t);
+        return NULL;
+    }
+    t->receiver_up = 1;
+    if (pthread_create(&t->sender, NULL, sender_main, t)) {
+        ds_fail(err, "cannot start the sender thread");
+        transport_stop(t);
+        return NULL;
+    }
+    t->sender_up = 1;
+    return t;
+}
+
+void transport_stop(transport *t) {
+    if (!t) return;
+    atomic_store(&t->stopping, 1);
+    pthread_mutex_lock(&t->mu);
+    pthread_cond_broadcast(&t->out_cv);
+    pthread_mutex_unlock(&t->mu);
+    if (t->sender_up) pthread_join(t->sender, NULL);
+    if (t->receiver_up) pthread_join(t->receiver, NULL);
+    if (t->router) zmq_close(t->router);
+    if (t->zctx) zmq_ctx_term(t->zctx);
+    for (size_t i = 0; i < t->out_len; i++) free(t->out[(t->out_head + i) % t->out_cap].buf);
+    for (size_t i = 0; i < t->due_len; i++) algo_msg_free(t->due[i].m);
+    free(t->out);
+    free(t->due);
+    pthread_cond_destroy(&t->out_cv);
+    pthread_cond_destroy(&t->due_cv);
+    pthread_mutex_destroy(&t->mu);
+    free(t);
+}
+
+void transport_send(transport *t, unsigned char *buf, size_t len, int dst) {
+    if (dst < 0 || dst >= t->c.nodes || dst == t->c.self) {
+        free(buf);
+        return;
+    }
+    pthread_mutex_lock(&t->mu);
+    if (t->out_len == t->out_cap) { /* grow the ring, unrolling it */
+        size_t cap = 2 * t->out_cap;
+        out_item *no = malloc(sizeof *no * cap);
+        if (!no) {
+            pthread_mutex_unlock(&t->mu);
+            free(buf);
+            return;
+        }
+        for (size_t i = 0; i < t->out_len; i++) no[i] = t->out[(t->out_head + i) % t->out_cap];
+        free(t->out);
+        t->out = no;
+        t->out_cap = cap;
+        t->out_head = 0;
+    }
+    t->out[(t->out_head + t->out_len++) % t->out_cap] = (out_item){buf, len, dst};
+    pthread_cond_broadcast(&t->out_cv);
+    pthread_mutex_unlock(&t->mu);
+}
+
+int transport_cancel_unsent(transport *t) {
+    pthread_mutex_lock(&t->mu);
+    int n = (int)t->out_len;
+    for (size_t i = 0; i < t->out_len; i++) free(t->out[(t->out_head + i) % t->out_cap].buf);
+    t->out_len = 0;
+    t->out_head = 0;
+    t->st.msgs_dropped_stale += (uint64_t)n;
+    pthread_mutex_unlock(&t->mu);
+    return n;
+}
+
+size_t transport_queued(transport *t) {
+    pthread_mutex_lock(&t->mu);
+    size_t n = t->out_len;
+    pthread_mutex_unlock(&t->mu);
+    return n;
+}
+
+algo_msg *transport_next(transport *t) {
+    algo_msg *m = NULL;
+    pthread_mutex_lock(&t->mu);
+    if (t->due_len > 0 && t->due[0].at <= clock_now()) {
+        m = t->due[0].m;
+        memmove(t->due, t->due + 1, sizeof *t->due * (t->due_len - 1));
+        t->due_len--;
+    }
+    pthread_mutex_unlock(&t->mu);
+    return m;
+}
+
+void transport_wait(transport *t, double until) {
+    pthread_mutex_lock(&t->mu);
+    for (;;) {
+        double now = clock_now();
+        double wake = until;
+        if (t->due_len > 0 && t->due[0].at < wake) wake = t->due[0].at;
+        if (now >= wake) break;
+        struct timespec ts = ts_of(wake);
+        if (pthread_cond_timedwait(&t->due_cv, &t->mu, &ts) == ETIMEDOUT) break;
+    }
+    pthread_mutex_unlock(&t->mu);
+}
+
+void transport_get_stats(transport *t, transport_stats *s) {
+    pthread_mutex_lock(&t->mu);
+    *s = t->st;
+    pthread_mutex_unlock(&t->mu);
+}

@@ -1,0 +1,64 @@
+/* transport.h: a node's network side in a real run, over ZeroMQ TCP.
+ *
+ * Two threads: a sender that owns one DEALER socket per peer and sends the
+ * node's outgoing queue in FIFO order, and a receiver that owns the node's
+ * ROUTER socket, validates every message (wire.h) and queues it for the
+ * main thread. Links are emulated in the process, portably:
+ *  - uplink: a message is handed to ZeroMQ only when the node's uplink
+ *    (bit/s) would have finished transmitting it, so ZeroMQ never holds a
+ *    backlog and DivShare's stale flush really discards what was not sent;
+ *  - downlink: the receiver serialises arrivals at the node's downlink rate
+ *    (a message starts arriving when its sender started transmitting it);
+ *  - latency: delivery waits the sender's plus the receiver's one-way
+ *    latency, as in the simulator.
+ * A peer that is not reachable (not started yet, or dead) makes ZeroMQ
+ * refuse the message at hand-over: it is dropped and counted as
+ * unreachable, never blocking the queue. */
+#ifndef DS_TRANSPORT_H
+#define DS_TRANSPORT_H
+
+#include <stdint.h>
+
+#include "net/hosts.h"
+#include "net/wire.h"
+#include "sim/sim.h"
+
+typedef struct transport_config {
+    int self, nodes;
+    const hosts *hosts;         /* borrowed, outlives the transport */
+    const sim_node_spec *spec;  /* [nodes] link specs, borrowed */
+    wire_expect expect;         /* what the receiver accepts */
+} transport_config;
+
+typedef struct transport_stats {
+    uint64_t bytes_sent, msgs_sent;         /* handed to ZeroMQ */
+    uint64_t msgs_dropped_stale;            /* cancelled before sending */
+    uint64_t msgs_unreachable;              /* peer not connected at hand-over */
+    uint64_t bytes_received, msgs_received; /* valid, queued for the node */
+    uint64_t msgs_invalid;                  /* failed validation */
+    uint64_t msgs_foreign;                  /* from an address not in the hosts file */
+    char last_invalid[160];                 /* why the last invalid one failed */
+} transport_stats;
+
+typedef struct transport transport;
+
+/* Binds the node's port and starts both threads. */
+transport *transport_start(const transport_config *c, ds_err *err);
+/* Stops the threads (unsent messages are discarded) and frees everything. */
+void transport_stop(transport *t);
+
+/* Queues buf (len bytes, from wire_encode; ownership passes) for peer dst. */
+void transport_send(transport *t, unsigned char *buf, size_t len, int dst);
+/* Drops every queued message not yet being transmitted; returns how many. */
+int transport_cancel_unsent(transport *t);
+/* Messages waiting in the outgoing queue (not counting one in flight). */
+size_t transport_queued(transport *t);
+
+/* A received message whose delivery time has come by clock_now(), or NULL. */
+algo_msg *transport_next(transport *t);
+/* Sleeps until clock_now() >= until or a message is due, whichever first. */
+void transport_wait(transport *t, double until);
+
+void transport_get_stats(transport *t, transport_stats *s);
+
+#endif
