@@ -13,6 +13,9 @@
 #include "exp/run.h"
 #include "exp/setup.h"
 #include "exp/train.h"
+#include "net/collect.h"
+#include "net/launch.h"
+#include "net/node.h"
 
 #define DIVSHARE_VERSION "0.1.0"
 
@@ -32,6 +35,10 @@ static const char *MAIN_HELP =
     "commands:\n"
     "  run               simulate decentralized learning: every node trains, messages\n"
     "                    share a simulated network; one run per configured algorithm\n"
+    "  launch            the same experiment as real processes on this machine (one per\n"
+    "                    node, ZeroMQ over TCP, emulated links)\n"
+    "  node              one node of a real run (for mpirun, srun or ssh across machines)\n"
+    "  collect           merge the per-node files of a real run into run results\n"
     "  compare           side-by-side table of runs (time to targets, accuracy, bytes)\n"
     "  plot              PNG and SVG plots of runs, overlaid (needs gnuplot)\n"
     "  check             validate experiment files without running them\n"
@@ -73,6 +80,50 @@ static const char *RUN_HELP =
     "  --out DIR          output directory (default: <experiment.output>/<experiment.name>)\n"
     "  --quiet            no progress bar or per-evaluation lines\n"
     "  -h, --help         this help\n";
+
+static const char *LAUNCH_HELP =
+    "usage: divshare launch EXPERIMENT.ini [options]\n"
+    "\n"
+    "Runs the experiment for real on this machine: for each algorithm, N\n"
+    "'divshare node' processes exchange their models over ZeroMQ TCP on\n"
+    "loopback, with each node's [network] bandwidth and latency emulated in\n"
+    "the process, for [experiment] duration seconds of training time (time\n"
+    "spent evaluating is not counted). Results go to <output>/<name>/<algorithm>/\n"
+    "in the simulator's layout (plus node-K.csv/.json/.log per node), then the\n"
+    "comparison table and plots. Ctrl-C stops every node and keeps the results.\n"
+    "\n"
+    "options:\n"
+    "  --set SEC.KEY=VAL  override one key (repeatable)\n"
+    "  --out DIR          output directory (default: <experiment.output>/<experiment.name>)\n"
+    "  --quiet            no progress bar or per-run lines\n"
+    "  -h, --help         this help\n";
+
+static const char *NODE_HELP =
+    "usage: divshare node --config EXPERIMENT.ini --hosts HOSTS [--id K] [options]\n"
+    "\n"
+    "Runs node K of a real run: trains on its partition, exchanges models with\n"
+    "the peers listed in HOSTS (lines 'id host port'; it listens on its own\n"
+    "port), and writes node-K.csv / node-K.json into the output directory.\n"
+    "The id comes from --id, else OMPI_COMM_WORLD_RANK (mpirun), PMI_RANK or\n"
+    "SLURM_PROCID (srun). Algorithm: [algorithm] name. Across machines:\n"
+    "  mpirun -np 8 --hostfile machines divshare node --config exp.ini --hosts hosts.txt --out shared/run\n"
+    "then 'divshare collect shared/run' (with the config copied there as config.ini).\n"
+    "\n"
+    "options:\n"
+    "  --config FILE      experiment file (INI)\n"
+    "  --hosts FILE       the hosts file\n"
+    "  --id K             this node's id\n"
+    "  --set SEC.KEY=VAL  override one key (repeatable)\n"
+    "  --out DIR          output directory (default: <experiment.output>/<name>/<algorithm>)\n"
+    "  --quiet            no per-evaluation lines\n"
+    "  -h, --help         this help\n";
+
+static const char *COLLECT_HELP =
+    "usage: divshare collect RUN_DIR...\n"
+    "\n"
+    "Merges the node-K.csv files of a real run (each RUN_DIR also holds the\n"
+    "run's config.ini) into metrics.csv, nodes.csv and summary.json, as\n"
+    "'divshare launch' does; then compare and plot work on RUN_DIR.\n";
 
 static const char *COMPARE_HELP =
     "usage: divshare compare RUN_DIR... [options]\n"
@@ -122,12 +173,17 @@ static const char *PARTITION_HELP =
     "Loads the [dataset], splits its training set per [partition] and prints,\n"
     "per node, the number of samples and the label histogram (or user range).\n";
 
+static int is_help(const char *a) { return !strcmp(a, "-h") || !strcmp(a, "--help"); }
+
 /* Applies --config / --set / shortcut flags shared by the commands. Returns
  * the index of the first unparsed argument, or -1 on error (printed). */
 typedef struct cli_common {
     config cfg;
     const char *out_dir;
     int quiet;
+    int node_options;      /* accept --id and --hosts (divshare node) */
+    const char *hosts;
+    const char *id;
 } cli_common;
 
 static int parse_common(int argc, char **argv, cli_common *cc, const char *help) {
@@ -179,6 +235,10 @@ static int parse_common(int argc, char **argv, cli_common *cc, const char *help)
             rc = config_set(&cc->cfg, buf, &err);
         } else if (!strcmp(a, "--out")) {
             cc->out_dir = next;
+        } else if (cc->node_options && !strcmp(a, "--hosts")) {
+            cc->hosts = next;
+        } else if (cc->node_options && !strcmp(a, "--id")) {
+            cc->id = next;
         } else {
             fprintf(stderr, "divshare: unknown option: %s\n\n%s", a, help);
             return -1;
@@ -228,7 +288,11 @@ static int cmd_train(int argc, char **argv) {
     return 0;
 }
 
-static int cmd_run(int argc, char **argv) {
+/* run (simulated) and launch (real processes): the same experiment file,
+ * the same outputs, then the comparison table (vs AD-PSGD when it ran) and
+ * the plots. */
+static int cmd_experiment(int argc, char **argv, int real) {
+    const char *cmd = real ? "launch" : "run";
     /* The experiment file may be given bare as the first argument. */
     char *args[256];
     int n = 0;
@@ -241,27 +305,17 @@ static int cmd_run(int argc, char **argv) {
     }
     for (int i = 1; i < argc && n < 255; i++) args[n++] = argv[i];
     cli_common cc = {0};
-    if (parse_common(n, args, &cc, RUN_HELP)) {
+    if (parse_common(n, args, &cc, real ? LAUNCH_HELP : RUN_HELP)) {
         config_free(&cc.cfg);
         return 2;
     }
-    signal(SIGINT, on_sigint);
-    signal(SIGTERM, on_sigint);
-    run_options o = {cc.out_dir, cc.quiet ? NULL : stdout, cc.quiet ? NULL : stderr, &stop_requested};
-    int interrupted = 0, bad = 0;
-    ds_err err;
-    int rc = run_experiment(&cc.cfg, &o, &interrupted, &bad, &err);
-    if (rc) {
-        fprintf(stderr, "divshare run: %s\n", err.msg);
-        config_free(&cc.cfg);
-        return bad ? 2 : 1;
-    }
-    /* Comparison of the runs just made, vs AD-PSGD when it ran, and plots. */
+    /* Where the runs will be, before the launcher rewrites the config. */
     char base[4096], names[CONFIG_MAX_VALUE];
     snprintf(base, sizeof base, "%s/%s", config_str(&cc.cfg, "experiment", "output"),
              config_str(&cc.cfg, "experiment", "name"));
     if (cc.out_dir) snprintf(base, sizeof base, "%s", cc.out_dir);
     char *algs[RUN_MAX_ALGORITHMS], *dirs[RUN_MAX_ALGORITHMS];
+    ds_err err;
     int nd = run_algorithm_list(&cc.cfg, names, sizeof names, algs, RUN_MAX_ALGORITHMS, &err);
     compare_options copt = {COMPARE_TEXT, NULL};
     for (int i = 0; i < nd; i++) {
@@ -273,29 +327,111 @@ static int cmd_run(int argc, char **argv) {
         sprintf(dirs[i], "%s/%s", base, algs[i]);
         if (!strcmp(algs[i], "adpsgd")) copt.baseline = dirs[i];
     }
-    if (!cc.quiet && nd > 0 && !interrupted) {
-        printf("\n");
-        if (run_compare(dirs, nd, &copt, stdout, &err)) fprintf(stderr, "divshare run: %s\n", err.msg);
+    signal(SIGINT, on_sigint);
+    signal(SIGTERM, on_sigint);
+    int interrupted = 0, bad = 0, rc;
+    if (real) {
+        char exe[4096];
+        ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        if (len > 0) exe[len] = 0;
+        else snprintf(exe, sizeof exe, "%s", argv[0]);
+        launch_options o = {cc.out_dir, exe, cc.quiet ? NULL : stdout, cc.quiet ? NULL : stderr, &stop_requested};
+        rc = launch_experiment(&cc.cfg, &o, &interrupted, &bad, &err);
+    } else {
+        run_options o = {cc.out_dir, cc.quiet ? NULL : stdout, cc.quiet ? NULL : stderr, &stop_requested};
+        rc = run_experiment(&cc.cfg, &o, &interrupted, &bad, &err);
     }
-    if (nd > 0 && !interrupted) {
-        char plots[4096 + 16];
-        snprintf(plots, sizeof plots, "%s/plots", base);
-        if (run_plot(dirs, nd, plots, &err))
-            fprintf(stderr, "divshare run: no plots: %s\n", err.msg);
-        else if (!cc.quiet)
-            printf("plots: %s/{accuracy_time,accuracy_bytes,spread}.{png,svg}\n", plots);
+    if (rc) {
+        fprintf(stderr, "divshare %s: %s\n", cmd, err.msg);
+    } else {
+        if (!cc.quiet && nd > 0 && !interrupted) {
+            printf("\n");
+            if (run_compare(dirs, nd, &copt, stdout, &err)) fprintf(stderr, "divshare %s: %s\n", cmd, err.msg);
+        }
+        if (nd > 0 && !interrupted) {
+            char plots[4096 + 16];
+            snprintf(plots, sizeof plots, "%s/plots", base);
+            if (run_plot(dirs, nd, plots, &err))
+                fprintf(stderr, "divshare %s: no plots: %s\n", cmd, err.msg);
+            else if (!cc.quiet)
+                printf("plots: %s/{accuracy_time,accuracy_bytes,spread}.{png,svg}\n", plots);
+        }
+        if (!cc.quiet && !interrupted) printf("results in %s/\n", base);
+        if (interrupted) printf("interrupted; results so far in %s/\n", base);
     }
-    if (!cc.quiet && !interrupted) printf("results in %s/\n", base);
     for (int i = 0; i < nd; i++) free(dirs[i]);
     config_free(&cc.cfg);
-    if (interrupted) {
-        printf("interrupted; results so far in %s/\n", base);
-        return 130;
-    }
-    return 0;
+    if (rc) return bad ? 2 : 1;
+    return interrupted ? 130 : 0;
 }
 
-static int is_help(const char *a) { return !strcmp(a, "-h") || !strcmp(a, "--help"); }
+static int cmd_node(int argc, char **argv) {
+    cli_common cc = {.node_options = 1};
+    if (parse_common(argc, argv, &cc, NODE_HELP)) {
+        config_free(&cc.cfg);
+        return 2;
+    }
+    ds_err err;
+    int explicit_id = -1;
+    if (cc.id) {
+        char *end;
+        long v = strtol(cc.id, &end, 10);
+        if (*end || v < 0 || v > 1000000) {
+            fprintf(stderr, "divshare node: --id '%s' is not a node id\n", cc.id);
+            config_free(&cc.cfg);
+            return 2;
+        }
+        explicit_id = (int)v;
+    }
+    int id = node_id_from_env(explicit_id, &err);
+    if (id < 0 || !cc.hosts) {
+        fprintf(stderr, "divshare node: %s\n\n%s", id < 0 ? err.msg : "--hosts FILE is required", NODE_HELP);
+        config_free(&cc.cfg);
+        return 2;
+    }
+    char out[4096];
+    snprintf(out, sizeof out, "%s/%s/%s", config_str(&cc.cfg, "experiment", "output"),
+             config_str(&cc.cfg, "experiment", "name"), config_str(&cc.cfg, "algorithm", "name"));
+    if (cc.out_dir) snprintf(out, sizeof out, "%s", cc.out_dir);
+    signal(SIGINT, on_sigint);
+    signal(SIGTERM, on_sigint);
+    node_options o = {id, cc.hosts, out, cc.quiet ? NULL : stdout, &stop_requested};
+    int bad = 0;
+    int rc = node_run(&cc.cfg, &o, &bad, &err);
+    config_free(&cc.cfg);
+    if (rc) {
+        fprintf(stderr, "divshare node %d: %s\n", id, err.msg);
+        return bad ? 2 : 1;
+    }
+    return stop_requested ? 130 : 0;
+}
+
+static int cmd_collect(int argc, char **argv) {
+    if (argc < 2 || is_help(argv[1])) {
+        fputs(COLLECT_HELP, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    int bad = 0;
+    for (int i = 1; i < argc; i++) {
+        char path[4096 + 16];
+        snprintf(path, sizeof path, "%s/config.ini", argv[i]);
+        config c;
+        ds_err err;
+        int missing = 0;
+        int rc = config_init(&c, &err) || config_load(&c, path, &err);
+        if (!rc) rc = collect_run(&c, argv[i], config_str(&c, "algorithm", "name"), NULL, 0, &missing, &err);
+        if (rc) {
+            fprintf(stderr, "divshare collect: %s\n", err.msg);
+            bad = 1;
+        } else {
+            printf("%s: metrics.csv, nodes.csv, summary.json written", argv[i]);
+            if (missing) printf(" (%d node%s without results)", missing, missing == 1 ? "" : "s");
+            printf("\n");
+        }
+        config_free(&c);
+    }
+    return bad ? 2 : 0;
+}
 
 /* compare and plot take run directories and a few flags; the directories
  * are gathered in place at the front of argv. */
@@ -452,7 +588,10 @@ int main(int argc, char **argv) {
     }
     const char *cmd = argv[1];
     if (!strcmp(cmd, "train")) return cmd_train(argc - 1, argv + 1);
-    if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "run")) return cmd_experiment(argc - 1, argv + 1, 0);
+    if (!strcmp(cmd, "launch")) return cmd_experiment(argc - 1, argv + 1, 1);
+    if (!strcmp(cmd, "node")) return cmd_node(argc - 1, argv + 1);
+    if (!strcmp(cmd, "collect")) return cmd_collect(argc - 1, argv + 1);
     if (!strcmp(cmd, "compare")) return cmd_compare(argc - 1, argv + 1);
     if (!strcmp(cmd, "plot")) return cmd_plot(argc - 1, argv + 1);
     if (!strcmp(cmd, "check")) return cmd_check(argc - 1, argv + 1);

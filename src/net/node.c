@@ -24,6 +24,12 @@
 #include "util/rng.h"
 #include "util/strbuf.h"
 
+/* After its duration a node receives until no message came for
+ * NODE_LINGER_QUIET_S (peers that started later are still finishing), at
+ * most NODE_LINGER_MAX_S. */
+#define NODE_LINGER_QUIET_S 1.5
+#define NODE_LINGER_MAX_S 15.0
+
 typedef struct node_rt {
     const config *cfg;
     int id, nodes;
@@ -151,7 +157,7 @@ static int evaluate_row(node_rt *n, evaluator *ev, int evaluated, double t_nomin
                 (unsigned long long)ts.msgs_foreign, now);
     n->evals++;
     if (log) {
-        fprintf(log, "node %d: t=%6.1fs round %4llu", n->id, now, (unsigned long long)ac->rounds);
+        fprintf(log, "node %d: t=%6.1fs round %4llu", n->id, t_nominal, (unsigned long long)ac->rounds);
         if (evaluated)
             fprintf(log, "  %s %.2f%s", regress ? "rmse" : "acc", (regress ? 1 : 100) * n->last_metric,
                     regress ? "" : "%");
@@ -184,6 +190,7 @@ static int write_node_json(node_rt *n, const char *dir, int interrupted, double 
     cJSON_AddNumberToObject(j, "messages_received", (double)ts.msgs_received);
     cJSON_AddNumberToObject(j, "messages_invalid", (double)ts.msgs_invalid);
     cJSON_AddNumberToObject(j, "messages_foreign", (double)ts.msgs_foreign);
+    cJSON_AddNumberToObject(j, "messages_unsent_at_end", (double)ts.msgs_unsent_at_end);
     cJSON_AddStringToObject(j, "last_invalid_reason", ts.last_invalid);
     char *txt = cJSON_Print(j);
     cJSON_Delete(j);
@@ -356,6 +363,24 @@ int node_run(const config *c, const node_options *o, int *bad_input, ds_err *err
             rc = ds_fail(err, "node %d: training diverged (loss is not finite; lower [train] lr, now %g)", id,
                          (double)n.sgd.lr);
         }
+    }
+    /* Stop sending, then keep receiving until the network is quiet, so
+     * that what peers sent before they finished is counted (received =
+     * sent, unless a peer died or sent to this node after it left). */
+    transport_stop_sending(n.tr);
+    double quiet_since = clock_now(), linger0 = clock_now();
+    uint64_t seen = 0;
+    while (!interrupted && clock_now() - quiet_since < NODE_LINGER_QUIET_S &&
+           clock_now() - linger0 < NODE_LINGER_MAX_S && !(o->stop && *o->stop)) {
+        algo_msg *m;
+        while ((m = transport_next(n.tr))) algo_msg_free(m);
+        transport_stats ts;
+        transport_get_stats(n.tr, &ts);
+        if (ts.msgs_received + ts.msgs_invalid != seen) {
+            seen = ts.msgs_received + ts.msgs_invalid;
+            quiet_since = clock_now();
+        }
+        transport_wait(n.tr, clock_now() + 0.05);
     }
     if (rc == 0) rc = write_node_json(&n, o->out_dir, interrupted, clock_now() - wall0);
 done:

@@ -35,6 +35,7 @@ struct transport {
     pthread_t sender, receiver;
     int sender_up, receiver_up;
     atomic_int stopping;
+    atomic_int sending_closed;
     pthread_mutex_t mu;
     pthread_cond_t out_cv, due_cv; /* CLOCK_MONOTONIC */
     out_item *out;                 /* ring buffer of queued messages */
@@ -96,17 +97,19 @@ static void *sender_main(void *arg) {
         double end = start + 8.0 * (double)it.len / up;
         free_at = end;
         pthread_mutex_lock(&t->mu);
-        while (!atomic_load(&t->stopping) && clock_now() < end) {
+        while (!atomic_load(&t->stopping) && !atomic_load(&t->sending_closed) && clock_now() < end) {
             struct timespec ts = ts_of(end);
             pthread_cond_timedwait(&t->out_cv, &t->mu, &ts);
         }
         pthread_mutex_unlock(&t->mu);
-        int ok = 0;
-        if (!atomic_load(&t->stopping) && sock && sock[it.dst])
+        int ok = 0, closed = atomic_load(&t->sending_closed);
+        if (!atomic_load(&t->stopping) && !closed && sock && sock[it.dst])
             ok = zmq_send(sock[it.dst], it.buf, it.len, ZMQ_DONTWAIT) == (int)it.len;
         free(it.buf);
         pthread_mutex_lock(&t->mu);
-        if (ok) {
+        if (closed) {
+            t->st.msgs_unsent_at_end++;
+        } else if (ok) {
             t->st.msgs_sent++;
             t->st.bytes_sent += it.len;
         } else if (!atomic_load(&t->stopping)) {
@@ -289,8 +292,19 @@ void transport_stop(transport *t) {
     free(t);
 }
 
+void transport_stop_sending(transport *t) {
+    pthread_mutex_lock(&t->mu);
+    atomic_store(&t->sending_closed, 1);
+    for (size_t i = 0; i < t->out_len; i++) free(t->out[(t->out_head + i) % t->out_cap].buf);
+    t->st.msgs_unsent_at_end += t->out_len;
+    t->out_len = 0;
+    t->out_head = 0;
+    pthread_cond_broadcast(&t->out_cv);
+    pthread_mutex_unlock(&t->mu);
+}
+
 void transport_send(transport *t, unsigned char *buf, size_t len, int dst) {
-    if (dst < 0 || dst >= t->c.nodes || dst == t->c.self) {
+    if (dst < 0 || dst >= t->c.nodes || dst == t->c.self || atomic_load(&t->sending_closed)) {
         free(buf);
         return;
     }

@@ -37,6 +37,7 @@ typedef struct transport_stats {
     uint64_t bytes_received, msgs_received; /* valid, queued for the node */
     uint64_t msgs_invalid;                  /* failed validation */
     uint64_t msgs_foreign;                  /* from an address not in the hosts file */
+    uint64_t msgs_unsent_at_end;            /* still queued when sending stopped */
     char last_invalid[160];                 /* why the last invalid one failed */
 } transport_stats;
 
@@ -53,6 +54,10 @@ void transport_send(transport *t, unsigned char *buf, size_t len, int dst);
 int transport_cancel_unsent(transport *t);
 /* Messages waiting in the outgoing queue (not counting one in flight). */
 size_t transport_queued(transport *t);
+
+/* Stops sending for good: queued messages (and the one in flight) are
+ * discarded and counted as unsent at end; receiving goes on. */
+void transport_stop_sending(transport *t);
 
 /* A received message whose delivery time has come by clock_now(), or NULL. */
 algo_msg *transport_next(transport *t);

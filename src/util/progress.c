@@ -32,7 +32,11 @@ void progress_update(progress *p, double done, const char *status) {
     if (!p->out) return;
     double now = clock_now();
     double min_gap = p->tty ? 0.1 : p->plain_interval;
-    if (now - p->last_draw < min_gap && !(p->total > 0 && done >= p->total)) return;
+    int complete = p->total > 0 && done >= p->total;
+    /* Completion is drawn at once, but only once (callers may keep
+     * reporting it while they wrap up). */
+    if (now - p->last_draw < min_gap && !(complete && !p->complete_drawn)) return;
+    if (complete) p->complete_drawn = 1;
     p->last_draw = now;
     double frac = p->total > 0 ? done / p->total : 0;
     if (frac > 1) frac = 1;

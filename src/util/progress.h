@@ -15,6 +15,7 @@ typedef struct progress {
     double last_draw;     /* seconds */
     double plain_interval;/* seconds between plain lines */
     double total;         /* units of work (0 = unknown) */
+    int complete_drawn;   /* the 100% state was drawn */
     char label[64];
 } progress;
 

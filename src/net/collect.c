@@ -1,0 +1,209 @@
+/* collect.c: merging node-K.csv files into run-level results. */
+#include "net/collect.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exp/results.h"
+#include "util/fileio.h"
+
+#define NODE_COLUMNS 19
+
+typedef struct node_row {
+    double time;
+    sim_node_report rep;
+    uint64_t unreachable, invalid, foreign;
+} node_row;
+
+typedef struct node_rows {
+    node_row *r;
+    int n;
+    int regress; /* header said rmse */
+} node_rows;
+
+/* Parses one node-K.csv; rows with a bad field are an error (file:line). */
+static int load_node(const char *path, node_rows *out, ds_err *err) {
+    unsigned char *data;
+    size_t len;
+    out->r = NULL;
+    out->n = 0;
+    if (file_read_all(path, &data, &len, err)) return -1;
+    char *save, *line = strtok_r((char *)data, "\n", &save);
+    if (!line || strncmp(line, "eval,time_s,node,round,", 23)) {
+        free(data);
+        return ds_fail(err, "%s:1: not a divshare node file (header 'eval,time_s,node,round,...')", path);
+    }
+    out->regress = strstr(line, ",rmse,") != NULL;
+    int cap = 0, lineno = 1;
+    while ((line = strtok_r(NULL, "\n", &save))) {
+        lineno++;
+        char *f[NODE_COLUMNS];
+        int k = 0;
+        for (char *p = line; k < NODE_COLUMNS; k++) {
+            f[k] = p;
+            char *comma = strchr(p, ',');
+            if (!comma) {
+                k++;
+                break;
+            }
+            *comma = 0;
+            p = comma + 1;
+        }
+        if (k != NODE_COLUMNS) {
+            free(data);
+            free(out->r);
+            return ds_fail(err, "%s:%d: expected %d columns, found %d", path, lineno, NODE_COLUMNS, k);
+        }
+        if (out->n == cap) {
+            cap = cap ? 2 * cap : 64;
+            node_row *nr = realloc(out->r, sizeof *nr * (size_t)cap);
+            if (!nr) {
+                free(data);
+                free(out->r);
+                return ds_fail(err, "out of memory");
+            }
+            out->r = nr;
+        }
+        node_row *r = &out->r[out->n++];
+        memset(r, 0, sizeof *r);
+        r->time = strtod(f[1], NULL);
+        r->rep.round = (uint32_t)strtoul(f[3], NULL, 10);
+        double scale = out->regress ? 1 : 100;
+        r->rep.test_metric = *f[4] ? strtod(f[4], NULL) / scale : NAN;
+        r->rep.test_loss = *f[5] ? strtod(f[5], NULL) : NAN;
+        r->rep.train_loss = *f[6] ? strtod(f[6], NULL) : NAN;
+        r->rep.bytes_sent = strtoull(f[7], NULL, 10);
+        r->rep.bytes_received = strtoull(f[8], NULL, 10);
+        r->rep.msgs_sent = strtoull(f[9], NULL, 10);
+        r->rep.msgs_dropped = strtoull(f[10], NULL, 10);
+        r->rep.msgs_received = strtoull(f[11], NULL, 10);
+        r->rep.applied = strtoull(f[12], NULL, 10);
+        r->rep.staleness = strtod(f[13], NULL);
+        r->rep.idle_time = strtod(f[14], NULL);
+        r->unreachable = strtoull(f[15], NULL, 10);
+        r->invalid = strtoull(f[16], NULL, 10);
+        r->foreign = strtoull(f[17], NULL, 10);
+        if (!isfinite(r->time) || r->time < 0) {
+            free(data);
+            free(out->r);
+            return ds_fail(err, "%s:%d: bad time '%s'", path, lineno, f[1]);
+        }
+    }
+    free(data);
+    return 0;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int collect_run(const config *c, const char *dir, const char *algorithm, FILE *log, int interrupted,
+                int *missing, ds_err *err) {
+    const int N = (int)config_int(c, "partition", "nodes");
+    node_rows *nodes = calloc((size_t)N, sizeof *nodes);
+    sim_node_report *reps = calloc((size_t)N, sizeof *reps);
+    double *times = NULL;
+    results *res = NULL;
+    int rc = -1, regress = -1, n_times = 0;
+    *missing = 0;
+    if (!nodes || !reps) {
+        ds_fail(err, "out of memory");
+        goto done;
+    }
+    for (int i = 0; i < N; i++) {
+        char path[4096 + 64];
+        snprintf(path, sizeof path, "%s/node-%d.csv", dir, i);
+        if (!path_exists(path)) {
+            (*missing)++;
+            continue;
+        }
+        if (load_node(path, &nodes[i], err)) goto done;
+        if (nodes[i].n && regress >= 0 && nodes[i].regress != regress) {
+            ds_fail(err, "%s: mixes accuracy and RMSE files", dir);
+            goto done;
+        }
+        if (nodes[i].n) regress = nodes[i].regress;
+        n_times += nodes[i].n;
+    }
+    if (regress < 0) {
+        ds_fail(err, "%s: no node results (node-K.csv) to collect", dir);
+        goto done;
+    }
+    /* The distinct nominal evaluation times over all nodes, in order. */
+    times = malloc(sizeof(double) * (size_t)n_times);
+    if (!times) {
+        ds_fail(err, "out of memory");
+        goto done;
+    }
+    int nt = 0;
+    for (int i = 0; i < N; i++)
+        for (int k = 0; k < nodes[i].n; k++) times[nt++] = nodes[i].r[k].time;
+    qsort(times, (size_t)nt, sizeof *times, cmp_double);
+    int u = 0;
+    for (int k = 0; k < nt; k++)
+        if (u == 0 || times[k] > times[u - 1] + 1e-9) times[u++] = times[k];
+    if (!(res = results_open(c, dir, algorithm, "real", regress, log, err))) goto done;
+    int *cursor = calloc((size_t)N, sizeof(int));
+    if (!cursor) {
+        ds_fail(err, "out of memory");
+        goto done;
+    }
+    for (int k = 0; k < u && rc != -2; k++) {
+        sim_report r = {0};
+        r.time = times[k];
+        r.regress = regress;
+        r.nodes = N;
+        r.node = reps;
+        r.consensus = NAN;
+        r.metric_min = INFINITY;
+        r.metric_max = -INFINITY;
+        int evaluated = 0, with_loss = 0;
+        for (int i = 0; i < N; i++) {
+            node_rows *nr = &nodes[i];
+            while (cursor[i] < nr->n && nr->r[cursor[i]].time <= times[k] + 1e-9) cursor[i]++;
+            const node_row *row = cursor[i] > 0 ? &nr->r[cursor[i] - 1] : NULL;
+            int current = row && fabs(row->time - times[k]) < 1e-9;
+            if (!row) {
+                memset(&reps[i], 0, sizeof reps[i]);
+                reps[i].test_metric = reps[i].test_loss = reps[i].train_loss = NAN;
+            } else {
+                reps[i] = row->rep;
+                if (!current) reps[i].test_metric = reps[i].test_loss = reps[i].train_loss = NAN;
+            }
+            const sim_node_report *p = &reps[i];
+            if (!isnan(p->test_metric)) {
+                evaluated++;
+                r.metric_mean += p->test_metric;
+                r.test_loss += p->test_loss;
+                if (p->test_metric < r.metric_min) r.metric_min = p->test_metric;
+                if (p->test_metric > r.metric_max) r.metric_max = p->test_metric;
+            }
+            if (!isnan(p->train_loss)) {
+                r.train_loss += p->train_loss;
+                with_loss++;
+            }
+            r.mean_round += (double)p->round / N;
+            r.bytes_sent += p->bytes_sent;
+            r.msgs_sent += p->msgs_sent;
+            r.msgs_dropped += p->msgs_dropped;
+            r.msgs_received += p->msgs_received;
+        }
+        if (evaluated == 0) continue; /* nothing to report at this time */
+        r.metric_mean /= evaluated;
+        r.test_loss /= evaluated;
+        r.train_loss = with_loss ? r.train_loss / with_loss : NAN;
+        if (results_add(res, &r)) rc = -2;
+    }
+    free(cursor);
+    if (rc == -2) goto done;
+    rc = results_finish(res, interrupted || *missing > 0);
+done:
+    results_free(res);
+    for (int i = 0; nodes && i < N; i++) free(nodes[i].r);
+    free(nodes);
+    free(reps);
+    free(times);
+    return rc ? -1 : 0;
+}

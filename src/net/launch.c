@@ -1,0 +1,214 @@
+/* launch.c: starting, watching and collecting the node processes of a
+ * real run on one machine. */
+#define _POSIX_C_SOURCE 200809L
+#include "net/launch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "exp/results.h"
+#include "exp/run.h"
+#include "net/collect.h"
+#include "net/hosts.h"
+#include "util/clock.h"
+#include "util/fileio.h"
+#include "util/progress.h"
+
+/* Seconds a run may exceed its duration (start-up, data loading and the
+ * time evaluations pause the training clock) before nodes are killed. */
+#define LAUNCH_GRACE_S 300.0
+
+static void sleep_ms(int ms) {
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* The last line of a node's log, for error messages. */
+static void last_line(const char *path, char *buf, size_t cap) {
+    buf[0] = 0;
+    FILE *f = fopen(path, "r");
+    if (!f) return;
+    char line[512];
+    while (fgets(line, sizeof line, f))
+        if (line[0] != '\n') snprintf(buf, cap, "%s", line);
+    fclose(f);
+    size_t n = strlen(buf);
+    if (n && buf[n - 1] == '\n') buf[n - 1] = 0;
+}
+
+static pid_t start_node(const launch_options *o, const char *dir, int id) {
+    char cfg[4200], hosts_file[4200], log[4200], ids[16];
+    snprintf(cfg, sizeof cfg, "%s/config.ini", dir);
+    snprintf(hosts_file, sizeof hosts_file, "%s/hosts.txt", dir);
+    snprintf(log, sizeof log, "%s/node-%d.log", dir, id);
+    snprintf(ids, sizeof ids, "%d", id);
+    pid_t pid = fork();
+    if (pid != 0) return pid;
+    /* child */
+    int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd >= 0) {
+        dup2(fd, 1);
+        dup2(fd, 2);
+        close(fd);
+    }
+    signal(SIGINT, SIG_IGN); /* the launcher decides when nodes stop */
+    char *argv[] = {(char *)o->exe, "node", "--config", cfg, "--id", ids, "--hosts", hosts_file, "--out", (char *)dir, NULL};
+    execv(o->exe, argv);
+    fprintf(stderr, "divshare launch: cannot start %s: %s\n", o->exe, strerror(errno));
+    _exit(127);
+}
+
+static int run_one(config *c, const launch_options *o, const char *alg, const char *dir, int *interrupted,
+                   ds_err *err) {
+    const int N = (int)config_int(c, "partition", "nodes");
+    char set[256];
+    snprintf(set, sizeof set, "algorithm.name=%s", alg);
+    if (config_set(c, set, err) || config_set(c, "algorithm.algorithms=", err)) return -1;
+    char note[256];
+    snprintf(note, sizeof note, "resolved configuration of this run (divshare launch, algorithm %s)", alg);
+    if (results_write_config(c, dir, note, err)) return -1;
+    int *ports = malloc(sizeof(int) * (size_t)N);
+    pid_t *pid = calloc((size_t)N, sizeof(pid_t));
+    int *status = calloc((size_t)N, sizeof(int));
+    if (!ports || !pid || !status) {
+        free(ports);
+        free(pid);
+        free(status);
+        return ds_fail(err, "out of memory");
+    }
+    char hosts_path[4200];
+    snprintf(hosts_path, sizeof hosts_path, "%s/hosts.txt", dir);
+    int rc = hosts_free_ports(N, ports, err) || hosts_write_local(hosts_path, N, ports, err) ? -1 : 0;
+    free(ports);
+    for (int i = 0; i < N; i++) { /* stale files of an earlier run */
+        char p[4200];
+        snprintf(p, sizeof p, "%s/node-%d.csv", dir, i);
+        remove(p);
+        snprintf(p, sizeof p, "%s/node-%d.json", dir, i);
+        remove(p);
+    }
+    const double duration = config_double(c, "experiment", "duration");
+    if (o->log && rc == 0) {
+        fprintf(o->log, "%s: %d node processes, %s, %g s of training time -> %s\n", alg, N,
+                config_str(c, "dataset", "name"), duration, dir);
+        fflush(o->log);
+    }
+    int running = 0;
+    for (int i = 0; i < N && rc == 0; i++) {
+        pid[i] = start_node(o, dir, i);
+        if (pid[i] < 0) {
+            rc = ds_fail(err, "cannot fork node %d: %s", i, strerror(errno));
+            break;
+        }
+        running++;
+    }
+    progress pb;
+    if (o->progress) progress_begin(&pb, o->progress, alg, duration);
+    double t0 = clock_now(), term_at = 0;
+    int stopping = rc != 0;
+    while (running > 0) {
+        int st;
+        pid_t w = waitpid(-1, &st, WNOHANG);
+        if (w > 0) {
+            for (int i = 0; i < N; i++)
+                if (pid[i] == w) {
+                    status[i] = st;
+                    pid[i] = 0;
+                    running--;
+                }
+            continue;
+        }
+        double el = clock_now() - t0;
+        if (!stopping && ((o->stop && *o->stop) || el > duration + LAUNCH_GRACE_S)) {
+            if (o->stop && *o->stop) *interrupted = 1;
+            else if (!rc) rc = ds_fail(err, "%s: nodes still running %.0f s after the duration; stopped them", alg,
+                                       LAUNCH_GRACE_S);
+            stopping = 1;
+            term_at = clock_now();
+            for (int i = 0; i < N; i++)
+                if (pid[i] > 0) kill(pid[i], SIGTERM);
+        }
+        if (stopping && term_at > 0 && clock_now() - term_at > 20) /* ignored SIGTERM */
+            for (int i = 0; i < N; i++)
+                if (pid[i] > 0) kill(pid[i], SIGKILL);
+        if (o->progress) {
+            char s[64];
+            snprintf(s, sizeof s, "%d of %d nodes running", running, N);
+            progress_update(&pb, el < duration ? el : duration, s);
+        }
+        sleep_ms(100);
+    }
+    if (o->progress) progress_end(&pb);
+    int failed = 0;
+    for (int i = 0; i < N; i++) {
+        int st = status[i];
+        int ok = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+        int stopped_by_us = *interrupted && WIFEXITED(st) && (WEXITSTATUS(st) == 0 || WEXITSTATUS(st) == 130);
+        if (ok || stopped_by_us) continue;
+        failed++;
+        char lp[4200], line[512];
+        snprintf(lp, sizeof lp, "%s/node-%d.log", dir, i);
+        last_line(lp, line, sizeof line);
+        if (o->log) {
+            if (WIFSIGNALED(st))
+                fprintf(o->log, "%s: node %d was killed by signal %d (%s)\n", alg, i, WTERMSIG(st), lp);
+            else
+                fprintf(o->log, "%s: node %d failed with exit code %d: %s\n", alg, i, WEXITSTATUS(st),
+                        *line ? line : lp);
+        }
+    }
+    free(pid);
+    free(status);
+    if (rc) return rc;
+    int missing;
+    if (collect_run(c, dir, alg, NULL, *interrupted, &missing, err)) {
+        if (failed == N) return ds_fail(err, "%s: every node failed; see %s/node-0.log", alg, dir);
+        return -1;
+    }
+    if (o->log) {
+        fprintf(o->log, "%s: done in %.1f s wall", alg, clock_now() - t0);
+        if (failed) fprintf(o->log, "; %d of %d nodes did not finish", failed, N);
+        fprintf(o->log, "\n");
+        fflush(o->log);
+    }
+    return 0;
+}
+
+int launch_experiment(config *c, const launch_options *o, int *interrupted, int *bad_input, ds_err *err) {
+    *interrupted = 0;
+    *bad_input = 0;
+    if (run_check(c, err)) {
+        *bad_input = 1;
+        return -1;
+    }
+    if (config_bool(c, "algorithm", "redraw")) {
+        *bad_input = 1;
+        return ds_fail(err, "[algorithm] redraw = true is simulator-only");
+    }
+    char names[CONFIG_MAX_VALUE];
+    char *algs[RUN_MAX_ALGORITHMS];
+    int count = run_algorithm_list(c, names, sizeof names, algs, RUN_MAX_ALGORITHMS, err);
+    if (count < 0) {
+        *bad_input = 1;
+        return -1;
+    }
+    /* names is overwritten by config_set below only through c; keep copies. */
+    char copy[RUN_MAX_ALGORITHMS][64];
+    for (int i = 0; i < count; i++) snprintf(copy[i], sizeof copy[i], "%s", algs[i]);
+    char base[4096];
+    snprintf(base, sizeof base, "%s/%s", config_str(c, "experiment", "output"), config_str(c, "experiment", "name"));
+    if (o->out_dir) snprintf(base, sizeof base, "%s", o->out_dir);
+    int rc = 0;
+    for (int i = 0; i < count && rc == 0 && !*interrupted; i++) {
+        char dir[4096 + 80];
+        snprintf(dir, sizeof dir, "%s/%s", base, copy[i]);
+        rc = run_one(c, o, copy[i], dir, interrupted, err);
+    }
+    return rc;
+}
