@@ -21,6 +21,7 @@ typedef struct out_item {
     unsigned char *buf;
     size_t len;
     int dst;
+    double queued; /* clock_now() when queued */
 } out_item;
 
 typedef struct due_item {
@@ -91,9 +92,11 @@ static void *sender_main(void *arg) {
         t->out_len--;
         pthread_mutex_unlock(&t->mu);
         /* Transmit at the uplink rate: hand over when the last bit would
-         * have left. Meanwhile the message is in flight, not cancellable. */
-        double start = clock_now();
-        if (free_at > start) start = free_at;
+         * have left. Meanwhile the message is in flight, not cancellable.
+         * The link starts on it when it was queued or when the previous
+         * one finished, whichever is later, so thread wake-up delays do
+         * not accumulate into a lower rate. */
+        double start = it.queued > free_at ? it.queued : free_at;
         double end = start + 8.0 * (double)it.len / up;
         free_at = end;
         pthread_mutex_lock(&t->mu);
@@ -323,7 +326,7 @@ void transport_send(transport *t, unsigned char *buf, size_t len, int dst) {
         t->out_cap = cap;
         t->out_head = 0;
     }
-    t->out[(t->out_head + t->out_len++) % t->out_cap] = (out_item){buf, len, dst};
+    t->out[(t->out_head + t->out_len++) % t->out_cap] = (out_item){buf, len, dst, clock_now()};
     pthread_cond_broadcast(&t->out_cv);
     pthread_mutex_unlock(&t->mu);
 }

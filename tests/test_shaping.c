@@ -1,0 +1,186 @@
+#define _DEFAULT_SOURCE /* usleep */
+/* test_shaping.c: the in-process link emulation of the real runtime, over
+ * real ZeroMQ TCP on loopback, between two transports in this process:
+ *  - node 0 limited to 10 Mbit/s up streams 100 kB messages for 10 s (5 s
+ *    with --quick): the throughput node 1 receives is within 5% of 10 Mbit/s;
+ *  - with 5 ms of one-way latency on each side and fast links, a small
+ *    message is delivered 10 ms after it is queued: the median error of
+ *    20 messages is within 1 ms (single ones can be later when the machine
+ *    is loaded: thread wake-ups, not the emulator; the worst is printed);
+ *  - an unsent backlog is dropped by cancel_unsent and never arrives. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "net/transport.h"
+#include "util/clock.h"
+
+static char hosts_path[64];
+
+static void make_hosts(hosts *h) {
+    int ports[2];
+    ds_err err;
+    snprintf(hosts_path, sizeof hosts_path, "/tmp/ds-shaping-%d.txt", (int)getpid());
+    if (hosts_free_ports(2, ports, &err) || hosts_write_local(hosts_path, 2, ports, &err) ||
+        hosts_load(h, hosts_path, 2, &err)) {
+        printf("setup: %s\n", err.msg);
+        exit(1);
+    }
+    remove(hosts_path);
+}
+
+static unsigned char *message(int src, int dst, size_t floats, uint32_t round, size_t *len) {
+    float *v = calloc(floats ? floats : 1, sizeof(float));
+    model_snapshot *s = floats ? snapshot_new(v, floats) : NULL;
+    free(v);
+    algo_msg *m = algo_msg_new(floats ? MSG_MODEL : MSG_NOTICE, src, dst, round, s);
+    snapshot_unref(s);
+    unsigned char *b = wire_encode(m, floats ? floats : 25000, len);
+    algo_msg_free(m);
+    return b;
+}
+
+static transport *start(int self, const hosts *h, const sim_node_spec *spec, size_t n_params) {
+    const algo_ops *ops = algo_find("swift");
+    transport_config c = {self, 2, h, spec, {2, self, n_params, ops, NULL}};
+    ds_err err;
+    transport *t = transport_start(&c, &err);
+    if (!t) {
+        printf("transport_start: %s\n", err.msg);
+        exit(1);
+    }
+    return t;
+}
+
+/* Sends a few small messages until one gets through (connection set up). */
+static void connect_pair(transport *a, transport *b, int src, int dst) {
+    for (int i = 0; i < 100; i++) {
+        size_t len;
+        unsigned char *buf = message(src, dst, 0, 0, &len); /* a bare header */
+        transport_send(a, buf, len, dst);
+        transport_wait(b, clock_now() + 0.05);
+        algo_msg *m = transport_next(b);
+        if (m) {
+            algo_msg_free(m);
+            while ((m = transport_next(b))) algo_msg_free(m);
+            return;
+        }
+    }
+    printf("no connection\n");
+    exit(1);
+}
+
+static void test_throughput(const hosts *h, double seconds) {
+    const size_t P = 25000; /* 100 kB messages */
+    sim_node_spec spec[2] = {{10e6, 1e12, 0, 1}, {1e12, 1e12, 0, 1}};
+    transport *a = start(0, h, spec, P), *b = start(1, h, spec, P);
+    connect_pair(a, b, 0, 1);
+    sleep(1); /* let any handshake leftovers arrive */
+    algo_msg *old;
+    while ((old = transport_next(b))) algo_msg_free(old);
+    size_t len = 0;
+    int queued = (int)(seconds * 10e6 / 8 / (WIRE_HEADER_BYTES + 4 * P)) + 2;
+    for (int i = 0; i < queued; i++) {
+        unsigned char *buf = message(0, 1, P, (uint32_t)i + 1, &len);
+        transport_send(a, buf, len, 1);
+    }
+    double first = 0, last = 0;
+    size_t bytes = 0;
+    int got = 0;
+    double t_end = clock_now() + seconds + 3;
+    while (clock_now() < t_end && got < queued) {
+        transport_wait(b, clock_now() + 0.1);
+        algo_msg *m;
+        while ((m = transport_next(b))) {
+            double now = clock_now();
+            if (got == 0) first = now;
+            else bytes += len; /* bytes after the first arrival */
+            last = now;
+            got++;
+            algo_msg_free(m);
+        }
+    }
+    double rate = last > first ? 8.0 * (double)bytes / (last - first) : 0;
+    CHECK(got == queued, "all %d messages arrived (%d)", queued, got);
+    CHECK(fabs(rate / 10e6 - 1) < 0.05, "10 Mbit/s uplink: measured %.3f Mbit/s over %.1f s", rate / 1e6,
+          last - first);
+    printf("shaping: 10 Mbit/s uplink -> %.3f Mbit/s received (%+.2f%%) over %.1f s\n", rate / 1e6,
+           100 * (rate / 10e6 - 1), last - first);
+    transport_stop(a);
+    transport_stop(b);
+}
+
+static void test_latency(const hosts *h) {
+    sim_node_spec spec[2] = {{1e12, 1e12, 0.005, 1}, {1e12, 1e12, 0.005, 1}};
+    transport *a = start(0, h, spec, 25000), *b = start(1, h, spec, 25000);
+    connect_pair(a, b, 0, 1);
+    double err[20], worst = 0;
+    for (int i = 0; i < 20; i++) {
+        size_t len;
+        unsigned char *msg = message(0, 1, 0, (uint32_t)i + 1, &len);
+        double t0 = clock_now();
+        transport_send(a, msg, len, 1);
+        algo_msg *m = NULL;
+        while (!m && clock_now() - t0 < 1) {
+            transport_wait(b, clock_now() + 0.05);
+            m = transport_next(b);
+        }
+        err[i] = clock_now() - t0 - 0.010;
+        algo_msg_free(m);
+        if (fabs(err[i]) > worst) worst = fabs(err[i]);
+    }
+    for (int i = 1; i < 20; i++) /* sort for the median */
+        for (int j = i; j > 0 && err[j] < err[j - 1]; j--) {
+            double t = err[j];
+            err[j] = err[j - 1];
+            err[j - 1] = t;
+        }
+    double median = (err[9] + err[10]) / 2;
+    CHECK(fabs(median) < 0.001, "5 + 5 ms latency: median delivery within 1 ms of 10 ms (%+.3f ms)", 1e3 * median);
+    printf("latency: 10 ms configured, median error %+.3f ms, worst %.3f ms\n", 1e3 * median, 1e3 * worst);
+    transport_stop(a);
+    transport_stop(b);
+}
+
+static void test_cancel(const hosts *h) {
+    const size_t P = 25000;
+    sim_node_spec spec[2] = {{1e6, 1e12, 0, 1}, {1e12, 1e12, 0, 1}}; /* 1 Mbit/s: 0.8 s per message */
+    transport *a = start(0, h, spec, P), *b = start(1, h, spec, P);
+    connect_pair(a, b, 0, 1);
+    size_t len;
+    for (int i = 0; i < 5; i++) {
+        unsigned char *buf = message(0, 1, P, 100 + (uint32_t)i, &len);
+        transport_send(a, buf, len, 1);
+    }
+    usleep(100000);
+    int dropped = transport_cancel_unsent(a);
+    CHECK(dropped == 4, "4 of 5 queued messages dropped (one in flight): %d", dropped);
+    int got = 0;
+    double t_end = clock_now() + 2.5;
+    while (clock_now() < t_end) {
+        transport_wait(b, clock_now() + 0.1);
+        algo_msg *m;
+        while ((m = transport_next(b))) {
+            got += m->round >= 100;
+            algo_msg_free(m);
+        }
+    }
+    CHECK(got == 1, "only the message in flight arrives: %d", got);
+    transport_stats st;
+    transport_get_stats(a, &st);
+    CHECK(st.msgs_dropped_stale == 4, "dropped counted: %llu", (unsigned long long)st.msgs_dropped_stale);
+    transport_stop(a);
+    transport_stop(b);
+}
+
+int main(int argc, char **argv) {
+    double seconds = argc > 1 && !strcmp(argv[1], "--quick") ? 5 : 10;
+    hosts h;
+    make_hosts(&h);
+    test_latency(&h);
+    test_cancel(&h);
+    test_throughput(&h, seconds);
+    hosts_free(&h);
+    return check_done("test_shaping");
+}
