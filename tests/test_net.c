@@ -2,9 +2,11 @@
  * (round trips, and fuzzed, truncated, oversized, misaddressed and
  * corrupted inputs that must all be rejected without crashing). */
 #include <string.h>
+#include <unistd.h>
 
 #include "algo/algo.h"
 #include "check.h"
+#include "net/hosts.h"
 #include "net/wire.h"
 #include "util/crc32c.h"
 #include "util/rng.h"
@@ -214,8 +216,41 @@ static void test_rejections(fixture *f) {
     algo_msg_free(m);
 }
 
+static void test_hosts(void) {
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/ds-hosts-%d.txt", (int)getpid());
+    FILE *f = fopen(path, "w");
+    fputs("# comment\n\n1 localhost 7001\n0 127.0.0.1 7000\n", f);
+    fclose(f);
+    hosts h;
+    ds_err err;
+    CHECK(hosts_load(&h, path, 2, &err) == 0, "hosts file loads: %s", err.msg);
+    CHECK(h.n == 2 && h.e[1].port == 7001 && !strcmp(h.e[0].host, "127.0.0.1"), "entries indexed by id");
+    CHECK(hosts_allows(&h, "127.0.0.1") && hosts_allows(&h, "::ffff:127.0.0.1"), "listed address allowed");
+    CHECK(!hosts_allows(&h, "10.9.8.7"), "unlisted address rejected");
+    hosts_free(&h);
+    struct { const char *text; int nodes; const char *why; } bad[] = {
+        {"0 a 1\n", 2, "node 1 is missing"},
+        {"0 a 1\n1 b 2\n2 c 3\n", 2, ":3: node id 2 outside [0, 1]"},
+        {"0 a 1\n0 b 2\n", 2, ":2: node id 0 listed twice (first on line 1)"},
+        {"0 a 70000\n", 1, ":1: port 70000 outside [1, 65535]"},
+        {"0 a\n", 1, ":1: expected 'id host port'"},
+        {"0 a 1 extra\n", 1, ":1: expected 'id host port'"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        f = fopen(path, "w");
+        fputs(bad[i].text, f);
+        fclose(f);
+        int rc = hosts_load(&h, path, bad[i].nodes, &err);
+        CHECK(rc != 0 && strstr(err.msg, bad[i].why), "bad hosts file %zu: %s", i, rc ? err.msg : "accepted");
+        if (!rc) hosts_free(&h);
+    }
+    remove(path);
+}
+
 int main(void) {
     test_crc();
+    test_hosts();
     fixture f;
     fixture_init(&f);
     test_roundtrip(&f);

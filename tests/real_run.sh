@@ -1,0 +1,138 @@
+#!/bin/sh
+# The real runtime end to end on loopback, as a user runs it:
+#  1. 'divshare launch': 8 node processes, Fashion-MNIST subset, DivShare,
+#     AD-PSGD and Swift for SECONDS (default 30) of training each, 2
+#     straggler nodes: every node writes complete results; bytes sent by
+#     all nodes = bytes received by all nodes (nobody lost anything); no
+#     invalid message; the run-level files and the table are there.
+#  2. kill -9 of one of 8 nodes at half time: the other 7 finish and write
+#     complete results, the launcher reports the dead node.
+#  3. mpirun (if installed): 4 nodes started by Open MPI, ids from
+#     OMPI_COMM_WORLD_RANK, then 'divshare collect'.
+#  4. bad hosts files and ids: exit 2 with the reason.
+# usage: real_run.sh PATH/TO/divshare [SECONDS]
+set -u
+ds=$1
+secs=${2:-30}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "NOT OK: $*"; }
+fm=/usr/share/datasets/fashion-mnist
+if [ ! -d "$fm" ]; then
+  echo "real_run: $fm absent (Debian package dataset-fashion-mnist); skipped"
+  exit 0
+fi
+cat >"$tmp/exp.ini" <<INI
+[experiment]
+name = real
+duration = $secs
+[dataset]
+name = fashion-mnist
+train_subset = 16000
+[partition]
+name = kshard
+nodes = 8
+shards = 4
+[model]
+name = mlp
+hidden = 64
+[train]
+batch_size = 8
+lr = 0.05
+[algorithm]
+algorithms = divshare, adpsgd, swift
+degree = 3
+local_steps = 32
+[network]
+up = 20e6
+down = 20e6
+latency = 0.001
+stragglers = 2
+straggler_up = 4e6
+straggler_down = 4e6
+[eval]
+interval = 5
+test_samples = 1000
+targets = 40, 60
+INI
+py() { /usr/bin/python3 -c "$@"; }
+
+# 1. three algorithms, 8 nodes each
+"$ds" launch "$tmp/exp.ini" --out "$tmp/a" >"$tmp/a.log" 2>&1 || bad "launch failed: $(tail -5 "$tmp/a.log")"
+for alg in divshare adpsgd swift; do
+  d="$tmp/a/$alg"
+  n=$(grep -l '"complete":[[:space:]]*true' "$d"/node-*.json 2>/dev/null | wc -l)
+  [ "$n" = 8 ] && ok || bad "$alg: $n of 8 nodes complete"
+  for f in metrics.csv nodes.csv summary.json config.ini; do [ -s "$d/$f" ] && ok || bad "$alg: $f missing"; done
+  # bytes: sent by all = received by all; invalid = 0
+  summary=$(py "
+import json
+s = r = inv = unr = 0
+for i in range(8):
+    j = json.load(open('$d/node-%d.json' % i))
+    s += j['bytes_sent']; r += j['bytes_received']; inv += j['messages_invalid'] + j['messages_foreign']
+print(s, r, inv)")
+  set -- $summary
+  [ "$1" -gt 0 ] && [ "$1" = "$2" ] && ok || bad "$alg: bytes sent $1 != received $2"
+  [ "$3" = 0 ] && ok || bad "$alg: $3 invalid messages"
+  echo "real_run: $alg: $(tail -1 "$d/metrics.csv" | cut -d, -f1,3), $1 bytes sent = received"
+done
+grep -q "speed-up vs adpsgd" "$tmp/a.log" && ok || bad "no comparison table"
+dropped=$(py "
+import json; print(sum(json.load(open('$tmp/a/divshare/node-%d.json' % i))['messages_dropped_stale'] for i in range(8)))")
+[ "$dropped" -gt 0 ] && ok || bad "DivShare dropped no stale fragment"
+
+# 2. kill -9 one node at half time
+half=$((secs / 2))
+"$ds" launch "$tmp/exp.ini" --set algorithm.algorithms=divshare --out "$tmp/k" >"$tmp/k.log" 2>&1 &
+lpid=$!
+sleep $((half + 2))
+victim=$(pgrep -f "node --config $tmp/k/divshare/config.ini --id 3 " | head -1)
+[ -n "$victim" ] && kill -9 "$victim" && ok || bad "could not find node 3 to kill"
+wait $lpid
+n=$(grep -l '"complete":[[:space:]]*true' "$tmp/k/divshare"/node-*.json 2>/dev/null | wc -l)
+[ "$n" = 7 ] && ok || bad "after kill -9: $n of 7 surviving nodes complete"
+grep -q "node 3 was killed by signal 9" "$tmp/k.log" && ok || bad "launcher did not report the dead node: $(cat "$tmp/k.log")"
+[ -s "$tmp/k/divshare/summary.json" ] && ok || bad "no results after a node died"
+
+# 3. mpirun
+if command -v mpirun >/dev/null 2>&1; then
+  mkdir -p "$tmp/m"
+  "$ds" check "$tmp/exp.ini" --set partition.nodes=4 --set algorithm.name=divshare --set algorithm.algorithms= \
+    --set experiment.duration=8 --print >"$tmp/m/config.ini"
+  i=0
+  : >"$tmp/m/hosts.txt"
+  for port in $(py "
+import socket
+ss = [socket.socket() for _ in range(4)]
+for s in ss: s.bind(('127.0.0.1', 0))
+print(' '.join(str(s.getsockname()[1]) for s in ss))"); do
+    echo "$i 127.0.0.1 $port" >>"$tmp/m/hosts.txt"
+    i=$((i + 1))
+  done
+  OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 timeout 120 mpirun --oversubscribe -np 4 \
+    "$ds" node --config "$tmp/m/config.ini" --hosts "$tmp/m/hosts.txt" --out "$tmp/m" --quiet >"$tmp/m.log" 2>&1 ||
+    bad "mpirun failed: $(tail -5 "$tmp/m.log")"
+  n=$(grep -l '"complete":[[:space:]]*true' "$tmp/m"/node-*.json 2>/dev/null | wc -l)
+  [ "$n" = 4 ] && ok || bad "mpirun: $n of 4 nodes complete"
+  "$ds" collect "$tmp/m" >/dev/null && [ -s "$tmp/m/summary.json" ] && ok || bad "collect after mpirun"
+else
+  echo "real_run: mpirun not installed (Debian openmpi-bin); mpirun check skipped"
+fi
+
+# 4. bad input
+printf '0 127.0.0.1 7000\n1 127.0.0.1 7001\n' >"$tmp/h2.txt"
+"$ds" node --config "$tmp/exp.ini" --id 0 --hosts "$tmp/h2.txt" --set algorithm.name=divshare --out "$tmp/x" 2>"$tmp/err"
+[ $? = 2 ] && grep -q "node 2 is missing" "$tmp/err" && ok || bad "short hosts file: $(cat "$tmp/err")"
+printf '0 127.0.0.1 7000\n0 127.0.0.1 7001\n' >"$tmp/h3.txt"
+"$ds" node --config "$tmp/exp.ini" --id 0 --hosts "$tmp/h3.txt" --set partition.nodes=2 --set algorithm.degree=1 \
+  --set algorithm.name=divshare --out "$tmp/x" 2>"$tmp/err"
+[ $? = 2 ] && grep -q "h3.txt:2: node id 0 listed twice" "$tmp/err" && ok || bad "duplicate id: $(cat "$tmp/err")"
+"$ds" node --config "$tmp/exp.ini" --id 9 --hosts "$tmp/h2.txt" --out "$tmp/x" 2>"$tmp/err"
+[ $? = 2 ] && grep -q "node id 9 outside \[0, 7\]" "$tmp/err" && ok || bad "id out of range: $(cat "$tmp/err")"
+env -u OMPI_COMM_WORLD_RANK -u SLURM_PROCID -u PMI_RANK "$ds" node --config "$tmp/exp.ini" --hosts "$tmp/h2.txt" 2>"$tmp/err"
+[ $? = 2 ] && grep -q "no node id" "$tmp/err" && ok || bad "no id: $(cat "$tmp/err")"
+echo "real_run: $pass passed, $fail failed"
+[ "$fail" = 0 ]
