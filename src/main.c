@@ -16,6 +16,7 @@
 #include "net/collect.h"
 #include "net/launch.h"
 #include "net/node.h"
+#include "util/fileio.h"
 
 #define DIVSHARE_VERSION "0.1.0"
 
@@ -131,7 +132,7 @@ static const char *COMPARE_HELP =
     "Prints, for each run directory (holding summary.json), the simulated time\n"
     "to each accuracy target, the final accuracy (or RMSE), megabytes sent,\n"
     "stale messages dropped, and the time-to-accuracy speed-up relative to a\n"
-    "baseline run (at the highest target each run reached).\n"
+    "baseline run (at the highest target both reached).\n"
     "\n"
     "options:\n"
     "  --baseline RUN     the run speed-ups are relative to: a directory given or\n"
@@ -434,7 +435,15 @@ static int cmd_collect(int argc, char **argv) {
 }
 
 /* compare and plot take run directories and a few flags; the directories
- * are gathered in place at the front of argv. */
+ * are gathered in place at the front of argv. A plots directory of ours
+ * (plots.gp, no summary.json) is skipped, so a shell glob over an experiment directory works. */
+static int is_plot_dir(const char *dir) {
+    char a[4200], b[4200];
+    snprintf(a, sizeof a, "%s/plots.gp", dir);
+    snprintf(b, sizeof b, "%s/summary.json", dir);
+    return path_exists(a) && !path_exists(b);
+}
+
 static int cmd_compare(int argc, char **argv) {
     compare_options opt = {COMPARE_TEXT, NULL};
     char **dirs = argv + 1;
@@ -452,7 +461,7 @@ static int cmd_compare(int argc, char **argv) {
         } else if (argv[i][0] == '-') {
             fprintf(stderr, "divshare compare: unknown option or missing value: %s\n\n%s", argv[i], COMPARE_HELP);
             return 2;
-        } else {
+        } else if (!is_plot_dir(argv[i])) {
             dirs[nd++] = argv[i];
         }
     }
@@ -481,7 +490,7 @@ static int cmd_plot(int argc, char **argv) {
         } else if (argv[i][0] == '-') {
             fprintf(stderr, "divshare plot: unknown option or missing value: %s\n\n%s", argv[i], PLOT_HELP);
             return 2;
-        } else {
+        } else if (!is_plot_dir(argv[i])) {
             dirs[nd++] = argv[i];
         }
     }

@@ -98,24 +98,31 @@ void compare_label(char **dirs, int n, int i, char *buf, size_t cap) {
     snprintf(buf, cap, "%s", start);
 }
 
-/* Speed-up of r over base at the highest target r reached: base time /
- * r time; when base never reached it, a lower bound from base's run end. */
+/* Time base needed for target t, or NAN if it never got there. */
+static double base_time(const run_row *base, double t) {
+    for (int b = 0; b < base->n_targets; b++)
+        if (base->target[b] == t) return base->time[b];
+    return NAN;
+}
+
+/* Speed-up of r over base: base time / r time at the highest target both
+ * reached; if base reached none that r reached, a lower bound at the
+ * lowest target r reached, from the length of base's run. */
 static void set_speedup(run_row *r, const run_row *base) {
     r->speedup = NAN;
+    r->speedup_lower_bound = 0;
     for (int k = r->n_targets - 1; k >= 0; k--) {
-        if (isnan(r->time[k]) || !(r->time[k] > 0)) continue;
-        double bt = NAN;
-        int lower = 0;
-        for (int b = 0; b < base->n_targets; b++)
-            if (base->target[b] == r->target[k]) bt = base->time[b];
-        if (isnan(bt)) {
-            bt = base->final_time;
-            lower = 1;
-        }
-        if (isnan(bt)) return;
+        double bt = base_time(base, r->target[k]);
+        if (isnan(r->time[k]) || !(r->time[k] > 0) || isnan(bt)) continue;
         r->speedup = bt / r->time[k];
         r->speedup_target = r->target[k];
-        r->speedup_lower_bound = lower;
+        return;
+    }
+    for (int k = 0; k < r->n_targets; k++) {
+        if (isnan(r->time[k]) || !(r->time[k] > 0) || isnan(base->final_time)) continue;
+        r->speedup = base->final_time / r->time[k];
+        r->speedup_target = r->target[k];
+        r->speedup_lower_bound = 1;
         return;
     }
 }
@@ -159,8 +166,8 @@ static void print_text(const run_row *rows, int n, int base, FILE *out) {
         fprintf(out, " %9.1f %8.0f  %s\n", r->mb_sent, r->dropped, s);
     }
     fprintf(out, "t(x) = simulated time at which the mean %s over nodes first reached x;\n"
-                 "speed-up = baseline's time / this run's time at the highest target this run reached\n"
-                 "(\">\": the baseline never reached it; bound from the baseline's run length)\n",
+                 "speed-up = baseline's time / this run's time at the highest target both reached\n"
+                 "(\">\": the baseline reached none of them; a bound from the baseline's run length)\n",
             acc ? "test accuracy" : "test RMSE");
 }
 
