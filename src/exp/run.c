@@ -177,6 +177,11 @@ int run_algorithm_list(const config *c, char *buf, size_t cap, char **algs, int 
     return count;
 }
 
+void run_base_dir(const config *c, const char *out_dir, char *buf, size_t cap) {
+    if (out_dir) snprintf(buf, cap, "%s", out_dir);
+    else snprintf(buf, cap, "%s/%s", config_str(c, "experiment", "output"), config_str(c, "experiment", "name"));
+}
+
 int run_check(const config *c, ds_err *err) {
     char names[CONFIG_MAX_VALUE];
     char *algs[RUN_MAX_ALGORITHMS];
@@ -315,8 +320,7 @@ int run_experiment(const config *c, const run_options *o, int *interrupted, int 
     }
     openblas_set_num_threads(1); /* parallelism is across nodes */
     char base[4096];
-    snprintf(base, sizeof base, "%s/%s", config_str(c, "experiment", "output"), config_str(c, "experiment", "name"));
-    if (o->out_dir) snprintf(base, sizeof base, "%s", o->out_dir);
+    run_base_dir(c, o->out_dir, base, sizeof base);
     int rc = 0;
     for (int i = 0; i < count && rc == 0 && !*interrupted; i++) {
         char dir[4096 + 64];

@@ -27,6 +27,10 @@ typedef struct run_options {
  * checking each name. Returns the count, or -1 with err set. */
 int run_algorithm_list(const config *c, char *buf, size_t cap, char **algs, int max, ds_err *err);
 
+/* The directory the runs of an experiment go to: out_dir if given, else
+ * <experiment.output>/<experiment.name>. */
+void run_base_dir(const config *c, const char *out_dir, char *buf, size_t cap);
+
 /* Validates what can be checked without data: algorithm names and
  * settings, nodes, targets, step_time, stragglers, the bandwidth trace. */
 int run_check(const config *c, ds_err *err);

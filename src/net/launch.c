@@ -202,8 +202,7 @@ int launch_experiment(config *c, const launch_options *o, int *interrupted, int 
     char copy[RUN_MAX_ALGORITHMS][64];
     for (int i = 0; i < count; i++) snprintf(copy[i], sizeof copy[i], "%s", algs[i]);
     char base[4096];
-    snprintf(base, sizeof base, "%s/%s", config_str(c, "experiment", "output"), config_str(c, "experiment", "name"));
-    if (o->out_dir) snprintf(base, sizeof base, "%s", o->out_dir);
+    run_base_dir(c, o->out_dir, base, sizeof base);
     int rc = 0;
     for (int i = 0; i < count && rc == 0 && !*interrupted; i++) {
         char dir[4096 + 80];

@@ -1,0 +1,18 @@
+/* cli_help.h: usage texts of the divshare command line. */
+#ifndef DS_CLI_HELP_H
+#define DS_CLI_HELP_H
+
+#define DIVSHARE_VERSION "0.1.0"
+
+extern const char *const MAIN_HELP;
+extern const char *const TRAIN_HELP;
+extern const char *const RUN_HELP;
+extern const char *const LAUNCH_HELP;
+extern const char *const NODE_HELP;
+extern const char *const COLLECT_HELP;
+extern const char *const COMPARE_HELP;
+extern const char *const PLOT_HELP;
+extern const char *const CHECK_HELP;
+extern const char *const PARTITION_HELP;
+
+#endif
