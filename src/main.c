@@ -192,6 +192,10 @@ static int cmd_experiment(int argc, char **argv, int real) {
     signal(SIGINT, on_sigint);
     signal(SIGTERM, on_sigint);
     int interrupted = 0, bad = 0, rc;
+    if (!strcmp(config_str(&cc.cfg, "experiment", "runtime"), "real")) {
+        real = 1; /* `divshare run` of a runtime = real experiment launches it */
+        cmd = "launch";
+    }
     if (real) {
         char exe[4096];
         ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);

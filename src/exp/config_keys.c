@@ -10,10 +10,10 @@ static const cfg_key KEYS[] = {
     {"experiment", "seed", CFG_INT, "1", 0, 4e18, NULL,
      "Seed of every random choice (init, partition, batches): same seed, same run."},
     {"experiment", "output", CFG_STRING, "runs", 0, 0, NULL, "Directory for results."},
-    {"experiment", "runtime", CFG_CHOICE, "sim", 0, 0, "sim",
-     "divshare run: where nodes run (sim: the discrete-event simulator)."},
+    {"experiment", "runtime", CFG_CHOICE, "sim", 0, 0, "sim, real",
+     "divshare run: sim = the discrete-event simulator; real = as divshare launch (one process per node)."},
     {"experiment", "duration", CFG_DOUBLE, "300", 1e-3, 1e9, NULL,
-     "divshare run: simulated seconds to run."},
+     "Seconds to run: simulated (sim), or of training time per node (real)."},
 
     {"dataset", "name", CFG_CHOICE, "fashion-mnist", 0, 0,
      "fashion-mnist,mnist,cifar10,movielens,synthetic,synthetic-ratings", "Dataset to train on."},
