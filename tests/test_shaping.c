@@ -174,12 +174,48 @@ static void test_cancel(const hosts *h) {
     transport_stop(b);
 }
 
+/* A pause (the node evaluating) holds the uplink: 10 messages of 100 kB at
+ * 10 Mbit/s take 0.8 s, plus a 0.5 s pause = 1.3 s. */
+static void test_pause(const hosts *h) {
+    const size_t P = 25000;
+    sim_node_spec spec[2] = {{10e6, 1e12, 0, 1}, {1e12, 1e12, 0, 1}};
+    transport *a = start(0, h, spec, P), *b = start(1, h, spec, P);
+    connect_pair(a, b, 0, 1);
+    size_t len;
+    unsigned char *bufs[10];
+    for (int i = 0; i < 10; i++) bufs[i] = message(0, 1, P, 200 + (uint32_t)i, &len);
+    double t0 = clock_now(), last = 0;
+    for (int i = 0; i < 10; i++) transport_send(a, bufs[i], len, 1);
+    usleep(200000);
+    transport_pause(a, 1);
+    usleep(500000);
+    transport_pause(a, 0);
+    int got = 0;
+    while (got < 10 && clock_now() - t0 < 5) {
+        transport_wait(b, clock_now() + 0.05);
+        algo_msg *m;
+        while ((m = transport_next(b))) {
+            if (m->round >= 200) {
+                got++;
+                last = clock_now();
+            }
+            algo_msg_free(m);
+        }
+    }
+    double took = last - t0;
+    CHECK(got == 10 && fabs(took - 1.3) < 0.06, "a 0.5 s pause delays a 0.8 s stream to 1.3 s: %d messages, %.3f s",
+          got, took);
+    transport_stop(a);
+    transport_stop(b);
+}
+
 int main(int argc, char **argv) {
     double seconds = argc > 1 && !strcmp(argv[1], "--quick") ? 5 : 10;
     hosts h;
     make_hosts(&h);
     test_latency(&h);
     test_cancel(&h);
+    test_pause(&h);
     test_throughput(&h, seconds);
     hosts_free(&h);
     return check_done("test_shaping");

@@ -126,6 +126,7 @@ static int write_rows(node_rt *n, const char *dir) {
 static int evaluate_row(node_rt *n, evaluator *ev, int evaluated, double t_nominal, const char *dir,
                         FILE *log) {
     double w0 = clock_now();
+    transport_pause(n->tr, 1);
     int regress = n->arch->task == NN_TASK_REGRESS;
     char metric[32] = "", loss[32] = "", tl[32] = "";
     if (evaluated) {
@@ -167,6 +168,7 @@ static int evaluate_row(node_rt *n, evaluator *ev, int evaluated, double t_nomin
     }
     int rc = write_rows(n, dir);
     n->eval_time += clock_now() - w0;
+    transport_pause(n->tr, 0);
     return rc;
 }
 

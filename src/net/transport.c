@@ -37,6 +37,9 @@ struct transport {
     int sender_up, receiver_up;
     atomic_int stopping;
     atomic_int sending_closed;
+    /* pause (evaluation): the uplink stands still, in mu */
+    int paused;
+    double paused_since, paused_total;
     pthread_mutex_t mu;
     pthread_cond_t out_cv, due_cv; /* CLOCK_MONOTONIC */
     out_item *out;                 /* ring buffer of queued messages */
@@ -98,13 +101,27 @@ static void *sender_main(void *arg) {
          * not accumulate into a lower rate. */
         double start = it.queued > free_at ? it.queued : free_at;
         double end = start + 8.0 * (double)it.len / up;
-        free_at = end;
         pthread_mutex_lock(&t->mu);
-        while (!atomic_load(&t->stopping) && !atomic_load(&t->sending_closed) && clock_now() < end) {
-            struct timespec ts = ts_of(end);
-            pthread_cond_timedwait(&t->out_cv, &t->mu, &ts);
+        /* A pause (the node evaluating) stops the link: the slot ends that
+         * much later. */
+        double p0 = t->paused_total + (t->paused ? clock_now() - t->paused_since : 0);
+        for (;;) {
+            if (atomic_load(&t->stopping) || atomic_load(&t->sending_closed)) break;
+            double now = clock_now();
+            double pauses = t->paused_total + (t->paused ? now - t->paused_since : 0) - p0;
+            if (!t->paused && now >= end + pauses) {
+                end += pauses;
+                break;
+            }
+            if (t->paused) {
+                pthread_cond_wait(&t->out_cv, &t->mu);
+            } else {
+                struct timespec ts = ts_of(end + pauses);
+                pthread_cond_timedwait(&t->out_cv, &t->mu, &ts);
+            }
         }
         pthread_mutex_unlock(&t->mu);
+        free_at = end;
         int ok = 0, closed = atomic_load(&t->sending_closed);
         if (!atomic_load(&t->stopping) && !closed && sock && sock[it.dst])
             ok = zmq_send(sock[it.dst], it.buf, it.len, ZMQ_DONTWAIT) == (int)it.len;
@@ -293,6 +310,20 @@ void transport_stop(transport *t) {
     pthread_cond_destroy(&t->due_cv);
     pthread_mutex_destroy(&t->mu);
     free(t);
+}
+
+void transport_pause(transport *t, int on) {
+    pthread_mutex_lock(&t->mu);
+    double now = clock_now();
+    if (on && !t->paused) {
+        t->paused = 1;
+        t->paused_since = now;
+    } else if (!on && t->paused) {
+        t->paused = 0;
+        t->paused_total += now - t->paused_since;
+    }
+    pthread_cond_broadcast(&t->out_cv);
+    pthread_mutex_unlock(&t->mu);
 }
 
 void transport_stop_sending(transport *t) {

@@ -55,6 +55,12 @@ int transport_cancel_unsent(transport *t);
 /* Messages waiting in the outgoing queue (not counting one in flight). */
 size_t transport_queued(transport *t);
 
+/* Pauses (on = 1) or resumes the emulated uplink: while the node
+ * evaluates, its training clock stops, and so does its sending, so a real
+ * run's bytes per training second match the simulator's. Messages queued
+ * or in flight wait; receiving goes on. */
+void transport_pause(transport *t, int on);
+
 /* Stops sending for good: queued messages (and the one in flight) are
  * discarded and counted as unsent at end; receiving goes on. */
 void transport_stop_sending(transport *t);
