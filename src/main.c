@@ -21,6 +21,12 @@
 
 static volatile sig_atomic_t stop_requested;
 
+static volatile sig_atomic_t go_received;
+static void on_sigusr1(int sig) {
+    (void)sig;
+    go_received = 1;
+}
+
 static void on_sigint(int sig) {
     (void)sig;
     if (stop_requested) _exit(130); /* second Ctrl-C: leave now */
@@ -261,7 +267,11 @@ static int cmd_node(int argc, char **argv) {
     if (cc.out_dir) snprintf(out, sizeof out, "%s", cc.out_dir);
     signal(SIGINT, on_sigint);
     signal(SIGTERM, on_sigint);
-    node_options o = {id, cc.hosts, out, cc.quiet ? NULL : stdout, &stop_requested};
+    /* Started by `divshare launch`: wait for its go signal (SIGUSR1). */
+    const char *launched = getenv("DIVSHARE_LAUNCH_SYNC");
+    if (launched && !strcmp(launched, "1")) signal(SIGUSR1, on_sigusr1);
+    node_options o = {id, cc.hosts, out, cc.quiet ? NULL : stdout, &stop_requested,
+                      launched && !strcmp(launched, "1") ? &go_received : NULL};
     int bad = 0;
     int rc = node_run(&cc.cfg, &o, &bad, &err);
     config_free(&cc.cfg);

@@ -23,6 +23,8 @@
 /* Seconds a run may exceed its duration (start-up, data loading and the
  * time evaluations pause the training clock) before nodes are killed. */
 #define LAUNCH_GRACE_S 300.0
+/* Seconds to wait for every node to be ready before starting them anyway. */
+#define LAUNCH_READY_TIMEOUT_S 300.0
 
 static void sleep_ms(int ms) {
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
@@ -58,6 +60,8 @@ static pid_t start_node(const launch_options *o, const char *dir, int id) {
         close(fd);
     }
     signal(SIGINT, SIG_IGN); /* the launcher decides when nodes stop */
+    setenv("DIVSHARE_LAUNCH_SYNC", "1", 1); /* start on the launcher's signal */
+    signal(SIGUSR1, SIG_IGN); /* until the node installs its handler */
     char *argv[] = {(char *)o->exe, "node", "--config", cfg, "--id", ids, "--hosts", hosts_file, "--out", (char *)dir, NULL};
     execv(o->exe, argv);
     fprintf(stderr, "divshare launch: cannot start %s: %s\n", o->exe, strerror(errno));
@@ -108,6 +112,24 @@ static int run_one(config *c, const launch_options *o, const char *alg, const ch
         }
         running++;
     }
+    /* Start together: when every node is ready (or after a time-out, or
+     * when some node already exited), signal them all. */
+    double w0 = clock_now();
+    for (int ready = 0; rc == 0 && running > 0 && ready < N && clock_now() - w0 < LAUNCH_READY_TIMEOUT_S;) {
+        if (o->stop && *o->stop) break;
+        ready = 0;
+        for (int i = 0; i < N; i++) {
+            char p[4200];
+            snprintf(p, sizeof p, "%s/node-%d.ready", dir, i);
+            ready += path_exists(p);
+        }
+        siginfo_t info = {0};
+        if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid != 0)
+            break; /* some node exited early: it will not get ready */
+        if (ready < N) sleep_ms(20);
+    }
+    for (int i = 0; i < N; i++)
+        if (pid[i] > 0) kill(pid[i], SIGUSR1);
     progress pb;
     if (o->progress) progress_begin(&pb, o->progress, alg, duration);
     double t0 = clock_now(), term_at = 0;

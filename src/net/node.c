@@ -319,6 +319,13 @@ int node_run(const config *c, const node_options *o, int *bad_input, ds_err *err
     if (make_dirs(o->out_dir, err)) goto done;
 
     openblas_set_num_threads(1);
+    if (o->go) {
+        char ready[4096 + 32];
+        snprintf(ready, sizeof ready, "%s/node-%d.ready", o->out_dir, id);
+        if (atomic_write_string(ready, "", err)) goto done;
+        while (!*o->go && !(o->stop && *o->stop)) sleep_s(0.005);
+        remove(ready);
+    }
     algo_runtime rt = {&n, rt_now, rt_train, rt_send, rt_cancel_unsent, rt_params};
     const double duration = config_double(c, "experiment", "duration");
     const double interval = config_double(c, "eval", "interval");

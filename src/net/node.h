@@ -26,6 +26,11 @@ typedef struct node_options {
     const char *out_dir;
     FILE *log;                         /* one line per evaluation, or NULL */
     const volatile sig_atomic_t *stop; /* SIGINT/SIGTERM: finish cleanly */
+    /* With `divshare launch`: once ready (data loaded, socket bound) the
+     * node writes node-K.ready and starts training only when *go is set
+     * (SIGUSR1 from the launcher), so that all nodes start together; the
+     * protocol itself needs no barrier. NULL: start at once. */
+    const volatile sig_atomic_t *go;
 } node_options;
 
 /* Runs node o->id of the experiment c. *bad_input is set for errors in the
