@@ -3,11 +3,12 @@
 # demo. Idempotent: quiet and quick when everything is already installed.
 # usage: scripts/install-deps.sh [--test]   (--test adds PyTorch, numpy and
 #        PIL for the PyTorch parity check and the CIFAR-10 converter, and
-#        Open MPI for the mpirun test of the real runtime)
+#        Open MPI and iproute2 for the mpirun and --netem tests of the real
+#        runtime)
 set -eu
 pkgs="build-essential cmake pkg-config libopenblas-dev zlib1g-dev libinih-dev libcjson-dev libzmq3-dev gnuplot-nox dataset-fashion-mnist"
 if [ "${1:-}" = "--test" ]; then
-  pkgs="$pkgs python3-torch python3-numpy python3-pil openmpi-bin"
+  pkgs="$pkgs python3-torch python3-numpy python3-pil openmpi-bin iproute2"
 fi
 missing=""
 for p in $pkgs; do

@@ -69,6 +69,9 @@ const char *const LAUNCH_HELP =
     "options:\n"
     "  --set SEC.KEY=VAL  override one key (repeatable)\n"
     "  --out DIR          output directory (default: <experiment.output>/<experiment.name>)\n"
+    "  --netem            emulate the links in the kernel instead (Linux, root): one\n"
+    "                     network namespace per node on a private bridge, tc htb\n"
+    "                     (bandwidth) + netem (latency) per direction\n"
     "  --quiet            no progress bar or per-run lines\n"
     "  -h, --help         this help\n";
 
@@ -87,6 +90,8 @@ const char *const NODE_HELP =
     "  --config FILE      experiment file (INI)\n"
     "  --hosts FILE       the hosts file\n"
     "  --id K             this node's id\n"
+    "  --shaping MODE     what this process emulates of the [network] links: all\n"
+    "                     (default), latency (bandwidth shaped by the kernel) or none\n"
     "  --set SEC.KEY=VAL  override one key (repeatable)\n"
     "  --out DIR          output directory (default: <experiment.output>/<name>/<algorithm>)\n"
     "  --quiet            no per-evaluation lines\n"

@@ -51,7 +51,9 @@ typedef struct cli_common {
     config cfg;
     const char *out_dir;
     int quiet;
-    int node_options;      /* accept --id and --hosts (divshare node) */
+    int node_options;      /* accept --id, --hosts, --shaping (divshare node) */
+    const char *shaping;
+    int netem;             /* launch --netem */
     const char *hosts;
     const char *id;
 } cli_common;
@@ -90,6 +92,9 @@ static int parse_common(int argc, char **argv, cli_common *cc, const char *help)
         } else if (!strcmp(a, "--quiet")) {
             cc->quiet = 1;
             continue;
+        } else if (help == LAUNCH_HELP && !strcmp(a, "--netem")) {
+            cc->netem = 1;
+            continue;
         }
         if (!next) {
             fprintf(stderr, "divshare: unknown option or missing value: %s\n\n%s", a, help);
@@ -109,6 +114,8 @@ static int parse_common(int argc, char **argv, cli_common *cc, const char *help)
             cc->hosts = next;
         } else if (cc->node_options && !strcmp(a, "--id")) {
             cc->id = next;
+        } else if (cc->node_options && !strcmp(a, "--shaping")) {
+            cc->shaping = next;
         } else {
             fprintf(stderr, "divshare: unknown option: %s\n\n%s", a, help);
             return -1;
@@ -207,7 +214,8 @@ static int cmd_experiment(int argc, char **argv, int real) {
         ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
         if (len > 0) exe[len] = 0;
         else snprintf(exe, sizeof exe, "%s", argv[0]);
-        launch_options o = {cc.out_dir, exe, cc.quiet ? NULL : stdout, cc.quiet ? NULL : stderr, &stop_requested};
+        launch_options o = {cc.out_dir, exe, cc.quiet ? NULL : stdout, cc.quiet ? NULL : stderr, &stop_requested,
+                            cc.netem};
         rc = launch_experiment(&cc.cfg, &o, &interrupted, &bad, &err);
     } else {
         run_options o = {cc.out_dir, cc.quiet ? NULL : stdout, cc.quiet ? NULL : stderr, &stop_requested};
@@ -270,8 +278,16 @@ static int cmd_node(int argc, char **argv) {
     /* Started by `divshare launch`: wait for its go signal (SIGUSR1). */
     const char *launched = getenv("DIVSHARE_LAUNCH_SYNC");
     if (launched && !strcmp(launched, "1")) signal(SIGUSR1, on_sigusr1);
+    int shaping = NODE_SHAPING_ALL;
+    if (cc.shaping && !strcmp(cc.shaping, "latency")) shaping = NODE_SHAPING_LATENCY;
+    else if (cc.shaping && !strcmp(cc.shaping, "none")) shaping = NODE_SHAPING_NONE;
+    else if (cc.shaping && strcmp(cc.shaping, "all")) {
+        fprintf(stderr, "divshare node: --shaping '%s': expected all, latency or none\n", cc.shaping);
+        config_free(&cc.cfg);
+        return 2;
+    }
     node_options o = {id, cc.hosts, out, cc.quiet ? NULL : stdout, &stop_requested,
-                      launched && !strcmp(launched, "1") ? &go_received : NULL};
+                      launched && !strcmp(launched, "1") ? &go_received : NULL, shaping};
     int bad = 0;
     int rc = node_run(&cc.cfg, &o, &bad, &err);
     config_free(&cc.cfg);

@@ -22,7 +22,7 @@ static void make_hosts(hosts *h) {
     int ports[2];
     ds_err err;
     snprintf(hosts_path, sizeof hosts_path, "/tmp/ds-shaping-%d.txt", (int)getpid());
-    if (hosts_free_ports(2, ports, &err) || hosts_write_local(hosts_path, 2, ports, &err) ||
+    if (hosts_free_ports(2, ports, &err) || hosts_write(hosts_path, 2, NULL, ports, &err) ||
         hosts_load(h, hosts_path, 2, &err)) {
         printf("setup: %s\n", err.msg);
         exit(1);

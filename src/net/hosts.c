@@ -94,12 +94,13 @@ int hosts_allows(const hosts *h, const char *ip) {
     return 0;
 }
 
-int hosts_write_local(const char *path, int n, const int *ports, ds_err *err) {
-    size_t cap = 64 + (size_t)n * 32;
+int hosts_write(const char *path, int n, const char *const *addr, const int *ports, ds_err *err) {
+    size_t cap = 64 + (size_t)n * 96;
     char *text = malloc(cap);
     if (!text) return ds_fail(err, "out of memory");
     size_t len = (size_t)snprintf(text, cap, "# id host port (written by divshare launch)\n");
-    for (int i = 0; i < n; i++) len += (size_t)snprintf(text + len, cap - len, "%d 127.0.0.1 %d\n", i, ports[i]);
+    for (int i = 0; i < n; i++)
+        len += (size_t)snprintf(text + len, cap - len, "%d %.63s %d\n", i, addr ? addr[i] : "127.0.0.1", ports[i]);
     int rc = atomic_write_string(path, text, err);
     free(text);
     return rc;

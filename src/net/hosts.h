@@ -29,8 +29,9 @@ void hosts_free(hosts *h);
 /* Is ip (numeric, as ZeroMQ reports a peer) one of the hosts' addresses? */
 int hosts_allows(const hosts *h, const char *ip);
 
-/* Writes a loopback hosts file for n nodes on the given ports, atomically. */
-int hosts_write_local(const char *path, int n, const int *ports, ds_err *err);
+/* Writes a hosts file for n nodes, atomically: node i at addr[i] (NULL:
+ * every node on 127.0.0.1) and ports[i]. */
+int hosts_write(const char *path, int n, const char *const *addr, const int *ports, ds_err *err);
 
 /* n currently free TCP ports on 127.0.0.1 (asked of the kernel). */
 int hosts_free_ports(int n, int *ports, ds_err *err);

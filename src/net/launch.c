@@ -15,7 +15,9 @@
 #include "exp/results.h"
 #include "exp/run.h"
 #include "net/collect.h"
+#include "exp/setup.h"
 #include "net/hosts.h"
+#include "net/netem.h"
 #include "util/clock.h"
 #include "util/fileio.h"
 #include "util/progress.h"
@@ -44,7 +46,8 @@ static void last_line(const char *path, char *buf, size_t cap) {
     if (n && buf[n - 1] == '\n') buf[n - 1] = 0;
 }
 
-static pid_t start_node(const launch_options *o, const char *dir, int id) {
+/* Starts node `id` (inside namespace ns, when given, via ip netns exec). */
+static pid_t start_node(const launch_options *o, const char *dir, int id, const char *ns, int with_delay) {
     char cfg[4200], hosts_file[4200], log[4200], ids[16];
     snprintf(cfg, sizeof cfg, "%s/config.ini", dir);
     snprintf(hosts_file, sizeof hosts_file, "%s/hosts.txt", dir);
@@ -62,9 +65,16 @@ static pid_t start_node(const launch_options *o, const char *dir, int id) {
     signal(SIGINT, SIG_IGN); /* the launcher decides when nodes stop */
     setenv("DIVSHARE_LAUNCH_SYNC", "1", 1); /* start on the launcher's signal */
     signal(SIGUSR1, SIG_IGN); /* until the node installs its handler */
-    char *argv[] = {(char *)o->exe, "node", "--config", cfg, "--id", ids, "--hosts", hosts_file, "--out", (char *)dir, NULL};
-    execv(o->exe, argv);
-    fprintf(stderr, "divshare launch: cannot start %s: %s\n", o->exe, strerror(errno));
+    char *node_argv[] = {(char *)o->exe, "node", "--config", cfg, "--id", ids, "--hosts", hosts_file,
+                         "--out", (char *)dir, ns ? "--shaping" : NULL, with_delay ? "none" : "latency", NULL};
+    if (ns) { /* ip netns exec NS divshare node ... (ip execs in place: same pid) */
+        char *argv[32] = {"ip", "netns", "exec", (char *)ns};
+        for (int k = 0; node_argv[k]; k++) argv[4 + k] = node_argv[k];
+        execvp("ip", argv);
+    } else {
+        execv(o->exe, node_argv);
+    }
+    fprintf(stderr, "divshare launch: cannot start %s: %s\n", ns ? "ip netns exec" : o->exe, strerror(errno));
     _exit(127);
 }
 
@@ -88,7 +98,26 @@ static int run_one(config *c, const launch_options *o, const char *alg, const ch
     }
     char hosts_path[4200];
     snprintf(hosts_path, sizeof hosts_path, "%s/hosts.txt", dir);
-    int rc = hosts_free_ports(N, ports, err) || hosts_write_local(hosts_path, N, ports, err) ? -1 : 0;
+    int rc = 0, with_delay = 0;
+    netem *em = NULL;
+    const char **addr = NULL;
+    if (o->netem) { /* every node in its own namespace: one port for all */
+        sim_node_spec *spec = malloc(sizeof *spec * (size_t)N);
+        addr = malloc(sizeof(char *) * (size_t)N);
+        if (!spec || !addr) rc = ds_fail(err, "out of memory");
+        if (!rc && exp_node_specs(c, N, spec, err)) rc = -1;
+        if (!rc && netem_available(&with_delay, err)) rc = -1;
+        if (!rc && !(em = netem_setup(N, spec, with_delay, err))) rc = -1;
+        for (int i = 0; !rc && i < N; i++) {
+            addr[i] = netem_address(em, i);
+            ports[i] = 7000;
+        }
+        free(spec);
+    } else {
+        rc = hosts_free_ports(N, ports, err);
+    }
+    if (!rc) rc = hosts_write(hosts_path, N, addr, ports, err);
+    free(addr);
     free(ports);
     for (int i = 0; i < N; i++) { /* stale files of an earlier run */
         char p[4200];
@@ -99,13 +128,15 @@ static int run_one(config *c, const launch_options *o, const char *alg, const ch
     }
     const double duration = config_double(c, "experiment", "duration");
     if (o->log && rc == 0) {
-        fprintf(o->log, "%s: %d node processes, %s, %g s of training time -> %s\n", alg, N,
-                config_str(c, "dataset", "name"), duration, dir);
+        fprintf(o->log, "%s: %d node processes, %s, %g s of training time, links emulated %s -> %s\n", alg, N,
+                config_str(c, "dataset", "name"), duration,
+                em ? (with_delay ? "by the kernel (htb + netem)" : "by the kernel (htb; latency in-process: no netem qdisc)")
+                   : "in-process", dir);
         fflush(o->log);
     }
     int running = 0;
     for (int i = 0; i < N && rc == 0; i++) {
-        pid[i] = start_node(o, dir, i);
+        pid[i] = start_node(o, dir, i, em ? netem_namespace(em, i) : NULL, with_delay);
         if (pid[i] < 0) {
             rc = ds_fail(err, "cannot fork node %d: %s", i, strerror(errno));
             break;
@@ -187,6 +218,7 @@ static int run_one(config *c, const launch_options *o, const char *alg, const ch
     }
     free(pid);
     free(status);
+    netem_teardown(em);
     if (rc) return rc;
     int missing;
     if (collect_run(c, dir, alg, NULL, *interrupted, &missing, err)) {
@@ -206,6 +238,11 @@ int launch_experiment(config *c, const launch_options *o, int *interrupted, int 
     *interrupted = 0;
     *bad_input = 0;
     if (run_check(c, err)) {
+        *bad_input = 1;
+        return -1;
+    }
+    int with_delay;
+    if (o->netem && netem_available(&with_delay, err)) {
         *bad_input = 1;
         return -1;
     }

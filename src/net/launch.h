@@ -20,6 +20,7 @@ typedef struct launch_options {
     FILE *log;                         /* per-run lines (NULL = silent) */
     FILE *progress;                    /* progress bar (NULL = none) */
     const volatile sig_atomic_t *stop; /* Ctrl-C */
+    int netem;                         /* kernel-level link emulation (netem.h) */
 } launch_options;
 
 /* c is modified (algorithm.name is set per run). */

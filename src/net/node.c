@@ -314,6 +314,10 @@ int node_run(const config *c, const node_options *o, int *bad_input, ds_err *err
     n.slowdown = spec[id].slowdown;
     if (algo->shared_new(&n.shared, &ac, err)) goto done;
     if (algo->node_new(&n.state, &ac, n.shared, id, err)) goto done;
+    for (int i = 0; i < N && o->shaping != NODE_SHAPING_ALL; i++) {
+        spec[i].up = spec[i].down = 1e15;
+        if (o->shaping == NODE_SHAPING_NONE) spec[i].latency = 0;
+    }
     transport_config tc = {id, N, &h, spec, {N, id, P, algo, n.shared}};
     if (!(n.tr = transport_start(&tc, err))) goto done;
     if (make_dirs(o->out_dir, err)) goto done;
@@ -379,7 +383,9 @@ int node_run(const config *c, const node_options *o, int *bad_input, ds_err *err
     transport_stop_sending(n.tr);
     double quiet_since = clock_now(), linger0 = clock_now();
     uint64_t seen = 0;
-    while (!interrupted && clock_now() - quiet_since < NODE_LINGER_QUIET_S &&
+    /* Kernel-shaped links hold more in their queues: listen longer. */
+    double quiet_s = NODE_LINGER_QUIET_S * (o->shaping == NODE_SHAPING_ALL ? 1 : 2);
+    while (!interrupted && clock_now() - quiet_since < quiet_s &&
            clock_now() - linger0 < NODE_LINGER_MAX_S && !(o->stop && *o->stop)) {
         algo_msg *m;
         while ((m = transport_next(n.tr))) algo_msg_free(m);

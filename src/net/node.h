@@ -20,6 +20,8 @@
 
 #include "exp/config.h"
 
+enum { NODE_SHAPING_ALL = 0, NODE_SHAPING_LATENCY, NODE_SHAPING_NONE };
+
 typedef struct node_options {
     int id;
     const char *hosts_path;
@@ -31,6 +33,10 @@ typedef struct node_options {
      * (SIGUSR1 from the launcher), so that all nodes start together; the
      * protocol itself needs no barrier. NULL: start at once. */
     const volatile sig_atomic_t *go;
+    /* What the process emulates of its links: NODE_SHAPING_ALL (bandwidth
+     * and latency), NODE_SHAPING_LATENCY (bandwidth emulated by the
+     * kernel), NODE_SHAPING_NONE (both by the kernel: launch --netem). */
+    int shaping;
 } node_options;
 
 /* Runs node o->id of the experiment c. *bad_input is set for errors in the

@@ -17,11 +17,14 @@
 
 #include "util/clock.h"
 
+#define KERNEL_SEND_TIMEOUT_S 2.0
+
 typedef struct out_item {
     unsigned char *buf;
     size_t len;
     int dst;
-    double queued; /* clock_now() when queued */
+    double queued;     /* clock_now() when queued */
+    double refused_at; /* kernel-shaped links: first refused by ZeroMQ, or 0 */
 } out_item;
 
 typedef struct due_item {
@@ -62,9 +65,67 @@ static struct timespec ts_of(double t) {
 
 /* ---- sender ------------------------------------------------------------ */
 
+/* Removes item k of the outgoing ring, keeping the others' order. */
+static out_item ring_take(transport *t, size_t k) {
+    out_item it = t->out[(t->out_head + k) % t->out_cap];
+    for (size_t j = k; j + 1 < t->out_len; j++)
+        t->out[(t->out_head + j) % t->out_cap] = t->out[(t->out_head + j + 1) % t->out_cap];
+    t->out_len--;
+    return it;
+}
+
+/* Kernel-shaped links: each peer's socket holds at most one message, so a
+ * message is handed over only when its peer's link has room. The queue is
+ * scanned in order for the first message whose peer can take it: a slow
+ * receiver holds back only its own messages (one stream per destination,
+ * as in the simulator), and what waits stays in our queue, where a stale
+ * flush can drop it. A message refused for KERNEL_SEND_TIMEOUT_S (peer not
+ * connected, or dead) is dropped as unreachable. */
+static void kernel_paced_loop(transport *t, void **sock) {
+    const int N = t->c.nodes;
+    char *blocked = calloc((size_t)N, 1);
+    pthread_mutex_lock(&t->mu);
+    while (blocked && !atomic_load(&t->stopping) && !atomic_load(&t->sending_closed)) {
+        if (t->out_len == 0) {
+            pthread_cond_wait(&t->out_cv, &t->mu);
+            continue;
+        }
+        memset(blocked, 0, (size_t)N);
+        int progress = 0;
+        double now = clock_now();
+        for (size_t k = 0; k < t->out_len && !progress; k++) {
+            out_item *it = &t->out[(t->out_head + k) % t->out_cap];
+            if (blocked[it->dst]) continue;
+            if (sock[it->dst] && zmq_send(sock[it->dst], it->buf, it->len, ZMQ_DONTWAIT) == (int)it->len) {
+                out_item done = ring_take(t, k);
+                t->st.msgs_sent++;
+                t->st.bytes_sent += done.len;
+                free(done.buf);
+                progress = 1;
+            } else if (!sock[it->dst] || (it->refused_at > 0 && now - it->refused_at > KERNEL_SEND_TIMEOUT_S)) {
+                out_item dead = ring_take(t, k);
+                t->st.msgs_unreachable++;
+                free(dead.buf);
+                progress = 1;
+            } else {
+                if (it->refused_at == 0) it->refused_at = now;
+                blocked[it->dst] = 1;
+            }
+        }
+        if (!progress) { /* every waiting peer is busy: look again in 1 ms */
+            struct timespec ts = ts_of(clock_now() + 0.001);
+            pthread_cond_timedwait(&t->out_cv, &t->mu, &ts);
+        }
+    }
+    pthread_mutex_unlock(&t->mu);
+    free(blocked);
+}
+
 static void *sender_main(void *arg) {
     transport *t = arg;
     const int N = t->c.nodes;
+    /* An uplink too fast to emulate means the kernel shapes it. */
+    const int kernel_links = t->c.spec[t->c.self].up >= TRANSPORT_UNSHAPED;
     void **sock = calloc((size_t)N, sizeof(void *));
     for (int i = 0; sock && i < N; i++) {
         if (i == t->c.self) continue;
@@ -74,7 +135,17 @@ static void *sender_main(void *arg) {
         zmq_setsockopt(sock[i], ZMQ_LINGER, &zero, sizeof zero);
         /* Refuse messages while not connected instead of buffering them. */
         zmq_setsockopt(sock[i], ZMQ_IMMEDIATE, &one, sizeof one);
-        zmq_setsockopt(sock[i], ZMQ_SNDHWM, &hwm, sizeof hwm);
+        if (kernel_links) {
+            /* The kernel paces the link: keep ZeroMQ's and TCP's queues
+             * short so that unsent messages stay in ours (where a stale
+             * flush can drop them), and let queued bytes drain at close. */
+            int one_msg = 1, buf = 64 * 1024, linger = 3000;
+            zmq_setsockopt(sock[i], ZMQ_SNDHWM, &one_msg, sizeof one_msg);
+            zmq_setsockopt(sock[i], ZMQ_SNDBUF, &buf, sizeof buf);
+            zmq_setsockopt(sock[i], ZMQ_LINGER, &linger, sizeof linger);
+        } else {
+            zmq_setsockopt(sock[i], ZMQ_SNDHWM, &hwm, sizeof hwm);
+        }
         char ep[HOSTS_MAX_NAME + 32];
         snprintf(ep, sizeof ep, "tcp://%s:%d", t->c.hosts->e[i].host, t->c.hosts->e[i].port);
         if (zmq_connect(sock[i], ep)) {
@@ -84,6 +155,10 @@ static void *sender_main(void *arg) {
     }
     const double up = t->c.spec[t->c.self].up;
     double free_at = 0; /* when the emulated uplink finishes its current message */
+    if (kernel_links) {
+        kernel_paced_loop(t, sock);
+        goto close;
+    }
     pthread_mutex_lock(&t->mu);
     while (!atomic_load(&t->stopping)) {
         if (t->out_len == 0) {
@@ -138,6 +213,7 @@ static void *sender_main(void *arg) {
         }
     }
     pthread_mutex_unlock(&t->mu);
+close:
     for (int i = 0; sock && i < N; i++)
         if (sock[i]) zmq_close(sock[i]);
     free(sock);
@@ -357,7 +433,7 @@ void transport_send(transport *t, unsigned char *buf, size_t len, int dst) {
         t->out_cap = cap;
         t->out_head = 0;
     }
-    t->out[(t->out_head + t->out_len++) % t->out_cap] = (out_item){buf, len, dst, clock_now()};
+    t->out[(t->out_head + t->out_len++) % t->out_cap] = (out_item){buf, len, dst, clock_now(), 0};
     pthread_cond_broadcast(&t->out_cv);
     pthread_mutex_unlock(&t->mu);
 }

@@ -23,6 +23,12 @@
 #include "net/wire.h"
 #include "sim/sim.h"
 
+/* Link rates at or above this (bit/s) are not emulated in the process:
+ * the kernel shapes them (launch --netem); then the sender waits for room
+ * in ZeroMQ's short queue instead of pacing, and lets queued bytes drain
+ * at the end. */
+#define TRANSPORT_UNSHAPED 1e14
+
 typedef struct transport_config {
     int self, nodes;
     const hosts *hosts;         /* borrowed, outlives the transport */
