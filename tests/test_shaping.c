@@ -18,12 +18,12 @@
 
 static char hosts_path[64];
 
-static void make_hosts(hosts *h) {
-    int ports[2];
+static void make_hosts(hosts *h, int n) {
+    int ports[3];
     ds_err err;
     snprintf(hosts_path, sizeof hosts_path, "/tmp/ds-shaping-%d.txt", (int)getpid());
-    if (hosts_free_ports(2, ports, &err) || hosts_write(hosts_path, 2, NULL, ports, &err) ||
-        hosts_load(h, hosts_path, 2, &err)) {
+    if (hosts_free_ports(n, ports, &err) || hosts_write(hosts_path, n, NULL, ports, &err) ||
+        hosts_load(h, hosts_path, n, &err)) {
         printf("setup: %s\n", err.msg);
         exit(1);
     }
@@ -43,7 +43,7 @@ static unsigned char *message(int src, int dst, size_t floats, uint32_t round, s
 
 static transport *start(int self, const hosts *h, const sim_node_spec *spec, size_t n_params) {
     const algo_ops *ops = algo_find("swift");
-    transport_config c = {self, 2, h, spec, {2, self, n_params, ops, NULL}};
+    transport_config c = {self, h->n, h, spec, {h->n, self, n_params, ops, NULL}};
     ds_err err;
     transport *t = transport_start(&c, &err);
     if (!t) {
@@ -209,13 +209,62 @@ static void test_pause(const hosts *h) {
     transport_stop(b);
 }
 
+/* One stream per destination: a receiver with a slow downlink holds back
+ * only the messages to it, which stay cancellable in the sender's queue. */
+static void test_streams(void) {
+    hosts h3;
+    make_hosts(&h3, 3);
+    const size_t P = 25000; /* 100 kB: 0.4 s at 2 Mbit/s, 8 ms at 100 Mbit/s */
+    sim_node_spec spec[3] = {{100e6, 1e12, 0, 1}, {1e12, 2e6, 0, 1}, {1e12, 1e12, 0, 1}};
+    transport *a = start(0, &h3, spec, P), *slow = start(1, &h3, spec, P), *fast = start(2, &h3, spec, P);
+    connect_pair(a, slow, 0, 1);
+    connect_pair(a, fast, 0, 2);
+    usleep(300000);
+    algo_msg *m;
+    while ((m = transport_next(slow))) algo_msg_free(m);
+    while ((m = transport_next(fast))) algo_msg_free(m);
+    size_t len;
+    for (int dst = 1; dst <= 2; dst++)
+        for (int i = 0; i < 5; i++) {
+            unsigned char *buf = message(0, dst, P, 300 + (uint32_t)i, &len);
+            transport_send(a, buf, len, dst);
+        }
+    double t0 = clock_now(), fast_done = 0;
+    int got_fast = 0, got_slow = 0;
+    while (clock_now() - t0 < 0.6) {
+        transport_wait(fast, clock_now() + 0.01);
+        while ((m = transport_next(fast))) {
+            got_fast += m->round >= 300;
+            fast_done = clock_now() - t0;
+            algo_msg_free(m);
+        }
+    }
+    int dropped = transport_cancel_unsent(a);
+    double t1 = clock_now();
+    while (clock_now() - t1 < 1.2) {
+        transport_wait(slow, clock_now() + 0.05);
+        while ((m = transport_next(slow))) {
+            got_slow += m->round >= 300;
+            algo_msg_free(m);
+        }
+    }
+    CHECK(got_fast == 5 && fast_done < 0.3, "fast peer got its 5 messages in %.3f s despite the slow one", fast_done);
+    CHECK(dropped >= 2 && got_slow + dropped == 5, "slow peer: %d delivered, %d still queued and dropped", got_slow,
+          dropped);
+    transport_stop(a);
+    transport_stop(slow);
+    transport_stop(fast);
+    hosts_free(&h3);
+}
+
 int main(int argc, char **argv) {
     double seconds = argc > 1 && !strcmp(argv[1], "--quick") ? 5 : 10;
     hosts h;
-    make_hosts(&h);
+    make_hosts(&h, 2);
     test_latency(&h);
     test_cancel(&h);
     test_pause(&h);
+    test_streams();
     test_throughput(&h, seconds);
     hosts_free(&h);
     return check_done("test_shaping");

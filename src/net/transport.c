@@ -18,6 +18,12 @@
 #include "util/clock.h"
 
 #define KERNEL_SEND_TIMEOUT_S 2.0
+/* Acknowledgement of a received message, receiver -> sender, on the same
+ * connection: "DVAK" + the receiver's node id (little-endian). */
+#define TRANSPORT_ACK_BYTES 8
+/* A stream whose message was not acknowledged by then is freed (the peer
+ * died or restarted). */
+#define TRANSPORT_ACK_TIMEOUT_S 10.0
 
 typedef struct out_item {
     unsigned char *buf;
@@ -159,15 +165,31 @@ static void *sender_main(void *arg) {
         kernel_paced_loop(t, sock);
         goto close;
     }
+    /* One stream per destination, as the simulator: at most one message
+     * per peer is in flight until that peer acknowledges it (when its
+     * emulated downlink has taken it), so a slow receiver holds back only
+     * its own messages, which wait in our queue, where a stale flush can
+     * drop them, instead of flooding its downlink. */
+    double *inflight = calloc((size_t)N, sizeof(double)); /* hand-over time, 0 = free */
     pthread_mutex_lock(&t->mu);
-    while (!atomic_load(&t->stopping)) {
-        if (t->out_len == 0) {
-            pthread_cond_wait(&t->out_cv, &t->mu);
+    while (inflight && sock && !atomic_load(&t->stopping)) {
+        double now = clock_now();
+        for (int d = 0; d < N; d++) { /* collect acknowledgements */
+            if (!inflight[d] || !sock[d]) continue;
+            unsigned char ack[16];
+            int got;
+            while ((got = zmq_recv(sock[d], ack, sizeof ack, ZMQ_DONTWAIT)) >= 0)
+                if (got == TRANSPORT_ACK_BYTES && !memcmp(ack, "DVAK", 4)) inflight[d] = 0;
+            if (inflight[d] && now - inflight[d] > TRANSPORT_ACK_TIMEOUT_S) inflight[d] = 0; /* peer gone */
+        }
+        size_t k = 0;
+        while (k < t->out_len && inflight[t->out[(t->out_head + k) % t->out_cap].dst]) k++;
+        if (k == t->out_len) { /* nothing sendable: wait for a message or an ack */
+            struct timespec ts = ts_of(clock_now() + (t->out_len ? 0.0005 : 0.005));
+            pthread_cond_timedwait(&t->out_cv, &t->mu, &ts);
             continue;
         }
-        out_item it = t->out[t->out_head];
-        t->out_head = (t->out_head + 1) % t->out_cap;
-        t->out_len--;
+        out_item it = ring_take(t, k);
         pthread_mutex_unlock(&t->mu);
         /* Transmit at the uplink rate: hand over when the last bit would
          * have left. Meanwhile the message is in flight, not cancellable.
@@ -182,9 +204,9 @@ static void *sender_main(void *arg) {
         double p0 = t->paused_total + (t->paused ? clock_now() - t->paused_since : 0);
         for (;;) {
             if (atomic_load(&t->stopping) || atomic_load(&t->sending_closed)) break;
-            double now = clock_now();
-            double pauses = t->paused_total + (t->paused ? now - t->paused_since : 0) - p0;
-            if (!t->paused && now >= end + pauses) {
+            double tn = clock_now();
+            double pauses = t->paused_total + (t->paused ? tn - t->paused_since : 0) - p0;
+            if (!t->paused && tn >= end + pauses) {
                 end += pauses;
                 break;
             }
@@ -198,7 +220,7 @@ static void *sender_main(void *arg) {
         pthread_mutex_unlock(&t->mu);
         free_at = end;
         int ok = 0, closed = atomic_load(&t->sending_closed);
-        if (!atomic_load(&t->stopping) && !closed && sock && sock[it.dst])
+        if (!atomic_load(&t->stopping) && !closed && sock[it.dst])
             ok = zmq_send(sock[it.dst], it.buf, it.len, ZMQ_DONTWAIT) == (int)it.len;
         free(it.buf);
         pthread_mutex_lock(&t->mu);
@@ -207,12 +229,14 @@ static void *sender_main(void *arg) {
         } else if (ok) {
             t->st.msgs_sent++;
             t->st.bytes_sent += it.len;
+            inflight[it.dst] = clock_now();
         } else if (!atomic_load(&t->stopping)) {
             t->st.msgs_unreachable++;
             free_at = clock_now(); /* nothing went on the wire */
         }
     }
     pthread_mutex_unlock(&t->mu);
+    free(inflight);
 close:
     for (int i = 0; sock && i < N; i++)
         if (sock[i]) zmq_close(sock[i]);
@@ -255,14 +279,49 @@ static void count_bad(transport *t, int foreign, const char *why) {
     pthread_mutex_unlock(&t->mu);
 }
 
+/* An acknowledgement to send back when the emulated downlink has taken
+ * the message (in-process shaping only). */
+typedef struct ack_due {
+    double at;
+    unsigned char id[256]; /* the sender's ZeroMQ routing id */
+    size_t id_len;
+} ack_due;
+
+static void send_due_acks(transport *t, ack_due *acks, size_t *n, double now) {
+    size_t keep = 0;
+    unsigned char ack[TRANSPORT_ACK_BYTES] = {'D', 'V', 'A', 'K'};
+    uint32_t self = (uint32_t)t->c.self;
+    for (int b = 0; b < 4; b++) ack[4 + b] = (unsigned char)(self >> (8 * b));
+    for (size_t i = 0; i < *n; i++) {
+        if (acks[i].at > now) {
+            acks[keep++] = acks[i];
+            continue;
+        }
+        /* Unroutable (the sender left): ROUTER drops it silently. */
+        if (zmq_send(t->router, acks[i].id, acks[i].id_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0)
+            zmq_send(t->router, ack, sizeof ack, ZMQ_DONTWAIT);
+    }
+    *n = keep;
+}
+
 static void *receiver_main(void *arg) {
     transport *t = arg;
     const sim_node_spec *spec = t->c.spec;
     const int self = t->c.self;
+    const int acking = spec[self].down < TRANSPORT_UNSHAPED;
     double down_free = 0; /* when the emulated downlink is next idle */
+    ack_due *acks = NULL;
+    size_t n_acks = 0, cap_acks = 0;
     zmq_pollitem_t item = {t->router, 0, ZMQ_POLLIN, 0};
     while (!atomic_load(&t->stopping)) {
-        if (zmq_poll(&item, 1, 50) <= 0) continue;
+        double now0 = clock_now();
+        if (n_acks) send_due_acks(t, acks, &n_acks, now0);
+        long wait_ms = 50;
+        for (size_t i = 0; i < n_acks; i++) {
+            long ms = (long)((acks[i].at - now0) * 1e3) + 1;
+            if (ms < wait_ms) wait_ms = ms < 0 ? 0 : ms;
+        }
+        if (zmq_poll(&item, 1, wait_ms) <= 0) continue;
         zmq_msg_t id, data;
         zmq_msg_init(&id);
         zmq_msg_init(&data);
@@ -283,6 +342,7 @@ static void *receiver_main(void *arg) {
             if (!more) break;
         }
         double arrival = clock_now();
+        double ack_at = arrival; /* invalid ones: at once, to free the stream */
         if (!frames_ok || extra) {
             count_bad(t, 0, "not a two-frame message");
         } else {
@@ -307,13 +367,31 @@ static void *receiver_main(void *arg) {
                     double finish = start + bits / spec[self].down;
                     if (finish < arrival) finish = arrival;
                     down_free = finish;
+                    ack_at = finish;
                     deliver_later(t, m, finish + spec[m->src].latency + spec[self].latency, len);
                 }
+            }
+        }
+        if (acking && zmq_msg_size(&id) <= sizeof acks->id) {
+            if (n_acks == cap_acks) {
+                size_t cap = cap_acks ? 2 * cap_acks : 64;
+                ack_due *na = realloc(acks, sizeof *na * cap);
+                if (na) {
+                    acks = na;
+                    cap_acks = cap;
+                }
+            }
+            if (n_acks < cap_acks) {
+                ack_due *a = &acks[n_acks++];
+                a->at = ack_at;
+                a->id_len = zmq_msg_size(&id);
+                memcpy(a->id, zmq_msg_data(&id), a->id_len);
             }
         }
         zmq_msg_close(&id);
         zmq_msg_close(&data);
     }
+    free(acks);
     return NULL;
 }
 
