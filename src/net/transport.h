@@ -10,7 +10,12 @@
  *  - downlink: the receiver serialises arrivals at the node's downlink rate
  *    (a message starts arriving when its sender started transmitting it);
  *  - latency: delivery waits the sender's plus the receiver's one-way
- *    latency, as in the simulator.
+ *    latency, as in the simulator;
+ *  - one stream per destination, as in the simulator: at most one message
+ *    per peer is in flight until the peer acknowledges it (an 8-byte
+ *    "DVAK" + id reply on the same connection, sent when its emulated
+ *    downlink has taken the message); the sender sends the first queued
+ *    message whose peer is free.
  * A peer that is not reachable (not started yet, or dead) makes ZeroMQ
  * refuse the message at hand-over: it is dropped and counted as
  * unreachable, never blocking the queue. */
