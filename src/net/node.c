@@ -206,17 +206,12 @@ static int write_node_json(node_rt *n, const char *dir, int interrupted, double 
 
 /* Is node id in the simulator's seeded sample of evaluated nodes? */
 static int in_eval_sample(const config *c, int N, int id) {
-    int k = (int)config_int(c, "eval", "nodes");
-    if (k <= 0 || k >= N) return 1;
-    uint32_t *perm = malloc(sizeof(uint32_t) * (size_t)N);
-    if (!perm) return 1;
-    for (int i = 0; i < N; i++) perm[i] = (uint32_t)i;
-    rng r;
-    rng_seed(&r, rng_derive((uint64_t)config_int(c, "experiment", "seed"), 0xe7a1, 0));
-    rng_shuffle_u32(&r, perm, (size_t)N);
-    int in = 0;
-    for (int i = 0; i < k; i++) in |= perm[i] == (uint32_t)id;
-    free(perm);
+    int *ids = malloc(sizeof(int) * (size_t)N);
+    int n = ids ? sim_eval_sample((uint64_t)config_int(c, "experiment", "seed"), N,
+                                  (int)config_int(c, "eval", "nodes"), ids) : -1;
+    int in = n < 0; /* out of memory: evaluate */
+    for (int i = 0; i < n; i++) in |= ids[i] == id;
+    free(ids);
     return in;
 }
 
@@ -298,9 +293,9 @@ int node_run(const config *c, const node_options *o, int *bad_input, ds_err *err
         goto done;
     }
     /* The same initial model and batch order as the simulator's node id. */
-    nn_arch_init_params(&a, n.params, rng_derive(seed, 0x1417, 0));
+    nn_arch_init_params(&a, n.params, rng_derive(seed, SEED_INIT_MODEL, 0));
     if (!(n.work = nn_work_new(&a, B, err)) ||
-        batcher_init(&n.data, &d.train, p.idx[id], p.count[id], B, 1, rng_derive(seed, 0xba7c, (uint64_t)id), err))
+        batcher_init(&n.data, &d.train, p.idx[id], p.count[id], B, 1, rng_derive(seed, SEED_NODE_BATCHES, (uint64_t)id), err))
         goto done;
     data_ok = 1;
     int evaluated = in_eval_sample(c, N, id);

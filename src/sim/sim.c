@@ -360,6 +360,19 @@ static void sim_free(sim *s) {
     free(s->mean_model);
 }
 
+int sim_eval_sample(uint64_t seed, int N, int k, int *ids) {
+    int n = k > 0 && k < N ? k : N;
+    uint32_t *perm = malloc(sizeof(uint32_t) * (size_t)N);
+    if (!perm) return -1;
+    for (int i = 0; i < N; i++) perm[i] = (uint32_t)i;
+    rng r;
+    rng_seed(&r, rng_derive(seed, SEED_EVAL_SAMPLE, 0));
+    if (n < N) rng_shuffle_u32(&r, perm, (size_t)N);
+    for (int i = 0; i < n; i++) ids[i] = (int)perm[i];
+    free(perm);
+    return n;
+}
+
 static int sim_setup(sim *s, const sim_config *c, const nn_arch *arch, const dataset *train,
                      const dataset *test, const partition *part, ds_err *err) {
     const int N = c->nodes;
@@ -396,24 +409,15 @@ static int sim_setup(sim *s, const sim_config *c, const nn_arch *arch, const dat
     s->nodes = calloc((size_t)N, sizeof *s->nodes);
     if (!s->pending || !s->mean_model || !s->nodes) return ds_fail(err, "out of memory");
     /* A fixed, seeded sample of nodes to evaluate. */
-    s->n_eval = c->eval_nodes > 0 && c->eval_nodes < N ? c->eval_nodes : N;
     s->eval_ids = malloc(sizeof(int) * (size_t)N);
     if (!s->eval_ids) return ds_fail(err, "out of memory");
-    {
-        uint32_t *perm = malloc(sizeof(uint32_t) * (size_t)N);
-        if (!perm) return ds_fail(err, "out of memory");
-        for (int i = 0; i < N; i++) perm[i] = (uint32_t)i;
-        rng r;
-        rng_seed(&r, rng_derive(c->seed, 0xe7a1, 0));
-        if (s->n_eval < N) rng_shuffle_u32(&r, perm, (size_t)N);
-        for (int i = 0; i < s->n_eval; i++) s->eval_ids[i] = (int)perm[i];
-        free(perm);
-    }
+    if ((s->n_eval = sim_eval_sample(c->seed, N, c->eval_nodes, s->eval_ids)) < 0)
+        return ds_fail(err, "out of memory");
     if (c->algo->shared_new(&s->algo_shared, &c->algo_cfg, err)) return -1;
     /* Every node starts from the same model, as decentralizepy seeds it. */
     float *init = malloc(sizeof(float) * P);
     if (!init) return ds_fail(err, "out of memory");
-    nn_arch_init_params(arch, init, rng_derive(c->seed, 0x1417, 0));
+    nn_arch_init_params(arch, init, rng_derive(c->seed, SEED_INIT_MODEL, 0));
     for (int i = 0; i < N; i++) {
         sim_node *n = &s->nodes[i];
         n->params = malloc(sizeof(float) * P);
@@ -432,7 +436,7 @@ static int sim_setup(sim *s, const sim_config *c, const nn_arch *arch, const dat
             return ds_fail(err, "node %d has no training data (too many nodes for the dataset?)", i);
         }
         if (batcher_init(&n->data, train, part->idx[i], part->count[i], c->batch_size, 1,
-                         rng_derive(c->seed, 0xba7c, (uint64_t)i), err) ||
+                         rng_derive(c->seed, SEED_NODE_BATCHES, (uint64_t)i), err) ||
             c->algo->node_new(&n->algo, &c->algo_cfg, s->algo_shared, i, err)) {
             free(init);
             return -1;

@@ -101,6 +101,16 @@ typedef struct sim_hooks {
     const volatile sig_atomic_t *stop; /* stop early when set */
 } sim_hooks;
 
+/* Seeds derived from the experiment seed, shared with the real runtime so
+ * that node K of a real run starts like node K of a simulation. */
+#define SEED_EVAL_SAMPLE 0xe7a1  /* which nodes are evaluated */
+#define SEED_INIT_MODEL 0x1417   /* the initial model, the same on all nodes */
+#define SEED_NODE_BATCHES 0xba7c /* node K's batch order (index K) */
+
+/* The seeded sample of k evaluated nodes (k <= 0 or >= N: all) into
+ * ids[N]; returns how many, or -1 if out of memory. */
+int sim_eval_sample(uint64_t seed, int N, int k, int *ids);
+
 /* Runs the simulation. train/test/partition/arch are borrowed. Returns 0,
  * or -1 with a message; *interrupted is set if stopped early. */
 int sim_run(const sim_config *c, const nn_arch *arch, const dataset *train, const dataset *test,
