@@ -6,7 +6,8 @@
 #     all nodes = bytes received by all nodes (nobody lost anything); no
 #     invalid message; the run-level files and the table are there.
 #  2. kill -9 of one of 8 nodes at half time: the other 7 finish and write
-#     complete results, the launcher reports the dead node.
+#     complete results, the launcher reports the dead node; the node,
+#     restarted by hand, rejoins (sends and receives models).
 #  3. mpirun (if installed): 4 nodes started by Open MPI, ids from
 #     OMPI_COMM_WORLD_RANK, then 'divshare collect'.
 #  4. bad hosts files and ids: exit 2 with the reason.
@@ -91,7 +92,16 @@ lpid=$!
 sleep $((half + 2))
 victim=$(pgrep -f "node --config $tmp/k/divshare/config.ini --id 3 " | head -1)
 [ -n "$victim" ] && kill -9 "$victim" && ok || bad "could not find node 3 to kill"
+# ... and a restarted node 3 rejoins: it exchanges models with the others.
+sleep 1
+"$ds" node --config "$tmp/k/divshare/config.ini" --id 3 --hosts "$tmp/k/divshare/hosts.txt" \
+  --set experiment.duration=$((half / 2)) --out "$tmp/k3" --quiet >"$tmp/k3.log" 2>&1 || bad "restarted node 3 failed: $(tail -2 "$tmp/k3.log")"
 wait $lpid
+py "
+import json, sys
+j = json.load(open('$tmp/k3/node-3.json'))
+sys.exit(0 if j['complete'] and j['messages_received'] > 0 and j['messages_sent'] > 0 else 1)" && ok ||
+  bad "restarted node did not exchange messages: $(cat "$tmp/k3/node-3.json" 2>/dev/null)"
 n=$(grep -l '"complete":[[:space:]]*true' "$tmp/k/divshare"/node-*.json 2>/dev/null | wc -l)
 [ "$n" = 7 ] && ok || bad "after kill -9: $n of 7 surviving nodes complete"
 grep -q "node 3 was killed by signal 9" "$tmp/k.log" && ok || bad "launcher did not report the dead node: $(cat "$tmp/k.log")"
