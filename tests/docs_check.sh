@@ -6,12 +6,8 @@
 # usage: docs_check.sh PATH/TO/divshare SOURCE_DIR
 set -u
 ds=$1 src=$2
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "NOT OK: $*"; }
+. "$(dirname "$0")/lib.sh"
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 "$ds" config-reference >"$tmp/ref"
 sed -n '/<!-- config-reference:begin -->/,/<!-- config-reference:end -->/p' "$src/README.md" | sed '1d;$d' >"$tmp/readme"
 if cmp -s "$tmp/ref" "$tmp/readme"; then ok; else
@@ -36,5 +32,4 @@ done
 for cmd in run launch node collect compare plot check train partition config-reference version; do
   grep -q "^\\fB$cmd\\fR\|^\.B $cmd\|^\.SS $cmd" "$src/docs/divshare.1" && ok || bad "docs/divshare.1 does not document '$cmd'"
 done
-echo "docs_check: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish docs_check

@@ -9,11 +9,7 @@
 # usage: netem.sh PATH/TO/divshare
 set -u
 ds=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "NOT OK: $*"; }
+. "$(dirname "$0")/lib.sh"
 if [ "$(id -u)" != 0 ]; then echo "netem: skipped: needs root"; exit 0; fi
 if ! ip netns add "divshare-check-$$" 2>"$tmp/err"; then
   echo "netem: skipped: 'ip netns add' fails here: $(cat "$tmp/err")"
@@ -80,5 +76,4 @@ done
 after=$(ip netns list | wc -l)
 [ "$after" = "$before" ] && ok || bad "namespaces left behind: $(ip netns list)"
 ip link show type bridge 2>/dev/null | grep -q "dsbr" && bad "bridge left behind" || ok
-echo "netem: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish netem

@@ -15,11 +15,7 @@
 set -u
 ds=$1
 secs=${2:-30}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "NOT OK: $*"; }
+. "$(dirname "$0")/lib.sh"
 fm=/usr/share/datasets/fashion-mnist
 if [ ! -d "$fm" ]; then
   echo "real_run: $fm absent (Debian package dataset-fashion-mnist); skipped"
@@ -144,5 +140,4 @@ printf '0 127.0.0.1 7000\n0 127.0.0.1 7001\n' >"$tmp/h3.txt"
 [ $? = 2 ] && grep -q "node id 9 outside \[0, 7\]" "$tmp/err" && ok || bad "id out of range: $(cat "$tmp/err")"
 env -u OMPI_COMM_WORLD_RANK -u SLURM_PROCID -u PMI_RANK "$ds" node --config "$tmp/exp.ini" --hosts "$tmp/h2.txt" 2>"$tmp/err"
 [ $? = 2 ] && grep -q "no node id" "$tmp/err" && ok || bad "no id: $(cat "$tmp/err")"
-echo "real_run: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish real_run

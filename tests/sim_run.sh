@@ -6,11 +6,7 @@
 # usage: sim_run.sh PATH/TO/divshare
 set -u
 ds=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "NOT OK: $*"; }
+. "$(dirname "$0")/lib.sh"
 common="--set dataset.name=synthetic --set dataset.synthetic_train=600 --set dataset.synthetic_test=100
  --set dataset.synthetic_size=8 --set model.name=mlp --set model.hidden=16 --set partition.nodes=6
  --set partition.name=kshard --set algorithm.algorithms=divshare,adpsgd,swift,dpsgd,el --set algorithm.degree=2
@@ -123,5 +119,4 @@ expect2 "badtrace.txt:3: expected 'time node up down'" $s --set algorithm.degree
 "$ds" run $s --set algorithm.degree=2 --set model.name=mlp --set train.lr=1e4 --set experiment.duration=2 \
   --set algorithm.algorithms=swift --quiet --out "$tmp/nan" >/dev/null 2>"$tmp/err"
 [ $? = 1 ] && grep -q "training diverged: node .*(lower \[train\] lr" "$tmp/err" && ok || bad "divergence: $(cat "$tmp/err")"
-echo "sim_run: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish sim_run

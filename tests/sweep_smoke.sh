@@ -4,11 +4,7 @@
 # usage: sweep_smoke.sh PATH/TO/divshare SOURCE_DIR
 set -u
 ds=$1 src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "NOT OK: $*"; }
+. "$(dirname "$0")/lib.sh"
 cat >"$tmp/exp.ini" <<'INI'
 [experiment]
 name = tiny
@@ -48,5 +44,4 @@ grep -q '^| o2_d2_s1/divshare |.*1 (baseline) |$' "$tmp/out/sweep.md" && ok || b
 # A second call finds every run complete and only rebuilds the tables.
 sh "$src/scripts/sweep.sh" "$tmp/exp.ini" "$tmp/out" --set eval.targets=20,30 >"$tmp/log2" 2>&1 &&
   [ "$(grep -c 'done already' "$tmp/log2")" = 4 ] && ok || bad "resume: $(cat "$tmp/log2")"
-echo "sweep_smoke: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish sweep_smoke
