@@ -423,6 +423,10 @@ transport *transport_start(const transport_config *c, ds_err *err) {
     int zero = 0, hwm = 4096;
     zmq_setsockopt(t->router, ZMQ_LINGER, &zero, sizeof zero);
     zmq_setsockopt(t->router, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    /* No message can be larger than a whole model: ZeroMQ drops a peer
+     * that announces more, before allocating it. */
+    int64_t max_msg = WIRE_HEADER_BYTES + 4 * (int64_t)c->expect.n_params;
+    zmq_setsockopt(t->router, ZMQ_MAXMSGSIZE, &max_msg, sizeof max_msg);
     char ep[64];
     snprintf(ep, sizeof ep, "tcp://*:%d", c->hosts->e[c->self].port);
     if (zmq_bind(t->router, ep)) {
