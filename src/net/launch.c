@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "exp/results.h"
@@ -28,10 +27,6 @@
 /* Seconds to wait for every node to be ready before starting them anyway. */
 #define LAUNCH_READY_TIMEOUT_S 300.0
 
-static void sleep_ms(int ms) {
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
 
 /* The last line of a node's log, for error messages. */
 static void last_line(const char *path, char *buf, size_t cap) {
@@ -157,7 +152,7 @@ static int run_one(config *c, const launch_options *o, const char *alg, const ch
         siginfo_t info = {0};
         if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid != 0)
             break; /* some node exited early: it will not get ready */
-        if (ready < N) sleep_ms(20);
+        if (ready < N) clock_sleep(0.02);
     }
     for (int i = 0; i < N; i++)
         if (pid[i] > 0) kill(pid[i], SIGUSR1);
@@ -195,7 +190,7 @@ static int run_one(config *c, const launch_options *o, const char *alg, const ch
             snprintf(s, sizeof s, "%d of %d nodes running", running, N);
             progress_update(&pb, el < duration ? el : duration, s);
         }
-        sleep_ms(100);
+        clock_sleep(0.1);
     }
     if (o->progress) progress_end(&pb);
     int failed = 0;

@@ -5,11 +5,9 @@
 
 #include <cblas.h>
 #include <cjson/cJSON.h>
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "algo/algo.h"
 #include "data/batcher.h"
@@ -90,13 +88,6 @@ static float *rt_params(void *ctx, int node) {
 
 /* ---- training ------------------------------------------------------------ */
 
-static void sleep_s(double s) {
-    if (s <= 0) return;
-    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
-    while (nanosleep(&ts, &ts) && errno == EINTR) {
-    }
-}
-
 /* One SGD step on `next`; a compute straggler then idles (slowdown - 1)
  * times the step's duration. */
 static void train_step(node_rt *n) {
@@ -110,7 +101,7 @@ static void train_step(node_rt *n) {
     sgd_step(&n->sgd, n->arch->n_params, n->next, n->grads, n->velocity, &n->sgd_started);
     n->loss_sum += st.loss_sum / (double)m;
     n->loss_count++;
-    if (n->slowdown > 1) sleep_s((n->slowdown - 1) * (clock_now() - t0));
+    if (n->slowdown > 1) clock_sleep((n->slowdown - 1) * (clock_now() - t0));
     n->busy += clock_now() - t0;
 }
 
@@ -322,7 +313,7 @@ int node_run(const config *c, const node_options *o, int *bad_input, ds_err *err
         char ready[4096 + 32];
         snprintf(ready, sizeof ready, "%s/node-%d.ready", o->out_dir, id);
         if (atomic_write_string(ready, "", err)) goto done;
-        while (!*o->go && !(o->stop && *o->stop)) sleep_s(0.005);
+        while (!*o->go && !(o->stop && *o->stop)) clock_sleep(0.005);
         remove(ready);
     }
     algo_runtime rt = {&n, rt_now, rt_train, rt_send, rt_cancel_unsent, rt_params};
