@@ -171,8 +171,9 @@ static void *sender_main(void *arg) {
      * its own messages, which wait in our queue, where a stale flush can
      * drop them, instead of flooding its downlink. */
     double *inflight = calloc((size_t)N, sizeof(double)); /* hand-over time, 0 = free */
+    double *freed = calloc((size_t)N, sizeof(double));    /* when the stream last became free */
     pthread_mutex_lock(&t->mu);
-    while (inflight && sock && !atomic_load(&t->stopping)) {
+    while (inflight && freed && sock && !atomic_load(&t->stopping)) {
         double now = clock_now();
         for (int d = 0; d < N; d++) { /* collect acknowledgements */
             if (!inflight[d] || !sock[d]) continue;
@@ -181,6 +182,7 @@ static void *sender_main(void *arg) {
             while ((got = zmq_recv(sock[d], ack, sizeof ack, ZMQ_DONTWAIT)) >= 0)
                 if (got == TRANSPORT_ACK_BYTES && !memcmp(ack, "DVAK", 4)) inflight[d] = 0;
             if (inflight[d] && now - inflight[d] > TRANSPORT_ACK_TIMEOUT_S) inflight[d] = 0; /* peer gone */
+            if (!inflight[d]) freed[d] = now;
         }
         size_t k = 0;
         while (k < t->out_len && inflight[t->out[(t->out_head + k) % t->out_cap].dst]) k++;
@@ -196,8 +198,12 @@ static void *sender_main(void *arg) {
          * The link starts on it when it was queued or when the previous
          * one finished, whichever is later, so thread wake-up delays do
          * not accumulate into a lower rate. */
+        /* A message that waited for its peer is transmitted while it waits
+         * (as TCP would keep streaming) but cannot finish before the peer
+         * was free, so an idle link saves up no credit for a burst. */
         double start = it.queued > free_at ? it.queued : free_at;
         double end = start + 8.0 * (double)it.len / up;
+        if (end < freed[it.dst]) end = freed[it.dst];
         pthread_mutex_lock(&t->mu);
         /* A pause (the node evaluating) stops the link: the slot ends that
          * much later. */
@@ -237,6 +243,7 @@ static void *sender_main(void *arg) {
     }
     pthread_mutex_unlock(&t->mu);
     free(inflight);
+    free(freed);
 close:
     for (int i = 0; sock && i < N; i++)
         if (sock[i]) zmq_close(sock[i]);
