@@ -1,6 +1,6 @@
 /* setup.h: turning a configuration into the objects a run needs: the
  * datasets, the model architecture, the partition, the thread count.
- * Shared by `train` and, later, the simulator and the node runtime. */
+ * Shared by `train`, the simulator and the node runtime. */
 #ifndef DS_SETUP_H
 #define DS_SETUP_H
 
