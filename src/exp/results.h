@@ -23,6 +23,9 @@ results *results_open(const config *c, const char *dir, const char *algorithm, c
                       int regress, FILE *log, ds_err *err);
 /* Appends one evaluation and rewrites the files. r->node[0..r->nodes). */
 int results_add(results *x, const sim_report *r);
+/* The run's wall time, when it is not the time since results_open (a
+ * real run collected afterwards: the longest node's). */
+void results_set_wall_time(results *x, double seconds);
 /* Writes the final summary.json (complete unless interrupted). */
 int results_finish(results *x, int interrupted);
 /* "; 60% at 6 s; 70% not reached" for the run's log line. */

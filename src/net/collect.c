@@ -1,6 +1,7 @@
 /* collect.c: merging node-K.csv files into run-level results. */
 #include "net/collect.h"
 
+#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +95,26 @@ static int load_node(const char *path, node_rows *out, ds_err *err) {
     return 0;
 }
 
+/* wall_time_s and evaluation_s of dir/node-K.json; -1 if absent. */
+static int node_wall(const char *dir, int k, double *wall, double *eval) {
+    char path[4096 + 64];
+    snprintf(path, sizeof path, "%s/node-%d.json", dir, k);
+    unsigned char *data;
+    size_t len;
+    ds_err ignore;
+    if (!path_exists(path) || file_read_all(path, &data, &len, &ignore)) return -1;
+    cJSON *j = cJSON_Parse((const char *)data);
+    free(data);
+    cJSON *w = cJSON_GetObjectItem(j, "wall_time_s"), *e = cJSON_GetObjectItem(j, "evaluation_s");
+    int ok = cJSON_IsNumber(w) && cJSON_IsNumber(e);
+    if (ok) {
+        *wall = w->valuedouble;
+        *eval = e->valuedouble;
+    }
+    cJSON_Delete(j);
+    return ok ? 0 : -1;
+}
+
 static int cmp_double(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
@@ -145,6 +166,18 @@ int collect_run(const config *c, const char *dir, const char *algorithm, FILE *l
     for (int k = 0; k < nt; k++)
         if (u == 0 || times[k] > times[u - 1] + 1e-9) times[u++] = times[k];
     if (!(res = results_open(c, dir, algorithm, "real", regress, log, err))) goto done;
+    /* Wall time and its split, from the nodes' own accounts. */
+    double wall = 0, eval_sum = 0;
+    int with_json = 0;
+    for (int i = 0; i < N; i++) {
+        double w, e;
+        if (node_wall(dir, i, &w, &e)) continue;
+        if (w > wall) wall = w;
+        eval_sum += e;
+        with_json++;
+    }
+    if (with_json) results_set_wall_time(res, wall);
+    double mean_eval = with_json ? eval_sum / with_json : 0;
     int *cursor = calloc((size_t)N, sizeof(int));
     if (!cursor) {
         ds_fail(err, "out of memory");
@@ -159,6 +192,10 @@ int collect_run(const config *c, const char *dir, const char *algorithm, FILE *l
         r.consensus = NAN;
         r.metric_min = INFINITY;
         r.metric_max = -INFINITY;
+        /* per node on average: evaluating, and the rest (training and
+         * waiting); totals for the run, reported with the last row */
+        r.wall_eval = mean_eval;
+        r.wall_train = with_json ? wall - mean_eval : 0;
         int evaluated = 0, with_loss = 0;
         for (int i = 0; i < N; i++) {
             node_rows *nr = &nodes[i];
