@@ -129,6 +129,12 @@ else
 fi
 
 # 4. bad input
+mkdir -p "$tmp/t"
+cp "$tmp/a/divshare/config.ini" "$tmp/t/"
+head -c 300 "$tmp/a/divshare/node-0.csv" >"$tmp/t/node-0.csv"
+printf 'x' >>"$tmp/t/node-0.csv" # never ends in a newline
+"$ds" collect "$tmp/t" >/dev/null 2>"$tmp/err"
+[ $? = 2 ] && grep -q "node-0.csv: truncated" "$tmp/err" && ok || bad "truncated node file: $(cat "$tmp/err")"
 printf '0 127.0.0.1 7000\n1 127.0.0.1 7001\n' >"$tmp/h2.txt"
 "$ds" node --config "$tmp/exp.ini" --id 0 --hosts "$tmp/h2.txt" --set algorithm.name=divshare --out "$tmp/x" 2>"$tmp/err"
 [ $? = 2 ] && grep -q "node 2 is missing" "$tmp/err" && ok || bad "short hosts file: $(cat "$tmp/err")"

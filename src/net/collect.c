@@ -30,10 +30,22 @@ static int load_node(const char *path, node_rows *out, ds_err *err) {
     out->r = NULL;
     out->n = 0;
     if (file_read_all(path, &data, &len, err)) return -1;
+    /* Nodes write whole files ending in a newline: anything else was cut. */
+    if (len == 0 || data[len - 1] != '\n') {
+        free(data);
+        return ds_fail(err, "%s: truncated (the last line has no end); not a complete node file", path);
+    }
     char *save, *line = strtok_r((char *)data, "\n", &save);
     if (!line || strncmp(line, "eval,time_s,node,round,", 23)) {
         free(data);
         return ds_fail(err, "%s:1: not a divshare node file (header 'eval,time_s,node,round,...')", path);
+    }
+    int header_cols = 1;
+    for (const char *q = line; *q; q++) header_cols += *q == ',';
+    if (header_cols != NODE_COLUMNS) {
+        free(data);
+        return ds_fail(err, "%s:1: header has %d columns, expected %d (truncated file?)", path, header_cols,
+                       NODE_COLUMNS);
     }
     out->regress = strstr(line, ",rmse,") != NULL;
     int cap = 0, lineno = 1;
