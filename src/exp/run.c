@@ -151,7 +151,7 @@ static int step_time_of(const config *c, const nn_arch *a, const dataset *train,
     return 0;
 }
 
-static algo_config algo_config_of(const config *c, size_t n_params) {
+algo_config run_algo_config(const config *c, size_t n_params) {
     return (algo_config){(int)config_int(c, "partition", "nodes"), n_params,
                          (int)config_int(c, "algorithm", "degree"),
                          (int)config_int(c, "algorithm", "local_steps"),
@@ -189,7 +189,7 @@ int run_check(const config *c, ds_err *err) {
     if (count < 0) return -1;
     const int N = (int)config_int(c, "partition", "nodes");
     if (N < 2) return ds_fail(err, "[partition] nodes = %d: divshare run needs at least 2 nodes", N);
-    algo_config ac = algo_config_of(c, 1);
+    algo_config ac = run_algo_config(c, 1);
     for (int i = 0; i < count; i++)
         if (algo_config_check(algs[i], &ac, err)) return -1;
     double targets[RESULTS_MAX_TARGETS];
@@ -236,7 +236,7 @@ static int run_one(const config *c, const char *algorithm, const char *dir, cons
     sc.trace = trace;
     sc.n_trace = n_trace;
     sc.algo = algo_find(algorithm);
-    sc.algo_cfg = algo_config_of(c, a->n_params);
+    sc.algo_cfg = run_algo_config(c, a->n_params);
     char note[256];
     snprintf(note, sizeof note, "resolved configuration of this run (divshare run, algorithm %s)", algorithm);
     if (results_write_config(c, dir, note, err)) return -1;

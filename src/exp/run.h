@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdio.h>
 
+#include "algo/algo.h"
 #include "exp/config.h"
 
 typedef struct run_options {
@@ -26,6 +27,10 @@ typedef struct run_options {
 /* Splits [algorithm] algorithms (or name) into algs (pointing into buf),
  * checking each name. Returns the count, or -1 with err set. */
 int run_algorithm_list(const config *c, char *buf, size_t cap, char **algs, int max, ds_err *err);
+
+/* The [algorithm] settings of c for a model of n_params parameters (the
+ * same for the simulator and for every real node). */
+algo_config run_algo_config(const config *c, size_t n_params);
 
 /* The directory the runs of an experiment go to: out_dir if given, else
  * <experiment.output>/<experiment.name>. */

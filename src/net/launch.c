@@ -252,16 +252,15 @@ int launch_experiment(config *c, const launch_options *o, int *interrupted, int 
         *bad_input = 1;
         return -1;
     }
-    /* names is overwritten by config_set below only through c; keep copies. */
-    char copy[RUN_MAX_ALGORITHMS][64];
-    for (int i = 0; i < count; i++) snprintf(copy[i], sizeof copy[i], "%s", algs[i]);
+    /* algs point into names, a copy: setting algorithm.name per run below
+     * does not disturb them. */
     char base[4096];
     run_base_dir(c, o->out_dir, base, sizeof base);
     int rc = 0;
     for (int i = 0; i < count && rc == 0 && !*interrupted; i++) {
         char dir[4096 + 80];
-        snprintf(dir, sizeof dir, "%s/%s", base, copy[i]);
-        rc = run_one(c, o, copy[i], dir, interrupted, err);
+        snprintf(dir, sizeof dir, "%s/%s", base, algs[i]);
+        rc = run_one(c, o, algs[i], dir, interrupted, err);
     }
     return rc;
 }
