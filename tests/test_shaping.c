@@ -43,7 +43,7 @@ static unsigned char *message(int src, int dst, size_t floats, uint32_t round, s
 
 static transport *start(int self, const hosts *h, const sim_node_spec *spec, size_t n_params) {
     const algo_ops *ops = algo_find("swift");
-    transport_config c = {self, h->n, h, spec, {h->n, self, n_params, ops, NULL}};
+    transport_config c = {self, h->n, h, spec, {h->n, self, n_params, ops, NULL}, 0};
     ds_err err;
     transport *t = transport_start(&c, &err);
     if (!t) {

@@ -265,9 +265,7 @@ int node_run(const config *c, const node_options *o, int *bad_input, ds_err *err
     }
     *bad_input = 0;
     uint64_t seed = (uint64_t)config_int(c, "experiment", "seed");
-    algo_config ac = {N, P, (int)config_int(c, "algorithm", "degree"), (int)config_int(c, "algorithm", "local_steps"),
-                      config_double(c, "algorithm", "chunk_fraction"), config_bool(c, "algorithm", "flush_stale"), 0,
-                      seed, config_str(c, "algorithm", "graph")};
+    algo_config ac = run_algo_config(c, P);
     if (algo_config_check(name, &ac, err)) {
         *bad_input = 1;
         goto done;
@@ -300,11 +298,13 @@ int node_run(const config *c, const node_options *o, int *bad_input, ds_err *err
     n.slowdown = spec[id].slowdown;
     if (algo->shared_new(&n.shared, &ac, err)) goto done;
     if (algo->node_new(&n.state, &ac, n.shared, id, err)) goto done;
+    /* Bandwidth shaped by the kernel: the receiver's downlink model must
+     * not delay anything (rates unlimited); latency too with `none`. */
     for (int i = 0; i < N && o->shaping != NODE_SHAPING_ALL; i++) {
-        spec[i].up = spec[i].down = 1e15;
+        spec[i].up = spec[i].down = INFINITY;
         if (o->shaping == NODE_SHAPING_NONE) spec[i].latency = 0;
     }
-    transport_config tc = {id, N, &h, spec, {N, id, P, algo, n.shared}};
+    transport_config tc = {id, N, &h, spec, {N, id, P, algo, n.shared}, o->shaping != NODE_SHAPING_ALL};
     if (!(n.tr = transport_start(&tc, err))) goto done;
     if (make_dirs(o->out_dir, err)) goto done;
 

@@ -130,8 +130,7 @@ static void kernel_paced_loop(transport *t, void **sock) {
 static void *sender_main(void *arg) {
     transport *t = arg;
     const int N = t->c.nodes;
-    /* An uplink too fast to emulate means the kernel shapes it. */
-    const int kernel_links = t->c.spec[t->c.self].up >= TRANSPORT_UNSHAPED;
+    const int kernel_links = t->c.kernel_bandwidth;
     void **sock = calloc((size_t)N, sizeof(void *));
     for (int i = 0; sock && i < N; i++) {
         if (i == t->c.self) continue;
@@ -315,7 +314,7 @@ static void *receiver_main(void *arg) {
     transport *t = arg;
     const sim_node_spec *spec = t->c.spec;
     const int self = t->c.self;
-    const int acking = spec[self].down < TRANSPORT_UNSHAPED;
+    const int acking = !t->c.kernel_bandwidth;
     double down_free = 0; /* when the emulated downlink is next idle */
     ack_due *acks = NULL;
     size_t n_acks = 0, cap_acks = 0;

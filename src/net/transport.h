@@ -28,17 +28,17 @@
 #include "net/wire.h"
 #include "sim/sim.h"
 
-/* Link rates at or above this (bit/s) are not emulated in the process:
- * the kernel shapes them (launch --netem); then the sender waits for room
- * in ZeroMQ's short queue instead of pacing, and lets queued bytes drain
- * at the end. */
-#define TRANSPORT_UNSHAPED 1e14
-
 typedef struct transport_config {
     int self, nodes;
     const hosts *hosts;         /* borrowed, outlives the transport */
     const sim_node_spec *spec;  /* [nodes] link specs, borrowed */
     wire_expect expect;         /* what the receiver accepts */
+    /* The kernel shapes the bandwidth (launch --netem): spec's rates are
+     * ignored; the sender hands a message over when its peer's one-deep
+     * socket queue has room instead of pacing, no acknowledgements are
+     * exchanged, and queued bytes drain at the end. Latency still comes
+     * from spec (zero it when the kernel adds it too). */
+    int kernel_bandwidth;
 } transport_config;
 
 typedef struct transport_stats {
