@@ -75,6 +75,7 @@ static char *make_script(char **abs_dirs, char **labels, int n, const char *metr
     if (!f) return NULL;
     fprintf(f, "# divshare plots of %d run%s; redraw with: gnuplot plots.gp\n", n, n == 1 ? "" : "s");
     fprintf(f, "# (the plot command writes *.tmp files and renames them; here they are written directly)\n");
+    fprintf(f, "if (!exists(\"suffix\")) suffix = ''\n");
     fprintf(f, "set datafile separator comma\nset grid\nset border 3\nset tics nomirror\n");
     static const char *terms[2][2] = {
         {"png", "pngcairo size 960,600 font 'sans,11' noenhanced"},
@@ -175,15 +176,7 @@ int run_plot(char **dirs, int n, const char *out_dir, ds_err *err) {
         goto done;
     }
     snprintf(script, sizeof script, "%s/plots.gp", abs_out);
-    /* The script reads `suffix`; default it so `gnuplot plots.gp` works. */
-    char *full = malloc(strlen(text) + 64);
-    if (!full) {
-        ds_fail(err, "out of memory");
-        goto done;
-    }
-    sprintf(full, "if (!exists(\"suffix\")) suffix = ''\n%s", text);
-    rc = atomic_write_string(script, full, err);
-    free(full);
+    rc = atomic_write_string(script, text, err);
     if (rc || (rc = run_gnuplot(script, err))) goto done;
     for (int t = 0; t < 2 && !rc; t++)
         for (int p = 0; p < N_PLOTS && !rc; p++) {
