@@ -29,8 +29,7 @@
 #define NODE_LINGER_MAX_S 15.0
 
 typedef struct node_rt {
-    const config *cfg;
-    int id, nodes;
+    int id;
     const nn_arch *arch;
     const algo_ops *algo;
     void *shared, *state;
@@ -248,9 +247,7 @@ int node_run(const config *c, const node_options *o, int *bad_input, ds_err *err
     evaluator ev = {0};
     int ev_ok = 0, data_ok = 0, rc = -1;
     const size_t P = a.n_params;
-    n.cfg = c;
     n.id = id;
-    n.nodes = N;
     n.arch = &a;
     n.algo = algo;
     n.err = err;

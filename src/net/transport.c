@@ -537,13 +537,6 @@ int transport_cancel_unsent(transport *t) {
     return n;
 }
 
-size_t transport_queued(transport *t) {
-    pthread_mutex_lock(&t->mu);
-    size_t n = t->out_len;
-    pthread_mutex_unlock(&t->mu);
-    return n;
-}
-
 algo_msg *transport_next(transport *t) {
     algo_msg *m = NULL;
     pthread_mutex_lock(&t->mu);

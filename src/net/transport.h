@@ -63,8 +63,6 @@ void transport_stop(transport *t);
 void transport_send(transport *t, unsigned char *buf, size_t len, int dst);
 /* Drops every queued message not yet being transmitted; returns how many. */
 int transport_cancel_unsent(transport *t);
-/* Messages waiting in the outgoing queue (not counting one in flight). */
-size_t transport_queued(transport *t);
 
 /* Pauses (on = 1) or resumes the emulated uplink: while the node
  * evaluates, its training clock stops, and so does its sending, so a real
