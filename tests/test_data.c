@@ -231,6 +231,41 @@ static void test_movielens(void) {
     write_file("range.csv", range, strlen(range));
     CHECK(movielens_load(at("range.csv"), 0.7, 1, &tr, &te, &err) != 0 && strstr(err.msg, "range.csv:2:") &&
           strstr(err.msg, "[0.5, 5]"), "rating range: %s", err.msg);
+    /* A broken row is an error at its own line, never filled from the next. */
+    const char *cut = "1,2,3.0,4\n1,\n2,3,4.0,5\n";
+    write_file("cut.csv", cut, strlen(cut));
+    CHECK(movielens_load(at("cut.csv"), 0.7, 1, &tr, &te, &err) != 0 && strstr(err.msg, "cut.csv:2: malformed row '1,'"),
+          "broken row: %s", err.msg);
+    const char *cut2 = "1,2,3.0,4\n1,2,\n 2,3,4.0,5\n";
+    write_file("cut2.csv", cut2, strlen(cut2));
+    CHECK(movielens_load(at("cut2.csv"), 0.7, 1, &tr, &te, &err) != 0 && strstr(err.msg, "cut2.csv:2: malformed row"),
+          "row without rating: %s", err.msg);
+    /* A directory where the ratings file should be. */
+    char rdir[600];
+    snprintf(rdir, sizeof rdir, "%s/mldir", dir);
+    mkdir(rdir, 0777);
+    snprintf(rdir, sizeof rdir, "%s/mldir/ratings.csv", dir);
+    mkdir(rdir, 0777);
+    snprintf(rdir, sizeof rdir, "%s/mldir", dir);
+    CHECK(movielens_load(rdir, 0.7, 1, &tr, &te, &err) != 0 && strstr(err.msg, "ratings.csv: is a directory"),
+          "ratings directory: %s", err.msg);
+    /* A zip that declares a 4 GiB member is refused before allocating it. */
+    write_zip("bomb.zip", "ratings.csv", csv, 1);
+    {
+        FILE *zf = fopen(at("bomb.zip"), "r+b");
+        unsigned char zb[16384];
+        size_t zn = fread(zb, 1, sizeof zb, zf);
+        for (size_t i = 0; i + 4 <= zn; i++)
+            if (zb[i] == 0x50 && zb[i + 1] == 0x4b && zb[i + 2] == 1 && zb[i + 3] == 2) {
+                zb[i + 24] = 0xf0;
+                zb[i + 25] = zb[i + 26] = zb[i + 27] = 0xff;
+            }
+        rewind(zf);
+        fwrite(zb, 1, zn, zf);
+        fclose(zf);
+    }
+    CHECK(movielens_load(at("bomb.zip"), 0.7, 1, &tr, &te, &err) != 0 && strstr(err.msg, "declares 4294967280 bytes") &&
+          strstr(err.msg, "corrupt archive"), "zip bomb: %s", err.msg);
     CHECK(movielens_load("/nonexistent/ratings.csv", 0.7, 1, &tr, &te, &err) != 0 &&
           strstr(err.msg, "/nonexistent/ratings.csv"), "missing ratings: %s", err.msg);
 }

@@ -21,9 +21,16 @@ typedef struct raw_rating {
     uint32_t line;   /* for stable ordering */
 } raw_rating;
 
+/* A numeric field starts right here: strto* would skip white space,
+ * newlines included, and read a broken row's field from the next line. */
+static int field_starts(const char *p) {
+    return isdigit((unsigned char)*p) || *p == '-' || *p == '+' || *p == '.';
+}
+
 /* Parses one integer field ending at a separator; advances *p. */
 static int parse_long(const char **p, long *out) {
     char *end;
+    if (!field_starts(*p)) return -1;
     errno = 0;
     long v = strtol(*p, &end, 10);
     if (end == *p || errno) return -1;
@@ -121,7 +128,9 @@ int movielens_parse(const char *name, const char *text, size_t len, double train
                   skip_sep(&q, sep);
         if (!bad) {
             errno = 0;
-            double v = strtod(q, &fend);
+            double v = 0;
+            fend = (char *)q;
+            if (field_starts(q)) v = strtod(q, &fend);
             bad = fend == q || errno || (fend < le && *fend != sep && *fend != '\r');
             rr.rating = (float)v;
         }

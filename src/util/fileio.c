@@ -1,52 +1,51 @@
-/* fileio.c: whole-file reads (with gzip via zlib) and atomic writes. */
+/* fileio.c: whole-file reads (with gzip via zlib), line-by-line text files
+ * and atomic writes. */
 #include "util/fileio.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
-static int read_gzip(const char *path, unsigned char **data, size_t *len, ds_err *err) {
-    gzFile gz = gzopen(path, "rb");
-    if (!gz) return ds_fail(err, "%s: cannot open: %s", path, strerror(errno));
-    size_t cap = 1 << 20, n = 0;
+/* Reads at most max + 1 bytes of fd into a new buffer (so that a larger
+ * input is seen to be larger). size_hint: the file's size, or 0 if
+ * unknown (a pipe). */
+static int read_raw(int fd, const char *path, size_t max, size_t size_hint, unsigned char **data,
+                    size_t *len, ds_err *err) {
+    size_t cap = size_hint ? size_hint + 1 : 1 << 16;
+    if (cap > max + 1) cap = max + 1;
     unsigned char *buf = malloc(cap + 1);
-    if (!buf) {
-        gzclose(gz);
-        return ds_fail(err, "%s: out of memory", path);
-    }
+    if (!buf) return ds_fail(err, "%s: out of memory for %zu bytes", path, cap);
+    size_t n = 0;
     for (;;) {
         if (n == cap) {
-            cap *= 2;
-            unsigned char *nb = realloc(buf, cap + 1);
+            if (cap > max) break;
+            size_t ncap = cap > max / 2 ? max + 1 : cap * 2;
+            unsigned char *nb = realloc(buf, ncap + 1);
             if (!nb) {
                 free(buf);
-                gzclose(gz);
-                return ds_fail(err, "%s: out of memory", path);
+                return ds_fail(err, "%s: out of memory for %zu bytes", path, ncap);
             }
             buf = nb;
+            cap = ncap;
         }
-        size_t want = cap - n;
-        if (want > (1u << 30)) want = 1u << 30;
-        int got = gzread(gz, buf + n, (unsigned)want);
+        ssize_t got = read(fd, buf + n, cap - n);
+        if (got < 0 && errno == EINTR) continue;
         if (got < 0) {
-            int zerr;
-            const char *msg = gzerror(gz, &zerr);
+            int e = errno;
             free(buf);
-            gzclose(gz);
-            return ds_fail(err, "%s: corrupt gzip data: %s", path, msg);
+            return ds_fail(err, "%s: read error: %s", path, strerror(e));
         }
         if (got == 0) break;
         n += (size_t)got;
     }
-    /* gzread returns 0 both at a clean end and at a truncated stream; only
-     * gzclose's status tells them apart. */
-    int rc = gzclose(gz);
-    if (rc != Z_OK) {
+    if (n > max) {
         free(buf);
-        return ds_fail(err, "%s: truncated or corrupt gzip file", path);
+        return ds_fail(err, "%s: larger than the limit of %zu bytes", path, max);
     }
     buf[n] = 0;
     *data = buf;
@@ -54,41 +53,150 @@ static int read_gzip(const char *path, unsigned char **data, size_t *len, ds_err
     return 0;
 }
 
-int file_read_all(const char *path, unsigned char **data, size_t *len, ds_err *err) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return ds_fail(err, "%s: cannot open: %s", path, strerror(errno));
-    unsigned char magic[2] = {0, 0};
-    size_t m = fread(magic, 1, 2, f);
-    if (m == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
-        fclose(f);
-        return read_gzip(path, data, len, err);
+/* Inflates a gzip file held in memory (one or more members, as gzip
+ * writes them) into a new buffer of at most max bytes. */
+static int gunzip(const char *path, const unsigned char *src, size_t slen, size_t max,
+                  unsigned char **data, size_t *len, ds_err *err) {
+    z_stream zs = {0};
+    if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) return ds_fail(err, "%s: zlib init failed", path);
+    size_t cap = slen < max / 4 ? 4 * slen + 1024 : max + 1;
+    if (cap > max + 1) cap = max + 1;
+    unsigned char *out = malloc(cap + 1);
+    size_t n = 0, in = 0;
+    int rc = -1;
+    if (!out) {
+        ds_fail(err, "%s: out of memory for %zu bytes", path, cap);
+        goto done;
     }
-    if (fseek(f, 0, SEEK_END) != 0) {
-        fclose(f);
-        return ds_fail(err, "%s: cannot seek (not a regular file?)", path);
+    for (;;) {
+        if (n == cap) {
+            if (cap > max) {
+                ds_fail(err, "%s: decompresses to more than the limit of %zu bytes", path, max);
+                goto done;
+            }
+            size_t ncap = cap > max / 2 ? max + 1 : cap * 2;
+            unsigned char *nb = realloc(out, ncap + 1);
+            if (!nb) {
+                ds_fail(err, "%s: out of memory for %zu bytes", path, ncap);
+                goto done;
+            }
+            out = nb;
+            cap = ncap;
+        }
+        size_t in_chunk = slen - in > UINT_MAX ? UINT_MAX : slen - in;
+        size_t out_chunk = cap - n > UINT_MAX ? UINT_MAX : cap - n;
+        zs.next_in = (unsigned char *)src + in;
+        zs.avail_in = (uInt)in_chunk;
+        zs.next_out = out + n;
+        zs.avail_out = (uInt)out_chunk;
+        int z = inflate(&zs, Z_NO_FLUSH);
+        in += in_chunk - zs.avail_in;
+        n += out_chunk - zs.avail_out;
+        if (z == Z_STREAM_END) {
+            if (in == slen) break;
+            /* Another member follows, or trailing bytes that are not one. */
+            if (slen - in < 2 || src[in] != 0x1f || src[in + 1] != 0x8b) {
+                ds_fail(err, "%s: corrupt gzip file: %zu bytes of trailing data after the stream",
+                        path, slen - in);
+                goto done;
+            }
+            inflateReset(&zs);
+            continue;
+        }
+        if (z == Z_DATA_ERROR || z == Z_NEED_DICT || z == Z_MEM_ERROR || z == Z_STREAM_ERROR) {
+            ds_fail(err, "%s: corrupt gzip data: %s", path, zs.msg ? zs.msg : "invalid stream");
+            goto done;
+        }
+        if (z == Z_BUF_ERROR && in == slen && n < cap) {
+            ds_fail(err, "%s: truncated gzip file (the stream ends after %zu of its bytes)", path, slen);
+            goto done;
+        }
     }
-    long size = ftell(f);
-    if (size < 0) {
-        fclose(f);
-        return ds_fail(err, "%s: cannot tell size", path);
+    out[n] = 0;
+    *data = out;
+    *len = n;
+    out = NULL;
+    rc = 0;
+done:
+    inflateEnd(&zs);
+    free(out);
+    return rc;
+}
+
+int file_read_max(const char *path, size_t max, unsigned char **data, size_t *len, ds_err *err) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return ds_fail(err, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        return ds_fail(err, "%s: cannot stat: %s", path, strerror(e));
     }
-    rewind(f);
-    unsigned char *buf = malloc((size_t)size + 1);
-    if (!buf) {
-        fclose(f);
-        return ds_fail(err, "%s: out of memory for %ld bytes", path, size);
+    if (S_ISDIR(st.st_mode)) {
+        close(fd);
+        return ds_fail(err, "%s: is a directory (expected a file)", path);
     }
-    size_t got = fread(buf, 1, (size_t)size, f);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad || got != (size_t)size) {
-        free(buf);
-        return ds_fail(err, "%s: read error", path);
+    if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+        close(fd);
+        return ds_fail(err, "%s: not a regular file (a device or socket)", path);
     }
-    buf[size] = 0;
-    *data = buf;
-    *len = (size_t)size;
+    if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size > max) {
+        close(fd);
+        return ds_fail(err, "%s: %lld bytes is larger than the limit of %zu bytes", path,
+                       (long long)st.st_size, max);
+    }
+    unsigned char *raw = NULL;
+    size_t rlen = 0;
+    int rc = read_raw(fd, path, max, S_ISREG(st.st_mode) ? (size_t)st.st_size : 0, &raw, &rlen, err);
+    close(fd);
+    if (rc) return -1;
+    if (rlen >= 2 && raw[0] == 0x1f && raw[1] == 0x8b) {
+        rc = gunzip(path, raw, rlen, max, data, len, err);
+        free(raw);
+        return rc;
+    }
+    *data = raw;
+    *len = rlen;
     return 0;
+}
+
+int file_read_all(const char *path, unsigned char **data, size_t *len, ds_err *err) {
+    return file_read_max(path, FILE_READ_MAX, data, len, err);
+}
+
+int text_open(text_file *t, const char *path, ds_err *err) {
+    *t = (text_file){.path = path};
+    unsigned char *data;
+    size_t len;
+    if (file_read_max(path, TEXT_READ_MAX, &data, &len, err)) return -1;
+    const unsigned char *nul = memchr(data, 0, len);
+    if (nul) {
+        int line = 1;
+        for (const unsigned char *p = data; p < nul; p++) line += *p == '\n';
+        free(data);
+        return ds_fail(err, "%s:%d: NUL byte in a text file (binary file?)", path, line);
+    }
+    t->data = (char *)data;
+    t->len = len;
+    return 0;
+}
+
+char *text_next(text_file *t) {
+    if (t->pos >= t->len) return NULL;
+    char *s = t->data + t->pos;
+    char *nl = memchr(s, '\n', t->len - t->pos);
+    size_t n = nl ? (size_t)(nl - s) : t->len - t->pos;
+    t->pos += n + (nl != NULL);
+    s[n] = 0;
+    if (n > 0 && s[n - 1] == '\r') s[n - 1] = 0;
+    t->line++;
+    return s;
+}
+
+void text_close(text_file *t) {
+    free(t->data);
+    t->data = NULL;
+    t->len = t->pos = 0;
 }
 
 int atomic_open(atomic_file *af, const char *path, ds_err *err) {

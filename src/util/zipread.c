@@ -110,8 +110,16 @@ int zip_extract(const char *zip_path, const char *const *names, int n_names, uns
                     goto done;
                 }
                 size_t start = local + 30 + le16(z + local + 26) + le16(z + local + 28);
-                if (start > zlen || clen > zlen - start || ulen > ((size_t)1 << 32)) {
+                if (start > zlen || clen > zlen - start) {
                     ds_fail(err, "%s: member %.*s is truncated", zip_path, (int)nlen, name);
+                    goto done;
+                }
+                /* Deflate expands at most 1032:1, so a larger declared
+                 * size is a lie; check before allocating it. */
+                if (ulen > FILE_READ_MAX || (method == 8 && ulen > clen * 1032 + 1024)) {
+                    ds_fail(err, "%s: member %.*s declares %zu bytes from %zu compressed (limit: "
+                                 "%zu, and at most 1032x the compressed size): corrupt archive",
+                            zip_path, (int)nlen, name, ulen, clen, (size_t)FILE_READ_MAX);
                     goto done;
                 }
                 if (inflate_member(zip_path, z + start, clen, ulen, method, data, err)) goto done;
