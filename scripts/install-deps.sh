@@ -6,7 +6,7 @@
 #        Open MPI and iproute2 for the mpirun and --netem tests of the real
 #        runtime)
 set -eu
-pkgs="build-essential cmake pkg-config libopenblas-dev zlib1g-dev libinih-dev libcjson-dev libzmq3-dev gnuplot-nox dataset-fashion-mnist"
+pkgs="build-essential cmake pkg-config libopenblas-dev zlib1g-dev libcjson-dev libzmq3-dev gnuplot-nox dataset-fashion-mnist"
 if [ "${1:-}" = "--test" ]; then
   pkgs="$pkgs python3-torch python3-numpy python3-pil openmpi-bin iproute2"
 fi

@@ -322,6 +322,15 @@ static void test_graph(void) {
     CHECK(graph_read_edges(path, 4, &g, &err) != 0 && strstr(err.msg, ":3: expected an edge"), "syntax: %s", err.msg);
     write_text(path, "4\n1 1\n");
     CHECK(graph_read_edges(path, 4, &g, &err) != 0 && strstr(err.msg, "self-loop"), "loop: %s", err.msg);
+    /* Ids beyond 32 bits are out of range, not wrapped (4294967297 was read as 1). */
+    write_text(path, "4\n0 4294967297\n");
+    CHECK(graph_read_edges(path, 4, &g, &err) != 0 && strstr(err.msg, ":2: edge 0 4294967297"), "wrap: %s", err.msg);
+    write_text(path, "4294967300\n0 1\n");
+    CHECK(graph_read_edges(path, 4, &g, &err) != 0 && strstr(err.msg, ":1: expected the number of nodes"), "count wrap: %s", err.msg);
+    write_text(path, "4\n0 1 2\n");
+    CHECK(graph_read_edges(path, 4, &g, &err) != 0 && strstr(err.msg, ":2: expected an edge"), "three ids: %s", err.msg);
+    CHECK(graph_read_edges("/tmp", 4, &g, &err) != 0 && strstr(err.msg, "/tmp: is a directory"), "directory: %s", err.msg);
+    CHECK(graph_read_edges("/dev/zero", 4, &g, &err) != 0 && strstr(err.msg, "larger than the limit"), "device: %s", err.msg);
     write_text(path, "4\n0 1\n0 2\n");
     CHECK(graph_read_edges(path, 4, &g, &err) != 0 && strstr(err.msg, "node 3 has no neighbour"), "isolated: %s", err.msg);
     CHECK(graph_random_regular(10, 3, 1, &g, &err) == 0, "random 3-regular on 10: %s", err.msg);

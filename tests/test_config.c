@@ -69,11 +69,66 @@ int main(void) {
           strstr(err.msg, "gnlenet"), "choice: %s", err.msg);
     CHECK(load("[model]\nbias = maybe\n", &err) != 0 && strstr(err.msg, "not a boolean"), "bool: %s", err.msg);
     CHECK(load("[train]\nlr 0.1\n", &err) != 0 && strstr(err.msg, ":2: syntax error"), "syntax: %s", err.msg);
-    CHECK(load("x = 1\n", &err) != 0 && strstr(err.msg, "unknown section []"), "key outside section: %s", err.msg);
-    char longline[400] = "[dataset]\npath = ";
+    CHECK(load("x = 1\n", &err) != 0 && strstr(err.msg, ":1: key 'x' before any [section]"), "key outside section: %s", err.msg);
+    /* Long values are fine up to CONFIG_MAX_VALUE - 1 characters. */
+    char longline[1200] = "[dataset]\npath = ";
     memset(longline + strlen(longline), 'a', 300);
     strcat(longline, "\n[train]\nlr = 0.1\n");
-    CHECK(load(longline, &err) != 0 && strstr(err.msg, ":2: line too long"), "long line: %s", err.msg);
+    CHECK(load(longline, &err) == 0, "300-character value: %s", err.msg);
+    strcpy(longline, "[dataset]\npath = ");
+    memset(longline + strlen(longline), 'a', 600);
+    strcat(longline, "\n");
+    CHECK(load(longline, &err) != 0 && strstr(err.msg, ":2: [dataset] path: value longer than 511"), "600-character value: %s", err.msg);
+    /* Strict where INI readers are lenient (issue 12). */
+    CHECK(load("[train\nlr = 0.1\n", &err) != 0 && strstr(err.msg, ":1: missing ']' in section header '[train'"),
+          "missing ]: %s", err.msg);
+    CHECK(load("[train]\nlr = 0.1\nlr = 0.2\n", &err) != 0 && strstr(err.msg, ":3: [train] lr given twice (first on line 2)"),
+          "duplicate key: %s", err.msg);
+    CHECK(load("[dataset]\npath = /a\n  /b\n", &err) != 0 && strstr(err.msg, ":3: syntax error: '/b'"),
+          "no continuation lines: %s", err.msg);
+    CHECK(load("[train] x\n", &err) != 0 && strstr(err.msg, ":1: unexpected text after the section header"),
+          "text after header: %s", err.msg);
+    {
+        static const char nul[] = "[train]\nlr = 0.1\n[dataset]\npath = a\0b\n";
+        FILE *nf = fopen(path, "w");
+        fwrite(nul, 1, sizeof nul - 1, nf);
+        fclose(nf);
+        config n;
+        config_init(&n, &err);
+        CHECK(config_load(&n, path, &err) != 0 && strstr(err.msg, ":4: NUL byte"), "NUL byte in a value: %s", err.msg);
+        write_ini("[dataset]\npath = a;b # c\n");
+        CHECK(config_load(&n, path, &err) == 0 && !strcmp(config_str(&n, "dataset", "path"), "a;b # c"),
+              "; and # are part of a value: %s", config_str(&n, "dataset", "path"));
+        config_free(&n);
+    }
+    /* Values that cannot be written to a config file are refused. */
+    CHECK(config_set(&c, "dataset.path=a\nb", &err) != 0 && strstr(err.msg, "control character"), "newline in --set: %s", err.msg);
+    CHECK(config_set(&c, "dataset.path= a", &err) != 0 && strstr(err.msg, "white space around a value"), "leading blank: %s", err.msg);
+    /* Round trip: config_write's output reads back to the same values. */
+    {
+        config w, r;
+        config_init(&w, &err);
+        config_init(&r, &err);
+        char v[CONFIG_MAX_VALUE];
+        memset(v, 'p', sizeof v - 1);
+        v[sizeof v - 1] = 0;
+        memcpy(v, "/x;y = #z [", 11);
+        char set[CONFIG_MAX_VALUE + 32];
+        snprintf(set, sizeof set, "dataset.path=%s", v);
+        CHECK(config_set(&w, set, &err) == 0, "511-character value: %s", err.msg);
+        CHECK(config_set(&w, "algorithm.algorithms=divshare ; swift", &err) == 0, "value with ' ; ': %s", err.msg);
+        f = fopen(path, "w");
+        config_write(&w, f);
+        fclose(f);
+        CHECK(config_load(&r, path, &err) == 0, "written config reads back: %s", err.msg);
+        int same = 1;
+        for (int i = 0; i < config_key_count(); i++) same &= !strcmp(w.values[i].text, r.values[i].text);
+        CHECK(same, "every value reads back identically");
+        config_free(&w);
+        config_free(&r);
+    }
+    CHECK(config_load(&c, "/tmp", &err) != 0 && strstr(err.msg, "/tmp: is a directory"), "directory: %s", err.msg);
+    CHECK(config_load(&c, "/dev/zero", &err) != 0 && strstr(err.msg, "larger than the limit"), "/dev/zero: %s", err.msg);
     CHECK(config_load(&c, "/nonexistent/x.ini", &err) != 0 && strstr(err.msg, "/nonexistent/x.ini"), "missing file");
     unlink(path);
     return check_done("test_config");

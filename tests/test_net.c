@@ -236,6 +236,9 @@ static void test_hosts(void) {
         {"0 a 70000\n", 1, ":1: port 70000 outside [1, 65535]"},
         {"0 a\n", 1, ":1: expected 'id host port'"},
         {"0 a 1 extra\n", 1, ":1: expected 'id host port'"},
+        {"4294967296 a 1\n", 1, ":1: node id 4294967296 outside [0, 0]"},
+        {"0 a 4294967297\n", 1, ":1: port 4294967297 outside"},
+        {"0 a 1x\n", 1, ":1: expected 'id host port'"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         f = fopen(path, "w");
@@ -246,6 +249,8 @@ static void test_hosts(void) {
         if (!rc) hosts_free(&h);
     }
     remove(path);
+    CHECK(hosts_load(&h, "/tmp", 1, &err) != 0 && strstr(err.msg, "/tmp: is a directory"), "directory: %s", err.msg);
+    CHECK(hosts_load(&h, "/dev/zero", 1, &err) != 0 && strstr(err.msg, "larger than the limit"), "device: %s", err.msg);
 }
 
 int main(void) {

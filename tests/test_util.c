@@ -118,19 +118,21 @@ int main(void) {
           "plain file over the limit: %s", err.msg);
     /* Not files: a directory, a device. */
     CHECK(file_read_all(dir, &data, &len, &err) != 0 && strstr(err.msg, "is a directory"), "directory: %s", err.msg);
-    CHECK(file_read_all("/dev/zero", &data, &len, &err) != 0 && strstr(err.msg, "/dev/zero: not a regular file"),
+    CHECK(file_read_max("/dev/zero", 1 << 20, &data, &len, &err) != 0 && strstr(err.msg, "/dev/zero: larger than the limit"),
           "device: %s", err.msg);
     /* Text files: lines without newline or \r, numbered; a NUL byte is an error with its line. */
     snprintf(path, sizeof path, "%s/lines.txt", dir);
     atomic_write_string(path, "a\r\n\nlast", &err);
     text_file t;
-    CHECK(text_open(&t, path, &err) == 0, "text_open: %s", err.msg);
+    CHECK(text_open(&t, path, 1 << 20, &err) == 0, "text_open: %s", err.msg);
     char *l1 = text_next(&t), *l2 = text_next(&t), *l3 = text_next(&t), *l4 = text_next(&t);
     CHECK(l1 && !strcmp(l1, "a") && l2 && !*l2 && l3 && !strcmp(l3, "last") && !l4 && t.line == 3, "text lines");
     text_close(&t);
     atomic_write_bytes(path, "ok\nbad\0byte\n", 12, &err);
-    CHECK(text_open(&t, path, &err) != 0 && strstr(err.msg, "lines.txt:2: NUL byte"), "NUL byte: %s", err.msg);
-    CHECK(text_open(&t, "/dev/zero", &err) != 0 && strstr(err.msg, "not a regular file"), "text /dev/zero: %s", err.msg);
+    CHECK(text_open(&t, path, 1 << 20, &err) != 0 && strstr(err.msg, "lines.txt:2: NUL byte"), "NUL byte: %s", err.msg);
+    CHECK(text_open(&t, "/dev/zero", 1 << 20, &err) != 0 && strstr(err.msg, "larger than the limit of 1048576"), "text /dev/zero: %s", err.msg);
+    CHECK(text_open(&t, "/dev/null", 1 << 20, &err) == 0 && !text_next(&t), "/dev/null is empty: %s", err.msg);
+    text_close(&t);
     char cmd[160];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0) printf("cannot remove %s\n", dir);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/fileio.h"
 #include "util/rng.h"
 
 void graph_free(graph *g) {
@@ -56,10 +57,9 @@ static int build(int n, const int *ex, const int *ey, size_t m, graph *g, ds_err
 
 int graph_read_edges(const char *path, int nodes, graph *g, ds_err *err) {
     memset(g, 0, sizeof *g);
-    FILE *f = fopen(path, "r");
-    if (!f) return ds_fail(err, "%s: cannot open graph file: %s", path, strerror(errno));
-    char line[256];
-    int n = -1, lineno = 0;
+    text_file tf;
+    if (text_open(&tf, path, GRAPH_MAX_FILE, err)) return ds_fail_prefix(err, "graph file");
+    long long n = -1;
     size_t m = 0, cap = 256;
     int *ex = malloc(sizeof(int) * cap), *ey = malloc(sizeof(int) * cap);
     int rc = -1;
@@ -67,64 +67,64 @@ int graph_read_edges(const char *path, int nodes, graph *g, ds_err *err) {
         ds_fail(err, "out of memory");
         goto done;
     }
-    while (fgets(line, sizeof line, f)) {
-        lineno++;
-        char *p = line;
-        while (*p == ' ' || *p == '\t') p++;
-        if (*p == '\n' || *p == '\r' || *p == 0) continue;
+    for (char *line; (line = text_next(&tf));) {
+        char *f[2];
+        int nf = text_fields(line, f, 2);
+        if (nf == 0) continue;
         if (n < 0) {
-            char *end;
-            long v = strtol(p, &end, 10);
-            if (end == p || v < 1 || v > 10000000) {
-                ds_fail(err, "%s:%d: expected the number of nodes on the first line", path, lineno);
+            if (nf != 1 || text_int(f[0], &n) || n < 1 || n > 10000000) {
+                ds_fail(err, "%s:%d: expected the number of nodes (1 to 10000000) on the first line", path, tf.line);
                 goto done;
             }
-            if (v != nodes) {
-                ds_fail(err, "%s:%d: graph has %ld nodes but the experiment has %d", path, lineno, v, nodes);
+            if (n != nodes) {
+                ds_fail(err, "%s:%d: graph has %lld nodes but the experiment has %d", path, tf.line, n, nodes);
                 goto done;
             }
-            n = (int)v;
             continue;
         }
-        int x, y;
-        char extra;
-        if (sscanf(p, "%d %d %c", &x, &y, &extra) != 2) {
-            ds_fail(err, "%s:%d: expected an edge 'x y' of two node ids", path, lineno);
+        long long x, y;
+        if (nf != 2 || text_int(f[0], &x) || text_int(f[1], &y)) {
+            ds_fail(err, "%s:%d: expected an edge 'x y' of two node ids", path, tf.line);
             goto done;
         }
         if (x < 0 || y < 0 || x >= n || y >= n) {
-            ds_fail(err, "%s:%d: edge %d %d: node ids must be in [0, %d]", path, lineno, x, y, n - 1);
+            ds_fail(err, "%s:%d: edge %lld %lld: node ids must be in [0, %lld]", path, tf.line, x, y, n - 1);
             goto done;
         }
         if (x == y) {
-            ds_fail(err, "%s:%d: self-loop %d %d", path, lineno, x, y);
+            ds_fail(err, "%s:%d: self-loop %lld %lld", path, tf.line, x, y);
             goto done;
         }
         if (m == cap) {
             cap *= 2;
-            int *nx = realloc(ex, sizeof(int) * cap), *ny = nx ? realloc(ey, sizeof(int) * cap) : NULL;
-            if (nx) ex = nx;
-            if (!nx || !ny) {
+            int *nx = realloc(ex, sizeof(int) * cap);
+            if (!nx) {
+                ds_fail(err, "out of memory");
+                goto done;
+            }
+            ex = nx;
+            int *ny = realloc(ey, sizeof(int) * cap);
+            if (!ny) {
                 ds_fail(err, "out of memory");
                 goto done;
             }
             ey = ny;
         }
-        ex[m] = x;
-        ey[m++] = y;
+        ex[m] = (int)x;
+        ey[m++] = (int)y;
     }
     if (n < 0) {
         ds_fail(err, "%s: empty graph file (expected the node count, then edges)", path);
         goto done;
     }
-    rc = build(n, ex, ey, m, g, err);
+    rc = build((int)n, ex, ey, m, g, err);
     for (int v = 0; rc == 0 && v < n; v++)
         if (graph_degree(g, v) == 0) {
             graph_free(g);
             rc = ds_fail(err, "%s: node %d has no neighbour", path, v);
         }
 done:
-    fclose(f);
+    text_close(&tf);
     free(ex);
     free(ey);
     return rc;

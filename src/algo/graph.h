@@ -9,6 +9,8 @@
 
 #include "util/err.h"
 
+#define GRAPH_MAX_FILE ((size_t)256 << 20) /* bytes of an edges file */
+
 typedef struct graph {
     int nodes;
     int *start; /* [nodes + 1] */

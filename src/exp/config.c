@@ -4,7 +4,7 @@
 
 #include <assert.h>
 #include <errno.h>
-#include <ini.h>
+#include "util/fileio.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,7 +141,15 @@ int config_put(config *c, const char *section, const char *name, const char *val
         list_keys(section, buf, sizeof buf);
         return ds_fail(err, "%s: unknown key '%s' in [%s] (known: %s)", origin, name, section, buf);
     }
-    if (strlen(value) >= CONFIG_MAX_VALUE)
+    for (const char *p = value; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            return ds_fail(err, "%s: [%s] %s: the value contains a control character (a line break?) at "
+                                "position %d", origin, section, name, (int)(p - value) + 1);
+    size_t len = strlen(value);
+    if (len > 0 && (value[0] == ' ' || value[len - 1] == ' '))
+        return ds_fail(err, "%s: [%s] %s = '%s': white space around a value is not kept (remove it)",
+                       origin, section, name, value);
+    if (len >= CONFIG_MAX_VALUE)
         return ds_fail(err, "%s: [%s] %s: value longer than %d characters", origin, section, name,
                        CONFIG_MAX_VALUE - 1);
     if (validate(&config_keys()[i], value, origin, err)) return -1;
@@ -151,74 +159,88 @@ int config_put(config *c, const char *section, const char *name, const char *val
     return 0;
 }
 
-/* inih reads one line per reader call; counting calls gives the line of
- * the entry being handled. Lines longer than inih's buffer are an error
- * (inih would otherwise parse the rest as a new line). */
-typedef struct ini_ctx {
-    config *c;
-    FILE *f;
-    const char *path;
-    int line;
-    int long_line; /* first over-long line, 0 if none */
-    int failed;
-    ds_err *err;
-} ini_ctx;
-
-static char *ini_read_line(char *str, int num, void *stream) {
-    ini_ctx *x = stream;
-    if (!fgets(str, num, x->f)) return NULL;
-    x->line++;
-    size_t n = strlen(str);
-    /* Section headers are checked here, at their own line (inih reports
-     * nothing for a section, and an empty unknown one would pass). */
-    const char *p = str;
-    while (*p == ' ' || *p == '\t') p++;
-    const char *close = *p == '[' ? strchr(p, ']') : NULL;
-    if (close && !x->failed) {
-        char section[128];
-        snprintf(section, sizeof section, "%.*s", (int)(close - p - 1), p + 1);
-        if (!section_known(section)) {
-            char known[600];
-            list_sections(known, sizeof known);
-            ds_fail(x->err, "%s:%d: unknown section [%s] (known: %s)", x->path, x->line, section, known);
-            x->failed = 1;
-        }
-    }
-    if (n == (size_t)num - 1 && str[n - 1] != '\n' && !feof(x->f)) {
-        if (!x->long_line) x->long_line = x->line;
-        int ch;
-        while ((ch = fgetc(x->f)) != EOF && ch != '\n') {
-        }
-        str[0] = 0; /* treat as empty; reported after parsing */
-    }
-    return str;
+static char *trim(char *s) {
+    while (*s == ' ' || *s == '\t') s++;
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t')) s[--n] = 0;
+    return s;
 }
 
-static int on_ini_entry(void *user, const char *section, const char *name, const char *value) {
-    ini_ctx *x = user;
-    if (x->failed) return 0;
-    char origin[300];
-    snprintf(origin, sizeof origin, "%s:%d", x->path, x->line);
-    if (config_put(x->c, section, name, value, origin, x->err)) {
-        x->failed = 1;
-        return 0;
-    }
-    return 1;
-}
-
+/* The INI dialect: "[section]", "key = value", whole-line comments that
+ * start with ';' or '#', blank lines; white space around names and values
+ * is dropped. Strict where INI readers are often lenient, so that a file
+ * means exactly one thing and config_write's output always reads back:
+ * no inline comments (';' and '#' are ordinary characters in a value), no
+ * continuation lines, no key given twice, no line-length limit (a value
+ * is at most CONFIG_MAX_VALUE - 1 characters). */
 int config_load(config *c, const char *path, ds_err *err) {
-    FILE *f = fopen(path, "r");
-    if (!f) return ds_fail(err, "%s: cannot open config: %s", path, strerror(errno));
-    ini_ctx x = {c, f, path, 0, 0, 0, err};
-    int rc = ini_parse_stream(ini_read_line, &x, on_ini_entry, &x);
-    fclose(f);
-    if (x.failed) return -1;
-    if (x.long_line) return ds_fail(err, "%s:%d: line too long (at most %d characters)", path, x.long_line, INI_MAX_LINE - 2);
-    if (rc > 0)
-        return ds_fail(err, "%s:%d: syntax error (expected [section], key = value, or a ; comment)",
-                       path, rc);
-    if (rc < 0) return ds_fail(err, "%s: cannot read config", path);
-    return 0;
+    text_file tf;
+    if (text_open(&tf, path, CONFIG_MAX_FILE, err)) return ds_fail_prefix(err, "cannot open config");
+    int *first_line = calloc((size_t)config_key_count(), sizeof(int));
+    char section[128] = "";
+    int rc = -1;
+    if (!first_line) {
+        ds_fail(err, "out of memory");
+        goto done;
+    }
+    for (char *raw; (raw = text_next(&tf));) {
+        if (tf.line == 1 && !strncmp(raw, "\xef\xbb\xbf", 3)) raw += 3; /* UTF-8 byte order mark */
+        char *line = trim(raw);
+        if (!*line || *line == ';' || *line == '#') continue;
+        if (*line == '[') {
+            char *close = strchr(line, ']');
+            if (!close) {
+                ds_fail(err, "%s:%d: missing ']' in section header '%.100s'", path, tf.line, line);
+                goto done;
+            }
+            char *rest = trim(close + 1);
+            if (*rest && *rest != ';' && *rest != '#') {
+                ds_fail(err, "%s:%d: unexpected text after the section header: '%.100s'", path, tf.line, rest);
+                goto done;
+            }
+            *close = 0;
+            char *name = trim(line + 1);
+            if (!section_known(name)) {
+                char known[600];
+                list_sections(known, sizeof known);
+                ds_fail(err, "%s:%d: unknown section [%.100s] (known: %s)", path, tf.line, name, known);
+                goto done;
+            }
+            snprintf(section, sizeof section, "%s", name);
+            continue;
+        }
+        char *eq = strchr(line, '=');
+        if (!eq) {
+            ds_fail(err, "%s:%d: syntax error: '%.100s' (expected [section], key = value, or a ; comment)",
+                    path, tf.line, line);
+            goto done;
+        }
+        *eq = 0;
+        char *key = trim(line), *value = trim(eq + 1);
+        if (!*key) {
+            ds_fail(err, "%s:%d: syntax error: no key before '='", path, tf.line);
+            goto done;
+        }
+        if (!*section) {
+            ds_fail(err, "%s:%d: key '%.100s' before any [section]", path, tf.line, key);
+            goto done;
+        }
+        char origin[300];
+        snprintf(origin, sizeof origin, "%s:%d", path, tf.line);
+        if (config_put(c, section, key, value, origin, err)) goto done;
+        int k = find_key(section, key);
+        if (first_line[k]) {
+            ds_fail(err, "%s:%d: [%s] %s given twice (first on line %d)", path, tf.line, section, key,
+                    first_line[k]);
+            goto done;
+        }
+        first_line[k] = tf.line;
+    }
+    rc = 0;
+done:
+    free(first_line);
+    text_close(&tf);
+    return rc;
 }
 
 int config_set(config *c, const char *assignment, ds_err *err) {

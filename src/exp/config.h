@@ -26,6 +26,7 @@ typedef struct cfg_key {
 } cfg_key;
 
 #define CONFIG_MAX_VALUE 512
+#define CONFIG_MAX_FILE ((size_t)1 << 20) /* bytes of an experiment file */
 
 typedef struct cfg_value {
     char text[CONFIG_MAX_VALUE];

@@ -16,6 +16,8 @@
 #include "util/clock.h"
 #include "util/fileio.h"
 
+#define TRACE_MAX_FILE ((size_t)256 << 20) /* bytes of a bandwidth trace */
+
 /* A run in progress: its result files and, optionally, its message trace. */
 typedef struct run_ctx {
     results *res;
@@ -44,51 +46,55 @@ static void on_message_trace(void *ctx, const algo_msg *m, sim_msg_outcome outco
             (unsigned long long)algo_msg_bytes(m));
 }
 
+/* Trace points in time order; equal times keep their file order. */
+static int cmp_trace_point(const void *a, const void *b) {
+    const sim_trace_point *x = a, *y = b;
+    if (x->time != y->time) return (x->time > y->time) - (x->time < y->time);
+    return (x->line > y->line) - (x->line < y->line);
+}
+
 /* Reads [network] trace: "time node up down" per line, sorted by time
- * (stable). *out is NULL when no trace is configured. */
+ * (stable), O(n log n). *out is NULL when no trace is configured. */
 static int load_trace(const config *c, int N, sim_trace_point **out, int *n_out, ds_err *err) {
     *out = NULL;
     *n_out = 0;
     const char *path = config_str(c, "network", "trace");
     if (!*path) return 0;
-    FILE *f = fopen(path, "r");
-    if (!f) return ds_fail(err, "%s: cannot open bandwidth trace: %s", path, strerror(errno));
-    char line[512];
-    int lineno = 0, n = 0, cap = 0;
+    text_file tf;
+    if (text_open(&tf, path, TRACE_MAX_FILE, err)) return ds_fail_prefix(err, "[network] trace");
+    int n = 0, cap = 0;
     sim_trace_point *t = NULL;
-    while (fgets(line, sizeof line, f)) {
-        lineno++;
-        char *p = line;
-        while (*p == ' ' || *p == '\t') p++;
-        if (*p == '#' || *p == '\n' || *p == '\r' || !*p) continue;
-        sim_trace_point tp;
-        char extra;
-        if (sscanf(p, "%lf %d %lf %lf %c", &tp.time, &tp.node, &tp.up, &tp.down, &extra) != 4 ||
-            !isfinite(tp.time) || tp.time < 0 || tp.node < 0 || tp.node >= N || !(tp.up > 0) || !(tp.down > 0)) {
+    for (char *line; (line = text_next(&tf));) {
+        char *hash = strchr(line, '#');
+        if (hash) *hash = 0;
+        char *f[4];
+        int nf = text_fields(line, f, 4);
+        if (nf == 0) continue;
+        sim_trace_point tp = {.line = tf.line};
+        long long node;
+        if (nf != 4 || text_double(f[0], &tp.time) || text_int(f[1], &node) || text_double(f[2], &tp.up) ||
+            text_double(f[3], &tp.down) || tp.time < 0 || node < 0 || node >= N || !(tp.up > 0) ||
+            !(tp.down > 0)) {
             free(t);
-            fclose(f);
+            text_close(&tf);
             return ds_fail(err, "%s:%d: expected 'time node up down' with time >= 0, node in [0, %d], "
-                                "up and down > 0 (bit/s)", path, lineno, N - 1);
+                                "up and down > 0 (bit/s)", path, tf.line, N - 1);
         }
+        tp.node = (int)node;
         if (n == cap) {
             cap = cap ? 2 * cap : 64;
             sim_trace_point *nt = realloc(t, sizeof *t * (size_t)cap);
             if (!nt) {
                 free(t);
-                fclose(f);
+                text_close(&tf);
                 return ds_fail(err, "out of memory");
             }
             t = nt;
         }
         t[n++] = tp;
     }
-    fclose(f);
-    for (int i = 1; i < n; i++) /* stable insertion sort by time */
-        for (int j = i; j > 0 && t[j].time < t[j - 1].time; j--) {
-            sim_trace_point x = t[j];
-            t[j] = t[j - 1];
-            t[j - 1] = x;
-        }
+    text_close(&tf);
+    if (n > 1) qsort(t, (size_t)n, sizeof *t, cmp_trace_point);
     *out = t;
     *n_out = n;
     return 0;
@@ -182,7 +188,10 @@ void run_base_dir(const config *c, const char *out_dir, char *buf, size_t cap) {
     else snprintf(buf, cap, "%s/%s", config_str(c, "experiment", "output"), config_str(c, "experiment", "name"));
 }
 
-int run_check(const config *c, ds_err *err) {
+/* run_check, handing over the bandwidth trace it loaded (caller frees). */
+static int check_experiment(const config *c, sim_trace_point **trace, int *n_trace, ds_err *err) {
+    *trace = NULL;
+    *n_trace = 0;
     char names[CONFIG_MAX_VALUE];
     char *algs[RUN_MAX_ALGORITHMS];
     int count = run_algorithm_list(c, names, sizeof names, algs, RUN_MAX_ALGORITHMS, err);
@@ -202,9 +211,13 @@ int run_check(const config *c, ds_err *err) {
     int rc = exp_node_specs(c, N, spec, err);
     free(spec);
     if (rc) return -1;
+    return load_trace(c, N, trace, n_trace, err);
+}
+
+int run_check(const config *c, ds_err *err) {
     sim_trace_point *trace;
     int n_trace;
-    if (load_trace(c, N, &trace, &n_trace, err)) return -1;
+    if (check_experiment(c, &trace, &n_trace, err)) return -1;
     free(trace);
     return 0;
 }
@@ -280,7 +293,9 @@ int run_experiment(const config *c, const run_options *o, int *interrupted, int 
     *interrupted = 0;
     *bad_input = 0;
     /* Validate everything cheap before any long work. */
-    if (run_check(c, err)) {
+    sim_trace_point *trace;
+    int n_trace;
+    if (check_experiment(c, &trace, &n_trace, err)) {
         *bad_input = 1;
         return -1;
     }
@@ -289,16 +304,13 @@ int run_experiment(const config *c, const run_options *o, int *interrupted, int 
     int count = run_algorithm_list(c, names, sizeof names, algs, RUN_MAX_ALGORITHMS, err);
     const int N = (int)config_int(c, "partition", "nodes");
     sim_node_spec *spec = malloc(sizeof *spec * (size_t)N);
-    if (!spec) return ds_fail(err, "out of memory");
+    if (!spec) {
+        free(trace);
+        return ds_fail(err, "out of memory");
+    }
     if (exp_node_specs(c, N, spec, err)) {
         free(spec);
-        *bad_input = 1;
-        return -1;
-    }
-    sim_trace_point *trace;
-    int n_trace;
-    if (load_trace(c, N, &trace, &n_trace, err)) {
-        free(spec);
+        free(trace);
         *bad_input = 1;
         return -1;
     }

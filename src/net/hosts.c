@@ -30,54 +30,63 @@ int hosts_load(hosts *h, const char *path, int nodes, ds_err *err) {
     h->n = 0;
     h->e = NULL;
     if (nodes < 1) return ds_fail(err, "hosts: need at least one node");
-    FILE *f = fopen(path, "r");
-    if (!f) return ds_fail(err, "%s: cannot open hosts file: %s", path, strerror(errno));
+    text_file tf;
+    if (text_open(&tf, path, HOSTS_MAX_FILE, err)) return ds_fail_prefix(err, "hosts file");
     host_entry *e = calloc((size_t)nodes, sizeof *e);
     int *seen = calloc((size_t)nodes, sizeof(int));
+    int count = 0, rc = -1;
     if (!e || !seen) {
-        fclose(f);
-        free(e);
-        free(seen);
-        return ds_fail(err, "out of memory");
+        ds_fail(err, "out of memory");
+        goto done;
     }
-    char line[1024];
-    int lineno = 0, count = 0, rc = 0;
-    while (!rc && fgets(line, sizeof line, f)) {
-        lineno++;
-        char *p = line;
-        while (*p == ' ' || *p == '\t') p++;
-        if (*p == '#' || *p == '\n' || *p == '\r' || !*p) continue;
-        long id, port;
-        char host[HOSTS_MAX_NAME], extra[2];
-        int got = sscanf(p, "%ld %255s %ld %1s", &id, host, &port, extra);
-        if (got != 3) {
-            rc = ds_fail(err, "%s:%d: expected 'id host port'", path, lineno);
-        } else if (id < 0 || id >= nodes) {
-            rc = ds_fail(err, "%s:%d: node id %ld outside [0, %d] (the experiment has %d nodes)", path, lineno,
-                         id, nodes - 1, nodes);
-        } else if (port < 1 || port > 65535) {
-            rc = ds_fail(err, "%s:%d: port %ld outside [1, 65535]", path, lineno, port);
-        } else if (seen[id]) {
-            rc = ds_fail(err, "%s:%d: node id %ld listed twice (first on line %d)", path, lineno, id, seen[id]);
-        } else {
-            seen[id] = lineno;
-            snprintf(e[id].host, sizeof e[id].host, "%s", host);
-            e[id].port = (int)port;
-            count++;
+    for (char *line; (line = text_next(&tf));) {
+        char *hash = strchr(line, '#');
+        if (hash) *hash = 0;
+        char *f[3];
+        int nf = text_fields(line, f, 3);
+        if (nf == 0) continue;
+        long long id, port;
+        if (nf != 3 || text_int(f[0], &id) || text_int(f[2], &port)) {
+            ds_fail(err, "%s:%d: expected 'id host port'", path, tf.line);
+            goto done;
         }
+        if (id < 0 || id >= nodes) {
+            ds_fail(err, "%s:%d: node id %lld outside [0, %d] (the experiment has %d nodes)", path, tf.line,
+                    id, nodes - 1, nodes);
+            goto done;
+        }
+        if (port < 1 || port > 65535) {
+            ds_fail(err, "%s:%d: port %lld outside [1, 65535]", path, tf.line, port);
+            goto done;
+        }
+        if (strlen(f[1]) >= HOSTS_MAX_NAME) {
+            ds_fail(err, "%s:%d: host name longer than %d characters", path, tf.line, HOSTS_MAX_NAME - 1);
+            goto done;
+        }
+        if (seen[id]) {
+            ds_fail(err, "%s:%d: node id %lld listed twice (first on line %d)", path, tf.line, id, seen[id]);
+            goto done;
+        }
+        seen[id] = tf.line;
+        snprintf(e[id].host, sizeof e[id].host, "%s", f[1]);
+        e[id].port = (int)port;
+        count++;
     }
-    fclose(f);
-    for (int i = 0; !rc && i < nodes; i++)
-        if (!seen[i]) rc = ds_fail(err, "%s: node %d is missing (%d of %d nodes listed)", path, i, count, nodes);
-    free(seen);
-    if (rc) {
-        free(e);
-        return rc;
-    }
+    for (int i = 0; i < nodes; i++)
+        if (!seen[i]) {
+            ds_fail(err, "%s: node %d is missing (%d of %d nodes listed)", path, i, count, nodes);
+            goto done;
+        }
     for (int i = 0; i < nodes; i++) resolve(&e[i]);
     h->n = nodes;
     h->e = e;
-    return 0;
+    e = NULL;
+    rc = 0;
+done:
+    text_close(&tf);
+    free(seen);
+    free(e);
+    return rc;
 }
 
 void hosts_free(hosts *h) {

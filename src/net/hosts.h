@@ -10,6 +10,7 @@
 #include "util/err.h"
 
 #define HOSTS_MAX_NAME 256
+#define HOSTS_MAX_FILE ((size_t)64 << 20) /* bytes of a hosts file */
 
 typedef struct host_entry {
     char host[HOSTS_MAX_NAME];

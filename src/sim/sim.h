@@ -35,6 +35,7 @@ typedef struct sim_trace_point {
     double time;     /* simulated s */
     int node;
     double up, down; /* bit/s */
+    int line;        /* of the trace file: equal times apply in file order */
 } sim_trace_point;
 
 typedef struct sim_config {

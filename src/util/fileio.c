@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -136,9 +137,9 @@ int file_read_max(const char *path, size_t max, unsigned char **data, size_t *le
         close(fd);
         return ds_fail(err, "%s: is a directory (expected a file)", path);
     }
-    if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+    if (S_ISBLK(st.st_mode)) {
         close(fd);
-        return ds_fail(err, "%s: not a regular file (a device or socket)", path);
+        return ds_fail(err, "%s: is a block device (expected a file)", path);
     }
     if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size > max) {
         close(fd);
@@ -164,11 +165,11 @@ int file_read_all(const char *path, unsigned char **data, size_t *len, ds_err *e
     return file_read_max(path, FILE_READ_MAX, data, len, err);
 }
 
-int text_open(text_file *t, const char *path, ds_err *err) {
+int text_open(text_file *t, const char *path, size_t max, ds_err *err) {
     *t = (text_file){.path = path};
     unsigned char *data;
     size_t len;
-    if (file_read_max(path, TEXT_READ_MAX, &data, &len, err)) return -1;
+    if (file_read_max(path, max, &data, &len, err)) return -1;
     const unsigned char *nul = memchr(data, 0, len);
     if (nul) {
         int line = 1;
@@ -276,4 +277,36 @@ int path_exists(const char *path) {
 int path_join(char *out, size_t n, const char *dir, const char *name) {
     int w = snprintf(out, n, "%s/%s", dir, name);
     return (w < 0 || (size_t)w >= n) ? -1 : 0;
+}
+
+int text_fields(char *line, char **field, int max) {
+    int n = 0;
+    char *p = line;
+    for (;;) {
+        while (*p == ' ' || *p == '\t') p++;
+        if (!*p) break;
+        if (n == max) return max + 1;
+        field[n++] = p;
+        while (*p && *p != ' ' && *p != '\t') p++;
+        if (*p) *p++ = 0;
+    }
+    return n;
+}
+
+int text_int(const char *s, long long *out) {
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (end == s || *end || errno) return -1;
+    *out = v;
+    return 0;
+}
+
+int text_double(const char *s, double *out) {
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end || errno || !isfinite(v)) return -1;
+    *out = v;
+    return 0;
 }

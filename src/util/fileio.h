@@ -13,24 +13,22 @@
 
 /* The largest file (or decompressed gzip content) read whole: 2 GiB. */
 #define FILE_READ_MAX ((size_t)2 << 30)
-/* The largest line-oriented text file (config, hosts, graph, trace). */
-#define TEXT_READ_MAX ((size_t)256 << 20)
 
 /* Reads the whole file at path into a new buffer (caller frees). Files
  * whose content starts with the gzip magic are inflated transparently. A
  * terminating NUL is appended (not counted in *len) so text parsers can
- * use it as a string. Only regular files and pipes are read: a directory
- * or a device is an error, and so is content larger than max bytes
- * (before or after decompression), so no input can make it allocate more
- * than about 2 * max. */
+ * use it as a string. A directory or a block device is an error, and so is content larger than
+ * max bytes (before or after decompression), so no input can make it
+ * allocate more than about 2 * max: /dev/zero ends with "larger than the
+ * limit", /dev/null reads as empty. */
 int file_read_max(const char *path, size_t max, unsigned char **data, size_t *len, ds_err *err);
 /* file_read_max with FILE_READ_MAX. */
 int file_read_all(const char *path, unsigned char **data, size_t *len, ds_err *err);
 
-/* A text file read whole (at most TEXT_READ_MAX bytes, no NUL byte) and
+/* A text file read whole (at most max bytes, no NUL byte) and
  * handed out line by line:
  *   text_file t;
- *   if (text_open(&t, path, err)) return -1;
+ *   if (text_open(&t, path, max, err)) return -1;
  *   for (char *s; (s = text_next(&t));) ... t.line is s's line number ...
  *   text_close(&t);
  * A line is NUL-terminated, without its newline or a trailing '\r', and
@@ -42,9 +40,18 @@ typedef struct text_file {
     const char *path; /* borrowed */
 } text_file;
 
-int text_open(text_file *t, const char *path, ds_err *err);
+int text_open(text_file *t, const char *path, size_t max, ds_err *err);
 char *text_next(text_file *t);
 void text_close(text_file *t);
+
+/* Splits line in place at blanks and tabs into at most max fields.
+ * Returns the number of fields, or max + 1 if there are more. */
+int text_fields(char *line, char **field, int max);
+/* A whole field as a decimal integer (no overflow, nothing after it):
+ * 0, or -1 if it is not one. */
+int text_int(const char *s, long long *out);
+/* A whole field as a finite number: 0, or -1 if it is not one. */
+int text_double(const char *s, double *out);
 
 /* Atomic writer: open a temp file beside path; commit renames it into
  * place, abort removes it. */
