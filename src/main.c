@@ -147,7 +147,7 @@ static int cmd_train(int argc, char **argv) {
     config_free(&cc.cfg);
     if (rc) {
         fprintf(stderr, "divshare train: %s\n", err.msg);
-        return res.epochs_done > 0 ? 1 : 2;
+        return res.epochs_done > 0 || res.diverged ? 1 : 2;
     }
     if (res.interrupted) {
         printf("interrupted after %d complete epoch%s; results so far in %s\n", res.epochs_done,
@@ -181,8 +181,23 @@ static int cmd_experiment(int argc, char **argv, int real) {
         argc--;
     }
     for (int i = 1; i < argc && n < 255; i++) args[n++] = argv[i];
+    int has_file = 0;
+    for (int i = 1; i < n; i++) {
+        if (is_help(args[i])) {
+            fputs(real ? LAUNCH_HELP : RUN_HELP, stdout);
+            return 0;
+        }
+        has_file |= !strcmp(args[i], "--config");
+    }
     cli_common cc = {0};
     if (parse_common(n, args, &cc, real ? LAUNCH_HELP : RUN_HELP)) {
+        config_free(&cc.cfg);
+        return 2;
+    }
+    /* An experiment wholly from --set is fine; none at all is a mistake. */
+    if (!has_file && !config_is_set(&cc.cfg, "partition", "nodes")) {
+        fprintf(stderr, "divshare %s: no experiment file given (and no --set partition.nodes=N)\n\n%s", cmd,
+                real ? LAUNCH_HELP : RUN_HELP);
         config_free(&cc.cfg);
         return 2;
     }
@@ -204,7 +219,8 @@ static int cmd_experiment(int argc, char **argv, int real) {
     }
     signal(SIGINT, on_sigint);
     signal(SIGTERM, on_sigint);
-    int interrupted = 0, bad = 0, rc;
+    int interrupted = 0, bad = 0, nodes_failed = 0, rc;
+    ds_err node_failure = {{0}};
     if (!strcmp(config_str(&cc.cfg, "experiment", "runtime"), "real")) {
         real = 1; /* `divshare run` of a runtime = real experiment launches it */
         cmd = "launch";
@@ -216,7 +232,8 @@ static int cmd_experiment(int argc, char **argv, int real) {
         else snprintf(exe, sizeof exe, "%s", argv[0]);
         launch_options o = {cc.out_dir, exe, cc.quiet ? NULL : stdout, cc.quiet ? NULL : stderr, &stop_requested,
                             cc.netem};
-        rc = launch_experiment(&cc.cfg, &o, &interrupted, &bad, &err);
+        rc = launch_experiment(&cc.cfg, &o, &interrupted, &bad, &nodes_failed, &err);
+        node_failure = err;
     } else {
         run_options o = {cc.out_dir, cc.quiet ? NULL : stdout, cc.quiet ? NULL : stderr, &stop_requested};
         rc = run_experiment(&cc.cfg, &o, &interrupted, &bad, &err);
@@ -242,6 +259,10 @@ static int cmd_experiment(int argc, char **argv, int real) {
     for (int i = 0; i < nd; i++) free(dirs[i]);
     config_free(&cc.cfg);
     if (rc) return bad ? 2 : 1;
+    if (nodes_failed) { /* results are written, but the run is not whole */
+        fprintf(stderr, "divshare %s: %s\n", cmd, node_failure.msg);
+        return 1;
+    }
     return interrupted ? 130 : 0;
 }
 

@@ -93,6 +93,9 @@ sleep 1
 "$ds" node --config "$tmp/k/divshare/config.ini" --id 3 --hosts "$tmp/k/divshare/hosts.txt" \
   --set experiment.duration=$((half / 2)) --out "$tmp/k3" --quiet >"$tmp/k3.log" 2>&1 || bad "restarted node 3 failed: $(tail -2 "$tmp/k3.log")"
 wait $lpid
+lrc=$?
+[ "$lrc" = 1 ] && grep -q "divshare launch: 1 node did not finish; the first: divshare: node 3 was killed by signal 9" "$tmp/k.log" &&
+  ok || bad "launch after a node died: exit $lrc (want 1 and a closing line): $(tail -3 "$tmp/k.log")"
 py "
 import json, sys
 j = json.load(open('$tmp/k3/node-3.json'))

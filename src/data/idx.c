@@ -29,6 +29,10 @@ int idx_load(const char *images_path, const char *labels_path, const char *name,
         goto done;
     }
     uint32_t n = be32(img + 4), rows = be32(img + 8), cols = be32(img + 12);
+    if (n == 0) {
+        ds_fail(err, "%s: holds no images (the IDX header counts 0)", images_path);
+        goto done;
+    }
     if (rows == 0 || cols == 0 || rows > 4096 || cols > 4096) {
         ds_fail(err, "%s: implausible image size %ux%u", images_path, rows, cols);
         goto done;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exp/config.h"
 #include "util/fileio.h"
 
 #define MAX_TARGETS 16
@@ -23,6 +24,7 @@ typedef struct run_row {
     double speedup;           /* NAN when no target was reached */
     double speedup_target;
     int speedup_lower_bound;  /* the baseline never reached that target */
+    int complete;             /* summary.json says the run finished */
 } run_row;
 
 static double num(cJSON *o, const char *key) {
@@ -68,6 +70,7 @@ static int load_row(const char *dir, run_row *r, ds_err *err) {
     r->mb_sent = num(tot, "bytes_sent") / 1e6;
     r->dropped = num(tot, "messages_dropped_stale");
     r->wall = num(j, "wall_time_s");
+    r->complete = cJSON_IsTrue(cJSON_GetObjectItem(j, "complete"));
     cJSON_Delete(j);
     return 0;
 }
@@ -227,6 +230,56 @@ static void print_csv(const run_row *rows, int n, int base, FILE *out) {
     }
 }
 
+/* Keys that may differ between runs of one experiment without making
+ * them incomparable. */
+static int key_is_incidental(const cfg_key *k) {
+    static const char *const keys[][2] = {{"experiment", "name"}, {"experiment", "output"},
+                                          {"algorithm", "name"},  {"algorithm", "algorithms"},
+                                          {"train", "threads"},   {"eval", "trace_messages"}};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (!strcmp(k->section, keys[i][0]) && !strcmp(k->name, keys[i][1])) return 1;
+    return 0;
+}
+
+/* Notes under the table: runs that did not finish, and settings in which
+ * the runs' config.ini files differ (beyond the algorithm), so that stale
+ * or mismatched runs are never tabled without a word. */
+static void print_notes(const run_row *rows, int n, FILE *out) {
+    for (int i = 0; i < n; i++)
+        if (!rows[i].complete)
+            fprintf(out, "note: %s did not finish (interrupted or still running; final = last evaluation, at %.1f s)\n",
+                    rows[i].label, rows[i].final_time);
+    config *cfg = calloc((size_t)n, sizeof *cfg);
+    int *ok = calloc((size_t)n, sizeof *ok);
+    if (!cfg || !ok) goto done;
+    for (int i = 0; i < n; i++) {
+        char path[4096 + 16];
+        ds_err ignore;
+        snprintf(path, sizeof path, "%s/config.ini", rows[i].dir);
+        if (config_init(&cfg[i], &ignore) == 0) ok[i] = config_load(&cfg[i], path, &ignore) == 0;
+        if (!ok[i]) fprintf(out, "note: %s has no readable config.ini\n", rows[i].label);
+    }
+    const cfg_key *k = config_keys();
+    for (int key = 0; key < config_key_count(); key++) {
+        if (key_is_incidental(&k[key])) continue;
+        int first = -1, differs = 0;
+        for (int i = 0; i < n && !differs; i++) {
+            if (!ok[i]) continue;
+            if (first < 0) first = i;
+            else differs = strcmp(cfg[first].values[key].text, cfg[i].values[key].text) != 0;
+        }
+        if (!differs) continue;
+        fprintf(out, "note: the runs differ in [%s] %s:", k[key].section, k[key].name);
+        for (int i = 0; i < n; i++)
+            if (ok[i]) fprintf(out, "%s %s = %s", i == first ? "" : ";", rows[i].label, cfg[i].values[key].text);
+        fprintf(out, "\n");
+    }
+done:
+    for (int i = 0; cfg && i < n; i++) config_free(&cfg[i]);
+    free(cfg);
+    free(ok);
+}
+
 int run_compare(char **dirs, int n, const compare_options *opt, FILE *out, ds_err *err) {
     if (n < 1) return ds_fail(err, "compare: no run directories given");
     if (n > COMPARE_MAX_RUNS) return ds_fail(err, "compare: at most %d runs", COMPARE_MAX_RUNS);
@@ -259,7 +312,10 @@ int run_compare(char **dirs, int n, const compare_options *opt, FILE *out, ds_er
     }
     for (int i = 0; i < n; i++) set_speedup(&rows[i], &rows[base]);
     switch (opt ? opt->format : COMPARE_TEXT) {
-    case COMPARE_TEXT: print_text(rows, n, base, out); break;
+    case COMPARE_TEXT:
+        print_text(rows, n, base, out);
+        print_notes(rows, n, out);
+        break;
     case COMPARE_MARKDOWN: print_markdown(rows, n, base, out); break;
     case COMPARE_CSV: print_csv(rows, n, base, out); break;
     }

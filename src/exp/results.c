@@ -2,9 +2,13 @@
 #include "exp/results.h"
 
 #include <cjson/cJSON.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/clock.h"
 #include "util/fileio.h"
@@ -218,4 +222,55 @@ int results_write_config(const config *c, const char *dir, const char *note, ds_
     fprintf(af.f, "; %s\n", note);
     config_write(c, af.f);
     return atomic_commit(&af, err);
+}
+
+/* Is name one of the files a run or its plots write? node-<k>.<ext>,
+ * fixed names, and their atomic-write temporaries (<name>.tmp.<pid>). */
+static int is_result_file(const char *name) {
+    static const char *const fixed[] = {"metrics.csv", "nodes.csv", "summary.json", "config.ini",
+                                        "messages.csv", "hosts.txt", "plots.gp", "accuracy_time.png",
+                                        "accuracy_time.svg", "accuracy_bytes.png", "accuracy_bytes.svg",
+                                        "spread.png", "spread.svg"};
+    static const char *const node_ext[] = {".csv", ".json", ".log", ".ready"};
+    char base[256];
+    snprintf(base, sizeof base, "%s", name);
+    char *tmp = strstr(base, ".tmp.");
+    if (tmp) {
+        const char *d = tmp + 5;
+        while (isdigit((unsigned char)*d)) d++;
+        if (*d || d == tmp + 5) return 0;
+        *tmp = 0;
+    }
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        if (!strcmp(base, fixed[i])) return 1;
+    if (strncmp(base, "node-", 5)) return 0;
+    const char *d = base + 5;
+    if (!isdigit((unsigned char)*d)) return 0;
+    while (isdigit((unsigned char)*d)) d++;
+    for (size_t i = 0; i < sizeof node_ext / sizeof node_ext[0]; i++)
+        if (!strcmp(d, node_ext[i])) return 1;
+    return 0;
+}
+
+int results_clear_dir(const char *dir, ds_err *err) {
+    DIR *d = opendir(dir);
+    if (!d && errno == ENOENT) return 0;
+    if (!d) return ds_fail(err, "%s: cannot open directory: %s", dir, strerror(errno));
+    int rc = 0;
+    /* Check every entry before removing any. */
+    for (struct dirent *e; rc == 0 && (e = readdir(d));) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        if (!is_result_file(e->d_name))
+            rc = ds_fail(err, "%s holds '%s', which divshare did not write: choose another output "
+                              "directory (--out) or remove it", dir, e->d_name);
+    }
+    rewinddir(d);
+    for (struct dirent *e; rc == 0 && (e = readdir(d));) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        char path[4096 + 256];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (unlink(path) != 0) rc = ds_fail(err, "%s: cannot remove: %s", path, strerror(errno));
+    }
+    closedir(d);
+    return rc;
 }

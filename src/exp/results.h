@@ -35,6 +35,12 @@ void results_free(results *x);
 /* Writes c as dir/config.ini (atomically) under a comment line. */
 int results_write_config(const config *c, const char *dir, const char *note, ds_err *err);
 
+/* Empties dir of a previous run's files (result files, node files, plots
+ * and their temporaries), so that a rerun never mixes with them. A
+ * missing dir is fine; a dir holding anything else is an error and
+ * nothing is removed. */
+int results_clear_dir(const char *dir, ds_err *err);
+
 /* Parses [eval] targets ("50, 60, 70"); *n = 0 for none. */
 int results_parse_targets(const char *s, double *out, int *n, ds_err *err);
 

@@ -188,6 +188,16 @@ void run_base_dir(const config *c, const char *out_dir, char *buf, size_t cap) {
     else snprintf(buf, cap, "%s/%s", config_str(c, "experiment", "output"), config_str(c, "experiment", "name"));
 }
 
+int run_clear_dirs(const char *base, char **algs, int count, ds_err *err) {
+    char dir[4096 + 80];
+    for (int i = 0; i < count; i++) {
+        snprintf(dir, sizeof dir, "%s/%s", base, algs[i]);
+        if (results_clear_dir(dir, err)) return -1;
+    }
+    snprintf(dir, sizeof dir, "%s/plots", base);
+    return results_clear_dir(dir, err);
+}
+
 /* run_check, handing over the bandwidth trace it loaded (caller frees). */
 static int check_experiment(const config *c, sim_trace_point **trace, int *n_trace, ds_err *err) {
     *trace = NULL;
@@ -333,6 +343,14 @@ int run_experiment(const config *c, const run_options *o, int *interrupted, int 
     openblas_set_num_threads(1); /* parallelism is across nodes */
     char base[4096];
     run_base_dir(c, o->out_dir, base, sizeof base);
+    if (run_clear_dirs(base, algs, count, err)) {
+        partition_free(&p);
+        exp_data_free(&d);
+        free(spec);
+        free(trace);
+        *bad_input = 1;
+        return -1;
+    }
     int rc = 0;
     for (int i = 0; i < count && rc == 0 && !*interrupted; i++) {
         char dir[4096 + 64];

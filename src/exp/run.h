@@ -36,6 +36,11 @@ algo_config run_algo_config(const config *c, size_t n_params);
  * <experiment.output>/<experiment.name>. */
 void run_base_dir(const config *c, const char *out_dir, char *buf, size_t cap);
 
+/* Before a run: empties <base>/<alg> for each of the run's algorithms
+ * and <base>/plots of a previous run's files (results_clear_dir), so the
+ * run's folders hold only its own results even if it is stopped. */
+int run_clear_dirs(const char *base, char **algs, int count, ds_err *err);
+
 /* Validates what can be checked without data: algorithm names and
  * settings, nodes, targets, step_time, stragglers, the bandwidth trace. */
 int run_check(const config *c, ds_err *err);

@@ -174,6 +174,14 @@ int train_run(const config *c, const train_options *opt, train_result *res, ds_e
             break;
         }
         nn_stats ts = evaluator_run(&ev, m.params);
+        if (!isfinite(nn_stats_loss(&ts))) {
+            /* Keep the epochs that were fine (already written), say why. */
+            progress_end(&pg);
+            res->diverged = 1;
+            ds_fail(err, "training diverged in epoch %d: the test loss is not finite (lower [train] lr, now %g)",
+                    e, (double)sgd.lr);
+            goto done;
+        }
         epoch_row *r = &rows[e - 1];
         r->epoch = e;
         r->steps = total_steps;

@@ -28,6 +28,7 @@ typedef struct train_result {
     double test_rmse;     /* regression */
     double wall_time;     /* seconds */
     int interrupted;
+    int diverged;         /* stopped: the test loss was not finite */
     char out_dir[4096];
 } train_result;
 

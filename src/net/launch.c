@@ -73,8 +73,10 @@ static pid_t start_node(const launch_options *o, const char *dir, int id, const 
     _exit(127);
 }
 
+/* Runs one algorithm's nodes. *failed: how many did not finish (killed,
+ * or failed), the first of them described in *fail. */
 static int run_one(config *c, const launch_options *o, const char *alg, const char *dir, int *interrupted,
-                   ds_err *err) {
+                   int *failed_out, ds_err *fail, ds_err *err) {
     const int N = (int)config_int(c, "partition", "nodes");
     char set[256];
     snprintf(set, sizeof set, "algorithm.name=%s", alg);
@@ -114,13 +116,6 @@ static int run_one(config *c, const launch_options *o, const char *alg, const ch
     if (!rc) rc = hosts_write(hosts_path, N, addr, ports, err);
     free(addr);
     free(ports);
-    for (int i = 0; i < N; i++) { /* stale files of an earlier run */
-        char p[4200];
-        snprintf(p, sizeof p, "%s/node-%d.csv", dir, i);
-        remove(p);
-        snprintf(p, sizeof p, "%s/node-%d.json", dir, i);
-        remove(p);
-    }
     const double duration = config_double(c, "experiment", "duration");
     if (o->log && rc == 0) {
         fprintf(o->log, "%s: %d node processes, %s, %g s of training time, links emulated %s -> %s\n", alg, N,
@@ -149,9 +144,13 @@ static int run_one(config *c, const launch_options *o, const char *alg, const ch
             snprintf(p, sizeof p, "%s/node-%d.ready", dir, i);
             ready += path_exists(p);
         }
-        siginfo_t info = {0};
-        if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid != 0)
-            break; /* some node exited early: it will not get ready */
+        int exited = 0;
+        for (int i = 0; i < N && !exited; i++) {
+            siginfo_t info = {0};
+            exited = pid[i] > 0 && waitid(P_PID, (id_t)pid[i], &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+                     info.si_pid != 0;
+        }
+        if (exited) break; /* some node exited early: it will not get ready */
         if (ready < N) clock_sleep(0.02);
     }
     for (int i = 0; i < N; i++)
@@ -161,17 +160,17 @@ static int run_one(config *c, const launch_options *o, const char *alg, const ch
     double t0 = clock_now(), term_at = 0;
     int stopping = rc != 0;
     while (running > 0) {
-        int st;
-        pid_t w = waitpid(-1, &st, WNOHANG);
-        if (w > 0) {
-            for (int i = 0; i < N; i++)
-                if (pid[i] == w) {
-                    status[i] = st;
-                    pid[i] = 0;
-                    running--;
-                }
-            continue;
+        int reaped = 0;
+        for (int i = 0; i < N; i++) { /* our own children only, never waitpid(-1) */
+            int st;
+            if (pid[i] > 0 && waitpid(pid[i], &st, WNOHANG) == pid[i]) {
+                status[i] = st;
+                pid[i] = 0;
+                running--;
+                reaped = 1;
+            }
         }
+        if (reaped) continue;
         double el = clock_now() - t0;
         if (!stopping && ((o->stop && *o->stop) || el > duration + LAUNCH_GRACE_S)) {
             if (o->stop && *o->stop) *interrupted = 1;
@@ -199,18 +198,19 @@ static int run_one(config *c, const launch_options *o, const char *alg, const ch
         int ok = WIFEXITED(st) && WEXITSTATUS(st) == 0;
         int stopped_by_us = *interrupted && WIFEXITED(st) && (WEXITSTATUS(st) == 0 || WEXITSTATUS(st) == 130);
         if (ok || stopped_by_us) continue;
-        failed++;
         char lp[4200], line[512];
         snprintf(lp, sizeof lp, "%s/node-%d.log", dir, i);
         last_line(lp, line, sizeof line);
-        if (o->log) {
-            if (WIFSIGNALED(st))
-                fprintf(o->log, "%s: node %d was killed by signal %d (%s)\n", alg, i, WTERMSIG(st), lp);
-            else
-                fprintf(o->log, "%s: node %d failed with exit code %d: %s\n", alg, i, WEXITSTATUS(st),
-                        *line ? line : lp);
-        }
+        ds_err why;
+        if (WIFSIGNALED(st))
+            ds_fail(&why, "%s: node %d was killed by signal %d (%s)", alg, i, WTERMSIG(st), lp);
+        else
+            ds_fail(&why, "%s: node %d failed with exit code %d: %s", alg, i, WEXITSTATUS(st), *line ? line : lp);
+        if (o->log) fprintf(o->log, "%s\n", why.msg);
+        if (failed == 0 && *failed_out == 0) *fail = why;
+        failed++;
     }
+    *failed_out += failed;
     free(pid);
     free(status);
     netem_teardown(em);
@@ -229,9 +229,11 @@ static int run_one(config *c, const launch_options *o, const char *alg, const ch
     return 0;
 }
 
-int launch_experiment(config *c, const launch_options *o, int *interrupted, int *bad_input, ds_err *err) {
+int launch_experiment(config *c, const launch_options *o, int *interrupted, int *bad_input, int *nodes_failed,
+                      ds_err *err) {
     *interrupted = 0;
     *bad_input = 0;
+    *nodes_failed = 0;
     if (run_check(c, err)) {
         *bad_input = 1;
         return -1;
@@ -256,11 +258,19 @@ int launch_experiment(config *c, const launch_options *o, int *interrupted, int 
      * does not disturb them. */
     char base[4096];
     run_base_dir(c, o->out_dir, base, sizeof base);
+    if (run_clear_dirs(base, algs, count, err)) {
+        *bad_input = 1;
+        return -1;
+    }
     int rc = 0;
+    ds_err fail = {{0}};
     for (int i = 0; i < count && rc == 0 && !*interrupted; i++) {
         char dir[4096 + 80];
         snprintf(dir, sizeof dir, "%s/%s", base, algs[i]);
-        rc = run_one(c, o, algs[i], dir, interrupted, err);
+        rc = run_one(c, o, algs[i], dir, interrupted, nodes_failed, &fail, err);
     }
+    if (rc == 0 && *nodes_failed > 0)
+        ds_fail(err, "%d node%s did not finish; the first: %s", *nodes_failed, *nodes_failed == 1 ? "" : "s",
+                fail.msg);
     return rc;
 }

@@ -23,7 +23,10 @@ typedef struct launch_options {
     int netem;                         /* kernel-level link emulation (netem.h) */
 } launch_options;
 
-/* c is modified (algorithm.name is set per run). */
-int launch_experiment(config *c, const launch_options *o, int *interrupted, int *bad_input, ds_err *err);
+/* c is modified (algorithm.name is set per run). Nodes that were killed
+ * or failed do not stop the run: their count goes to *nodes_failed, and
+ * then err describes the first of them although 0 is returned. */
+int launch_experiment(config *c, const launch_options *o, int *interrupted, int *bad_input, int *nodes_failed,
+                      ds_err *err);
 
 #endif
