@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "algo/graph.h"
+
 model_snapshot *snapshot_alloc(size_t n) {
     model_snapshot *s = malloc(sizeof *s + sizeof(float) * n);
     if (!s) return NULL;
@@ -68,7 +70,12 @@ const char *algo_names(void) { return "divshare, adpsgd, swift, dpsgd, el"; }
 int algo_config_check(const char *name, const algo_config *c, ds_err *err) {
     if (!algo_find(name)) return ds_fail(err, "unknown algorithm '%s' (allowed: %s)", name, algo_names());
     if (c->nodes < 2) return ds_fail(err, "%s needs at least 2 nodes (got %d)", name, c->nodes);
-    if (!strcmp(name, "dpsgd") && c->graph_file && *c->graph_file) return 0; /* degree from the file */
+    if (!strcmp(name, "dpsgd") && c->graph_file && *c->graph_file) { /* degree from the file */
+        graph g;
+        if (graph_read_edges(c->graph_file, c->nodes, &g, err)) return ds_fail_prefix(err, "dpsgd");
+        graph_free(&g);
+        return 0;
+    }
     if (c->degree < 1 || c->degree >= c->nodes)
         return ds_fail(err, "[algorithm] degree = %d must be in [1, nodes - 1] = [1, %d]", c->degree,
                        c->nodes - 1);
