@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "cli_help.h"
@@ -14,6 +15,7 @@
 #include "exp/run.h"
 #include "exp/setup.h"
 #include "exp/train.h"
+#include "net/auth.h"
 #include "net/collect.h"
 #include "net/launch.h"
 #include "net/node.h"
@@ -56,6 +58,7 @@ typedef struct cli_common {
     int netem;             /* launch --netem */
     const char *hosts;
     const char *id;
+    const char *key;
 } cli_common;
 
 static int parse_common(int argc, char **argv, cli_common *cc, const char *help) {
@@ -114,6 +117,8 @@ static int parse_common(int argc, char **argv, cli_common *cc, const char *help)
             cc->hosts = next;
         } else if (cc->node_options && !strcmp(a, "--id")) {
             cc->id = next;
+        } else if (cc->node_options && !strcmp(a, "--key")) {
+            cc->key = next;
         } else if (cc->node_options && !strcmp(a, "--shaping")) {
             cc->shaping = next;
         } else {
@@ -307,8 +312,21 @@ static int cmd_node(int argc, char **argv) {
         config_free(&cc.cfg);
         return 2;
     }
-    node_options o = {id, cc.hosts, out, cc.quiet ? NULL : stdout, &stop_requested,
-                      launched && !strcmp(launched, "1") ? &go_received : NULL, shaping};
+    /* Connections from peers (and from anyone, until the handshake time-out
+     * closes them) each take a descriptor: allow as many as the system does. */
+    struct rlimit nofile;
+    if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+        nofile.rlim_cur = nofile.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &nofile);
+    }
+    node_options o = {.id = id,
+                      .hosts_path = cc.hosts,
+                      .key_path = cc.key,
+                      .out_dir = out,
+                      .log = cc.quiet ? NULL : stdout,
+                      .stop = &stop_requested,
+                      .go = launched && !strcmp(launched, "1") ? &go_received : NULL,
+                      .shaping = shaping};
     int bad = 0;
     int rc = node_run(&cc.cfg, &o, &bad, &err);
     config_free(&cc.cfg);
@@ -317,6 +335,36 @@ static int cmd_node(int argc, char **argv) {
         return bad ? 2 : 1;
     }
     return stop_requested ? 130 : 0;
+}
+
+static int cmd_keygen(int argc, char **argv) {
+    const char *hosts_path = NULL, *out = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (is_help(argv[i])) {
+            fputs(KEYGEN_HELP, stdout);
+            return 0;
+        } else if (!strcmp(argv[i], "--out") && i + 1 < argc) {
+            out = argv[++i];
+        } else if (argv[i][0] == '-' || hosts_path) {
+            fprintf(stderr, "divshare keygen: unexpected argument: %s\n\n%s", argv[i], KEYGEN_HELP);
+            return 2;
+        } else {
+            hosts_path = argv[i];
+        }
+    }
+    if (!hosts_path) {
+        fprintf(stderr, "divshare keygen: no hosts file given\n\n%s", KEYGEN_HELP);
+        return 2;
+    }
+    ds_err err;
+    keygen_result res;
+    if (keygen_hosts(hosts_path, out, &res, &err)) {
+        fprintf(stderr, "divshare keygen: %s\n", err.msg);
+        return res.bad_input ? 2 : 1;
+    }
+    printf("%d keypairs: public keys in %s, secret keys in %s/node-K.key (give node K only its own)\n",
+           res.nodes, hosts_path, res.key_dir);
+    return 0;
 }
 
 static int cmd_collect(int argc, char **argv) {
@@ -512,6 +560,7 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "run")) return cmd_experiment(argc - 1, argv + 1, 0);
     if (!strcmp(cmd, "launch")) return cmd_experiment(argc - 1, argv + 1, 1);
     if (!strcmp(cmd, "node")) return cmd_node(argc - 1, argv + 1);
+    if (!strcmp(cmd, "keygen")) return cmd_keygen(argc - 1, argv + 1);
     if (!strcmp(cmd, "collect")) return cmd_collect(argc - 1, argv + 1);
     if (!strcmp(cmd, "compare")) return cmd_compare(argc - 1, argv + 1);
     if (!strcmp(cmd, "plot")) return cmd_plot(argc - 1, argv + 1);

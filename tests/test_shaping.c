@@ -22,7 +22,7 @@ static void make_hosts(hosts *h, int n) {
     int ports[3];
     ds_err err;
     snprintf(hosts_path, sizeof hosts_path, "/tmp/ds-shaping-%d.txt", (int)getpid());
-    if (hosts_free_ports(n, ports, &err) || hosts_write(hosts_path, n, NULL, ports, &err) ||
+    if (hosts_free_ports(n, ports, &err) || hosts_write(hosts_path, n, NULL, ports, NULL, &err) ||
         hosts_load(h, hosts_path, n, &err)) {
         printf("setup: %s\n", err.msg);
         exit(1);
@@ -43,7 +43,8 @@ static unsigned char *message(int src, int dst, size_t floats, uint32_t round, s
 
 static transport *start(int self, const hosts *h, const sim_node_spec *spec, size_t n_params) {
     const algo_ops *ops = algo_find("swift");
-    transport_config c = {self, h->n, h, spec, {h->n, self, n_params, ops, NULL}, 0};
+    transport_config c = {.self = self, .nodes = h->n, .hosts = h, .spec = spec,
+                          .expect = {h->n, self, n_params, ops, NULL}};
     ds_err err;
     transport *t = transport_start(&c, &err);
     if (!t) {

@@ -98,6 +98,8 @@ static const cfg_key KEYS[] = {
      "If > straggler_up: each straggler's up and down link drawn uniformly in [straggler_up, this]."},
     {"network", "straggler_down", CFG_DOUBLE, "10e6", 1, 1e15, NULL, "Straggler downlink, bit/s."},
     {"network", "straggler_latency", CFG_DOUBLE, "0.001", 0, 1e3, NULL, "Straggler one-way latency, s."},
+    {"network", "auth", CFG_CHOICE, "curve", 0, 0, "curve,none",
+     "Real runtime: curve = peers authenticate with CURVE keypairs (launch makes them; divshare keygen for mpirun/srun/ssh) and all traffic is encrypted; none = any process that can reach a node's port and is on a listed host may speak as any node."},
     {"network", "straggler_slowdown", CFG_DOUBLE, "1", 1, 1e6, NULL,
      "Straggler compute time multiplier (1 = communication straggler only)."},
 

@@ -65,8 +65,6 @@ static int load_trace(const config *c, int N, sim_trace_point **out, int *n_out,
     int n = 0, cap = 0;
     sim_trace_point *t = NULL;
     for (char *line; (line = text_next(&tf));) {
-        char *hash = strchr(line, '#');
-        if (hash) *hash = 0;
         char *f[4];
         int nf = text_fields(line, f, 4);
         if (nf == 0) continue;

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "net/auth.h"
 #include "util/fileio.h"
 
 static void resolve(host_entry *e) {
@@ -40,14 +41,16 @@ int hosts_load(hosts *h, const char *path, int nodes, ds_err *err) {
         goto done;
     }
     for (char *line; (line = text_next(&tf));) {
-        char *hash = strchr(line, '#');
-        if (hash) *hash = 0;
-        char *f[3];
-        int nf = text_fields(line, f, 3);
+        char *f[4];
+        int nf = text_fields(line, f, 4);
         if (nf == 0) continue;
         long long id, port;
-        if (nf != 3 || text_int(f[0], &id) || text_int(f[2], &port)) {
-            ds_fail(err, "%s:%d: expected 'id host port'", path, tf.line);
+        if ((nf != 3 && nf != 4) || text_int(f[0], &id) || text_int(f[2], &port)) {
+            ds_fail(err, "%s:%d: expected 'id host port' or 'id host port key'", path, tf.line);
+            goto done;
+        }
+        if (nf == 4 && !auth_key_valid(f[3])) {
+            ds_fail(err, "%s:%d: '%.60s' is not a CURVE public key (40 Z85 characters)", path, tf.line, f[3]);
             goto done;
         }
         if (id < 0 || id >= nodes) {
@@ -70,6 +73,7 @@ int hosts_load(hosts *h, const char *path, int nodes, ds_err *err) {
         seen[id] = tf.line;
         snprintf(e[id].host, sizeof e[id].host, "%s", f[1]);
         e[id].port = (int)port;
+        if (nf == 4) snprintf(e[id].key, sizeof e[id].key, "%s", f[3]);
         count++;
     }
     for (int i = 0; i < nodes; i++)
@@ -103,13 +107,15 @@ int hosts_allows(const hosts *h, const char *ip) {
     return 0;
 }
 
-int hosts_write(const char *path, int n, const char *const *addr, const int *ports, ds_err *err) {
-    size_t cap = 64 + (size_t)n * 96;
+int hosts_write(const char *path, int n, const char *const *addr, const int *ports, const char *const *keys,
+                ds_err *err) {
+    size_t cap = 64 + (size_t)n * (HOSTS_MAX_NAME + 80);
     char *text = malloc(cap);
     if (!text) return ds_fail(err, "out of memory");
-    size_t len = (size_t)snprintf(text, cap, "# id host port (written by divshare launch)\n");
+    size_t len = (size_t)snprintf(text, cap, "# id host port%s (written by divshare)\n", keys ? " key" : "");
     for (int i = 0; i < n; i++)
-        len += (size_t)snprintf(text + len, cap - len, "%d %.63s %d\n", i, addr ? addr[i] : "127.0.0.1", ports[i]);
+        len += (size_t)snprintf(text + len, cap - len, "%d %s %d%s%.40s\n", i, addr ? addr[i] : "127.0.0.1",
+                                ports[i], keys ? " " : "", keys ? keys[i] : "");
     int rc = atomic_write_string(path, text, err);
     free(text);
     return rc;

@@ -13,6 +13,7 @@
 
 #include "exp/results.h"
 #include "exp/run.h"
+#include "net/auth.h"
 #include "net/collect.h"
 #include "exp/setup.h"
 #include "net/hosts.h"
@@ -113,7 +114,25 @@ static int run_one(config *c, const launch_options *o, const char *alg, const ch
     } else {
         rc = hosts_free_ports(N, ports, err);
     }
-    if (!rc) rc = hosts_write(hosts_path, N, addr, ports, err);
+    /* A fresh keypair per node and run: public keys in hosts.txt, each
+     * secret key in node-K.key (0600), where the node looks for it. */
+    char (*pub)[AUTH_KEY_CHARS + 1] = NULL;
+    const char **pubs = NULL;
+    if (!rc && !strcmp(config_str(c, "network", "auth"), "curve")) {
+        pub = calloc((size_t)N, sizeof *pub);
+        pubs = calloc((size_t)N, sizeof *pubs);
+        if (!pub || !pubs) rc = ds_fail(err, "out of memory");
+        for (int i = 0; !rc && i < N; i++) {
+            char sec[AUTH_KEY_CHARS + 1], kp[4200];
+            snprintf(kp, sizeof kp, "%s/node-%d.key", dir, i);
+            rc = auth_keypair(pub[i], sec, err);
+            if (!rc) rc = auth_write_secret(kp, sec, err);
+            pubs[i] = pub[i];
+        }
+    }
+    if (!rc) rc = hosts_write(hosts_path, N, addr, ports, pubs, err);
+    free(pubs);
+    free(pub);
     free(addr);
     free(ports);
     const double duration = config_double(c, "experiment", "duration");

@@ -14,6 +14,7 @@
 #include "exp/evaluate.h"
 #include "exp/run.h"
 #include "exp/setup.h"
+#include "net/auth.h"
 #include "net/transport.h"
 #include "nn/net.h"
 #include "nn/sgd.h"
@@ -162,18 +163,21 @@ static int evaluate_row(node_rt *n, evaluator *ev, int evaluated, double t_nomin
     return rc;
 }
 
-static int write_node_json(node_rt *n, const char *dir, int interrupted, double wall) {
-    transport_stats ts;
-    transport_get_stats(n->tr, &ts);
+/* node-K.json: the node's totals, written at its end; failure: NULL, or
+ * why the node stopped early (then it is not complete). */
+static int write_node_json(node_rt *n, const char *dir, int interrupted, double wall, const char *failure) {
+    transport_stats ts = {0};
+    if (n->tr) transport_get_stats(n->tr, &ts);
     cJSON *j = cJSON_CreateObject();
     cJSON_AddNumberToObject(j, "node", n->id);
     cJSON_AddStringToObject(j, "algorithm", n->algo->name);
-    cJSON_AddBoolToObject(j, "complete", !interrupted);
+    cJSON_AddBoolToObject(j, "complete", !interrupted && !failure);
     cJSON_AddBoolToObject(j, "interrupted", interrupted);
-    cJSON_AddNumberToObject(j, "clock_s", train_clock(n));
+    if (failure) cJSON_AddStringToObject(j, "failed", failure);
+    cJSON_AddNumberToObject(j, "clock_s", n->t0 > 0 ? train_clock(n) : 0);
     cJSON_AddNumberToObject(j, "wall_time_s", wall);
     cJSON_AddNumberToObject(j, "evaluation_s", n->eval_time);
-    cJSON_AddNumberToObject(j, "rounds", (double)n->algo->counters(n->state)->rounds);
+    cJSON_AddNumberToObject(j, "rounds", n->state ? (double)n->algo->counters(n->state)->rounds : 0);
     cJSON_AddNumberToObject(j, "bytes_sent", (double)ts.bytes_sent);
     cJSON_AddNumberToObject(j, "bytes_received", (double)ts.bytes_received);
     cJSON_AddNumberToObject(j, "messages_sent", (double)ts.msgs_sent);
@@ -182,6 +186,8 @@ static int write_node_json(node_rt *n, const char *dir, int interrupted, double 
     cJSON_AddNumberToObject(j, "messages_received", (double)ts.msgs_received);
     cJSON_AddNumberToObject(j, "messages_invalid", (double)ts.msgs_invalid);
     cJSON_AddNumberToObject(j, "messages_foreign", (double)ts.msgs_foreign);
+    cJSON_AddNumberToObject(j, "messages_forged", (double)ts.msgs_forged);
+    cJSON_AddNumberToObject(j, "messages_dropped_backlog", (double)ts.msgs_dropped_backlog);
     cJSON_AddNumberToObject(j, "messages_unsent_at_end", (double)ts.msgs_unsent_at_end);
     cJSON_AddStringToObject(j, "last_invalid_reason", ts.last_invalid);
     char *txt = cJSON_Print(j);
@@ -192,6 +198,18 @@ static int write_node_json(node_rt *n, const char *dir, int interrupted, double 
     int rc = atomic_write_string(path, txt, n->err);
     free(txt);
     return rc;
+}
+
+/* The node's secret key file: o->key_path, else node-<id>.key beside the
+ * hosts file (where launch and keygen write it). */
+static void node_key_path(const node_options *o, int id, char *buf, size_t cap) {
+    if (o->key_path) {
+        snprintf(buf, cap, "%s", o->key_path);
+        return;
+    }
+    const char *slash = strrchr(o->hosts_path, '/');
+    int dir_len = slash ? (int)(slash - o->hosts_path) : 1;
+    snprintf(buf, cap, "%.*s/node-%d.key", dir_len, slash ? o->hosts_path : ".", id);
 }
 
 /* Is node id in the simulator's seeded sample of evaluated nodes? */
@@ -245,7 +263,7 @@ int node_run(const config *c, const node_options *o, int *bad_input, ds_err *err
     hosts h = {0};
     node_rt n = {0};
     evaluator ev = {0};
-    int ev_ok = 0, data_ok = 0, rc = -1;
+    int ev_ok = 0, data_ok = 0, dir_ok = 0, rc = -1;
     const size_t P = a.n_params;
     n.id = id;
     n.arch = &a;
@@ -255,6 +273,8 @@ int node_run(const config *c, const node_options *o, int *bad_input, ds_err *err
         ds_fail(err, "out of memory");
         goto done;
     }
+    if (make_dirs(o->out_dir, err)) goto done;
+    dir_ok = 1;
     if (exp_node_specs(c, N, spec, err) || hosts_load(&h, o->hosts_path, N, err)) goto done;
     if (p.count[id] == 0) {
         ds_fail(err, "node %d has no training data (too many nodes for the dataset?)", id);
@@ -301,9 +321,31 @@ int node_run(const config *c, const node_options *o, int *bad_input, ds_err *err
         spec[i].up = spec[i].down = INFINITY;
         if (o->shaping == NODE_SHAPING_NONE) spec[i].latency = 0;
     }
-    transport_config tc = {id, N, &h, spec, {N, id, P, algo, n.shared}, o->shaping != NODE_SHAPING_ALL};
+    char pub[AUTH_KEY_CHARS + 1], sec[AUTH_KEY_CHARS + 1];
+    int curve = !strcmp(config_str(c, "network", "auth"), "curve");
+    if (curve) {
+        char key_path[4096];
+        node_key_path(o, id, key_path, sizeof key_path);
+        if (auth_read_secret(key_path, sec, pub, err)) {
+            *bad_input = 1;
+            goto done;
+        }
+        if (strcmp(pub, h.e[id].key)) {
+            *bad_input = 1;
+            ds_fail(err, "%s: this secret key is not node %d's: its public key is not the one in %s "
+                         "([network] auth = none to run without keys)", key_path, id, o->hosts_path);
+            goto done;
+        }
+    }
+    transport_config tc = {.self = id,
+                           .nodes = N,
+                           .hosts = &h,
+                           .spec = spec,
+                           .expect = {N, id, P, algo, n.shared},
+                           .kernel_bandwidth = o->shaping != NODE_SHAPING_ALL,
+                           .public_key = curve ? pub : NULL,
+                           .secret_key = curve ? sec : NULL};
     if (!(n.tr = transport_start(&tc, err))) goto done;
-    if (make_dirs(o->out_dir, err)) goto done;
 
     openblas_set_num_threads(1);
     if (o->go) {
@@ -380,8 +422,14 @@ int node_run(const config *c, const node_options *o, int *bad_input, ds_err *err
         }
         transport_wait(n.tr, clock_now() + 0.05);
     }
-    if (rc == 0) rc = write_node_json(&n, o->out_dir, interrupted, clock_now() - wall0);
+    if (rc == 0) rc = write_node_json(&n, o->out_dir, interrupted, clock_now() - wall0, NULL);
 done:
+    if (rc != 0 && dir_ok) { /* a node that fails still says why, in node-K.json */
+        ds_err ignore;
+        node_rt failed = n;
+        failed.err = &ignore;
+        write_node_json(&failed, o->out_dir, 0, n.t0 > 0 ? clock_now() - n.t0 : 0, err->msg);
+    }
     transport_stop(n.tr);
     if (n.state) algo->node_free(n.state);
     if (n.shared) algo->shared_free(n.shared);

@@ -25,6 +25,7 @@ enum { NODE_SHAPING_ALL = 0, NODE_SHAPING_LATENCY, NODE_SHAPING_NONE };
 typedef struct node_options {
     int id;
     const char *hosts_path;
+    const char *key_path;              /* secret key; NULL: node-<id>.key beside hosts_path */
     const char *out_dir;
     FILE *log;                         /* one line per evaluation, or NULL */
     const volatile sig_atomic_t *stop; /* SIGINT/SIGTERM: finish cleanly */

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <zmq.h>
 
+#include "net/auth.h"
 #include "util/clock.h"
 
 #define KERNEL_SEND_TIMEOUT_S 2.0
@@ -36,6 +37,7 @@ typedef struct out_item {
 typedef struct due_item {
     double at;
     algo_msg *m;
+    size_t bytes; /* on the wire */
 } due_item;
 
 struct transport {
@@ -55,6 +57,9 @@ struct transport {
     size_t out_head, out_len, out_cap;
     due_item *due;                 /* received, sorted by delivery time */
     size_t due_len, due_cap;
+    size_t *backlog;               /* [nodes] bytes in due per sender */
+    size_t backlog_max;            /* bytes, per sender */
+    zap_handler *zap;              /* CURVE authentication, or NULL */
     transport_stats st;
 };
 
@@ -150,6 +155,11 @@ static void *sender_main(void *arg) {
             zmq_setsockopt(sock[i], ZMQ_LINGER, &linger, sizeof linger);
         } else {
             zmq_setsockopt(sock[i], ZMQ_SNDHWM, &hwm, sizeof hwm);
+        }
+        if (t->c.secret_key) {
+            zmq_setsockopt(sock[i], ZMQ_CURVE_SERVERKEY, t->c.hosts->e[i].key, AUTH_KEY_CHARS);
+            zmq_setsockopt(sock[i], ZMQ_CURVE_PUBLICKEY, t->c.public_key, AUTH_KEY_CHARS);
+            zmq_setsockopt(sock[i], ZMQ_CURVE_SECRETKEY, t->c.secret_key, AUTH_KEY_CHARS);
         }
         char ep[HOSTS_MAX_NAME + 32];
         snprintf(ep, sizeof ep, "tcp://%s:%d", t->c.hosts->e[i].host, t->c.hosts->e[i].port);
@@ -254,6 +264,12 @@ close:
 
 static void deliver_later(transport *t, algo_msg *m, double at, size_t bytes) {
     pthread_mutex_lock(&t->mu);
+    if (t->backlog[m->src] + bytes > t->backlog_max) {
+        t->st.msgs_dropped_backlog++;
+        pthread_mutex_unlock(&t->mu);
+        algo_msg_free(m);
+        return;
+    }
     if (t->due_len == t->due_cap) {
         size_t cap = t->due_cap ? 2 * t->due_cap : 64;
         due_item *nd = realloc(t->due, sizeof *nd * cap);
@@ -270,16 +286,20 @@ static void deliver_later(transport *t, algo_msg *m, double at, size_t bytes) {
         t->due[i] = t->due[i - 1];
         i--;
     }
-    t->due[i] = (due_item){at, m};
+    t->due[i] = (due_item){at, m, bytes};
+    t->backlog[m->src] += bytes;
     t->st.msgs_received++;
     t->st.bytes_received += bytes;
     pthread_cond_broadcast(&t->due_cv);
     pthread_mutex_unlock(&t->mu);
 }
 
-static void count_bad(transport *t, int foreign, const char *why) {
+enum { BAD_INVALID, BAD_FOREIGN, BAD_FORGED };
+
+static void count_bad(transport *t, int kind, const char *why) {
     pthread_mutex_lock(&t->mu);
-    if (foreign) t->st.msgs_foreign++;
+    if (kind == BAD_FOREIGN) t->st.msgs_foreign++;
+    else if (kind == BAD_FORGED) t->st.msgs_forged++;
     else t->st.msgs_invalid++;
     snprintf(t->st.last_invalid, sizeof t->st.last_invalid, "%s", why);
     pthread_mutex_unlock(&t->mu);
@@ -350,20 +370,27 @@ static void *receiver_main(void *arg) {
         double arrival = clock_now();
         double ack_at = arrival; /* invalid ones: at once, to free the stream */
         if (!frames_ok || extra) {
-            count_bad(t, 0, "not a two-frame message");
+            count_bad(t, BAD_INVALID, "not a two-frame message");
         } else {
             const char *peer = zmq_msg_gets(&data, "Peer-Address");
             if (peer && !hosts_allows(t->c.hosts, peer)) {
                 char why[160];
                 snprintf(why, sizeof why, "from %s, which is not in the hosts file", peer);
-                count_bad(t, 1, why);
+                count_bad(t, BAD_FOREIGN, why);
             } else {
                 size_t len = zmq_msg_size(&data);
                 char why[160];
                 int oom;
                 algo_msg *m = wire_decode(zmq_msg_data(&data), len, &t->c.expect, why, sizeof why, &oom);
-                if (!m) {
-                    count_bad(t, 0, why);
+                const char *user = t->zap ? zmq_msg_gets(&data, "User-Id") : NULL;
+                if (m && t->zap && (!user || strtol(user, NULL, 10) != m->src)) {
+                    snprintf(why, sizeof why, "header names node %d but the sender authenticated as node %s",
+                             m->src, user ? user : "(none)");
+                    algo_msg_free(m);
+                    m = NULL;
+                    count_bad(t, BAD_FORGED, why);
+                } else if (!m) {
+                    count_bad(t, BAD_INVALID, why);
                 } else {
                     /* Downlink: the message began arriving when its sender
                      * began transmitting it (at the sender's uplink rate). */
@@ -419,19 +446,34 @@ transport *transport_start(const transport_config *c, ds_err *err) {
     pthread_condattr_destroy(&ca);
     t->out_cap = 256;
     t->out = malloc(sizeof *t->out * t->out_cap);
+    t->backlog = calloc((size_t)c->nodes, sizeof *t->backlog);
+    t->backlog_max = TRANSPORT_BACKLOG_MODELS * (WIRE_HEADER_BYTES + 4 * c->expect.n_params);
     t->zctx = zmq_ctx_new();
-    if (!t->out || !t->zctx) {
+    if (!t->out || !t->backlog || !t->zctx) {
         ds_fail(err, "out of memory");
         transport_stop(t);
         return NULL;
     }
+    if (c->secret_key && !(t->zap = zap_start(t->zctx, c->hosts, err))) {
+        transport_stop(t);
+        return NULL;
+    }
     t->router = zmq_socket(t->zctx, ZMQ_ROUTER);
-    int zero = 0, hwm = 4096;
+    int zero = 0, hwm = 4096, handshake = TRANSPORT_HANDSHAKE_MS;
     zmq_setsockopt(t->router, ZMQ_LINGER, &zero, sizeof zero);
     zmq_setsockopt(t->router, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    /* A connection that never completes its handshake is closed. */
+    zmq_setsockopt(t->router, ZMQ_HANDSHAKE_IVL, &handshake, sizeof handshake);
+    if (c->secret_key) {
+        int one = 1;
+        zmq_setsockopt(t->router, ZMQ_CURVE_SERVER, &one, sizeof one);
+        zmq_setsockopt(t->router, ZMQ_CURVE_SECRETKEY, c->secret_key, AUTH_KEY_CHARS);
+        zmq_setsockopt(t->router, ZMQ_ZAP_DOMAIN, "divshare", 8);
+    }
     /* No message can be larger than a whole model: ZeroMQ drops a peer
      * that announces more, before allocating it. */
     int64_t max_msg = WIRE_HEADER_BYTES + 4 * (int64_t)c->expect.n_params;
+    if (c->secret_key) max_msg += 64; /* CURVE checks the encrypted frame: command, nonce and MAC */
     zmq_setsockopt(t->router, ZMQ_MAXMSGSIZE, &max_msg, sizeof max_msg);
     char ep[64];
     snprintf(ep, sizeof ep, "tcp://*:%d", c->hosts->e[c->self].port);
@@ -465,11 +507,13 @@ void transport_stop(transport *t) {
     if (t->sender_up) pthread_join(t->sender, NULL);
     if (t->receiver_up) pthread_join(t->receiver, NULL);
     if (t->router) zmq_close(t->router);
+    zap_stop(t->zap);
     if (t->zctx) zmq_ctx_term(t->zctx);
     for (size_t i = 0; i < t->out_len; i++) free(t->out[(t->out_head + i) % t->out_cap].buf);
     for (size_t i = 0; i < t->due_len; i++) algo_msg_free(t->due[i].m);
     free(t->out);
     free(t->due);
+    free(t->backlog);
     pthread_cond_destroy(&t->out_cv);
     pthread_cond_destroy(&t->due_cv);
     pthread_mutex_destroy(&t->mu);
@@ -542,6 +586,7 @@ algo_msg *transport_next(transport *t) {
     pthread_mutex_lock(&t->mu);
     if (t->due_len > 0 && t->due[0].at <= clock_now()) {
         m = t->due[0].m;
+        t->backlog[m->src] -= t->due[0].bytes;
         memmove(t->due, t->due + 1, sizeof *t->due * (t->due_len - 1));
         t->due_len--;
     }

@@ -39,7 +39,19 @@ typedef struct transport_config {
      * exchanged, and queued bytes drain at the end. Latency still comes
      * from spec (zero it when the kernel adds it too). */
     int kernel_bandwidth;
+    /* CURVE (auth.h): this node's keys as Z85 text, borrowed; NULL = no
+     * authentication ([network] auth = none). With keys, every peer must
+     * have its public key in the hosts file, and a message is accepted only
+     * from the node its header names. */
+    const char *public_key, *secret_key;
 } transport_config;
+
+/* Messages from one sender waiting for delivery are bounded: a sender that
+ * has more than this many whole models' worth of bytes queued here has the
+ * excess dropped (and counted), so no peer can grow a node's memory. */
+#define TRANSPORT_BACKLOG_MODELS 32
+/* A connection must finish its handshake within this time (ms). */
+#define TRANSPORT_HANDSHAKE_MS 5000
 
 typedef struct transport_stats {
     uint64_t bytes_sent, msgs_sent;         /* handed to ZeroMQ */
@@ -48,6 +60,8 @@ typedef struct transport_stats {
     uint64_t bytes_received, msgs_received; /* valid, queued for the node */
     uint64_t msgs_invalid;                  /* failed validation */
     uint64_t msgs_foreign;                  /* from an address not in the hosts file */
+    uint64_t msgs_forged;                   /* header names another sender than the key's */
+    uint64_t msgs_dropped_backlog;          /* over the sender's backlog bound */
     uint64_t msgs_unsent_at_end;            /* still queued when sending stopped */
     char last_invalid[160];                 /* why the last invalid one failed */
 } transport_stats;

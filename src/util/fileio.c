@@ -284,7 +284,7 @@ int text_fields(char *line, char **field, int max) {
     char *p = line;
     for (;;) {
         while (*p == ' ' || *p == '\t') p++;
-        if (!*p) break;
+        if (!*p || *p == '#') break; /* end, or a comment */
         if (n == max) return max + 1;
         field[n++] = p;
         while (*p && *p != ' ' && *p != '\t') p++;

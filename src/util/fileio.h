@@ -44,8 +44,10 @@ int text_open(text_file *t, const char *path, size_t max, ds_err *err);
 char *text_next(text_file *t);
 void text_close(text_file *t);
 
-/* Splits line in place at blanks and tabs into at most max fields.
- * Returns the number of fields, or max + 1 if there are more. */
+/* Splits line in place at blanks and tabs into at most max fields; a
+ * field that starts with '#' starts a comment, which is not a field (so
+ * '#' may appear inside a field, as in a Z85 key). Returns the number of
+ * fields, or max + 1 if there are more. */
 int text_fields(char *line, char **field, int max);
 /* A whole field as a decimal integer (no overflow, nothing after it):
  * 0, or -1 if it is not one. */
