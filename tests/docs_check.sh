@@ -26,10 +26,10 @@ done
 for f in "$src"/examples/*.ini; do
   if "$ds" check "$f" >/dev/null 2>"$tmp/err"; then ok; else bad "divshare check $f: $(cat "$tmp/err")"; fi
 done
-for cmd in "" run launch node collect compare plot check train partition config-reference version; do
+for cmd in "" run launch node keygen collect compare plot check train partition config-reference version; do
   if "$ds" $cmd --help >/dev/null 2>&1; then ok; else bad "divshare $cmd --help"; fi
 done
-for cmd in run launch node collect compare plot check train partition config-reference version; do
+for cmd in run launch node keygen collect compare plot check train partition config-reference version; do
   grep -q "^\\fB$cmd\\fR\|^\.B $cmd\|^\.SS $cmd" "$src/docs/divshare.1" && ok || bad "docs/divshare.1 does not document '$cmd'"
 done
 finish docs_check

@@ -121,6 +121,10 @@ print(' '.join(str(s.getsockname()[1]) for s in ss))"); do
     echo "$i 127.0.0.1 $port" >>"$tmp/m/hosts.txt"
     i=$((i + 1))
   done
+  # Without keys, a CURVE node says what to do; keygen adds them.
+  "$ds" node --config "$tmp/m/config.ini" --hosts "$tmp/m/hosts.txt" --id 0 --out "$tmp/m" --quiet 2>"$tmp/err"
+  [ $? = 2 ] && grep -q "node-0.key: cannot read the node's secret key" "$tmp/err" && ok || bad "node without a key: $(cat "$tmp/err")"
+  "$ds" keygen "$tmp/m/hosts.txt" >/dev/null && [ "$(awk 'NF == 4' "$tmp/m/hosts.txt" | wc -l)" = 4 ] && ok || bad "keygen"
   OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 timeout 120 mpirun --oversubscribe -np 4 \
     "$ds" node --config "$tmp/m/config.ini" --hosts "$tmp/m/hosts.txt" --out "$tmp/m" --quiet >"$tmp/m.log" 2>&1 ||
     bad "mpirun failed: $(tail -5 "$tmp/m.log")"
