@@ -322,41 +322,33 @@ int run_experiment(const config *c, const run_options *o, int *interrupted, int 
         *bad_input = 1;
         return -1;
     }
+    /* The output folders before the data: a refused folder costs nothing. */
+    char base[4096];
+    run_base_dir(c, o->out_dir, base, sizeof base);
     exp_data d;
     nn_arch a;
     partition p;
-    if (exp_load_data(c, &d, err)) {
-        free(spec);
-        free(trace);
+    int data_ok = 0, partition_ok = 0, rc = -1;
+    if (run_clear_dirs(base, algs, count, err) || exp_load_data(c, &d, err)) {
         *bad_input = 1;
-        return -1;
+        goto done;
     }
+    data_ok = 1;
     if (exp_build_arch(c, &d, &a, err) || exp_partition(c, &d, &p, err)) {
-        exp_data_free(&d);
-        free(spec);
-        free(trace);
         *bad_input = 1;
-        return -1;
+        goto done;
     }
+    partition_ok = 1;
     openblas_set_num_threads(1); /* parallelism is across nodes */
-    char base[4096];
-    run_base_dir(c, o->out_dir, base, sizeof base);
-    if (run_clear_dirs(base, algs, count, err)) {
-        partition_free(&p);
-        exp_data_free(&d);
-        free(spec);
-        free(trace);
-        *bad_input = 1;
-        return -1;
-    }
-    int rc = 0;
+    rc = 0;
     for (int i = 0; i < count && rc == 0 && !*interrupted; i++) {
         char dir[4096 + 64];
         snprintf(dir, sizeof dir, "%s/%s", base, algs[i]);
         rc = run_one(c, algs[i], dir, &d, &a, &p, spec, trace, n_trace, o, interrupted, bad_input, err);
     }
-    partition_free(&p);
-    exp_data_free(&d);
+done:
+    if (partition_ok) partition_free(&p);
+    if (data_ok) exp_data_free(&d);
     free(spec);
     free(trace);
     return rc;

@@ -193,10 +193,7 @@ int keygen_hosts(const char *hosts_path, const char *key_dir, keygen_result *res
     if (key_dir) {
         snprintf(res->key_dir, sizeof res->key_dir, "%s", key_dir);
     } else {
-        const char *slash = strrchr(hosts_path, '/');
-        snprintf(res->key_dir, sizeof res->key_dir, "%.*s", slash ? (int)(slash - hosts_path) : 1,
-                 slash ? hosts_path : ".");
-        if (!res->key_dir[0]) snprintf(res->key_dir, sizeof res->key_dir, "/");
+        path_dir(res->key_dir, sizeof res->key_dir, hosts_path);
     }
     res->bad_input = 0;
     int rc = -1;

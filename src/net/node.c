@@ -207,9 +207,9 @@ static void node_key_path(const node_options *o, int id, char *buf, size_t cap) 
         snprintf(buf, cap, "%s", o->key_path);
         return;
     }
-    const char *slash = strrchr(o->hosts_path, '/');
-    int dir_len = slash ? (int)(slash - o->hosts_path) : 1;
-    snprintf(buf, cap, "%.*s/node-%d.key", dir_len, slash ? o->hosts_path : ".", id);
+    char dir[4096];
+    path_dir(dir, sizeof dir, o->hosts_path);
+    snprintf(buf, cap, "%s/node-%d.key", dir, id);
 }
 
 /* Is node id in the simulator's seeded sample of evaluated nodes? */
@@ -324,7 +324,7 @@ int node_run(const config *c, const node_options *o, int *bad_input, ds_err *err
     char pub[AUTH_KEY_CHARS + 1], sec[AUTH_KEY_CHARS + 1];
     int curve = !strcmp(config_str(c, "network", "auth"), "curve");
     if (curve) {
-        char key_path[4096];
+        char key_path[4096 + 32];
         node_key_path(o, id, key_path, sizeof key_path);
         if (auth_read_secret(key_path, sec, pub, err)) {
             *bad_input = 1;

@@ -12,6 +12,18 @@
 #include <unistd.h>
 #include <zlib.h>
 
+/* Doubles the capacity of *buf (*cap bytes plus one for a terminating
+ * NUL), up to max + 1 so that content over max can be seen. Returns 0, or
+ * -1 when out of memory (then *buf is unchanged). */
+static int grow(unsigned char **buf, size_t *cap, size_t max) {
+    size_t ncap = *cap > max / 2 ? max + 1 : *cap * 2;
+    unsigned char *nb = realloc(*buf, ncap + 1);
+    if (!nb) return -1;
+    *buf = nb;
+    *cap = ncap;
+    return 0;
+}
+
 /* Reads at most max + 1 bytes of fd into a new buffer (so that a larger
  * input is seen to be larger). size_hint: the file's size, or 0 if
  * unknown (a pipe). */
@@ -25,14 +37,10 @@ static int read_raw(int fd, const char *path, size_t max, size_t size_hint, unsi
     for (;;) {
         if (n == cap) {
             if (cap > max) break;
-            size_t ncap = cap > max / 2 ? max + 1 : cap * 2;
-            unsigned char *nb = realloc(buf, ncap + 1);
-            if (!nb) {
+            if (grow(&buf, &cap, max)) {
                 free(buf);
-                return ds_fail(err, "%s: out of memory for %zu bytes", path, ncap);
+                return ds_fail(err, "%s: out of memory growing past %zu bytes", path, cap);
             }
-            buf = nb;
-            cap = ncap;
         }
         ssize_t got = read(fd, buf + n, cap - n);
         if (got < 0 && errno == EINTR) continue;
@@ -75,14 +83,10 @@ static int gunzip(const char *path, const unsigned char *src, size_t slen, size_
                 ds_fail(err, "%s: decompresses to more than the limit of %zu bytes", path, max);
                 goto done;
             }
-            size_t ncap = cap > max / 2 ? max + 1 : cap * 2;
-            unsigned char *nb = realloc(out, ncap + 1);
-            if (!nb) {
-                ds_fail(err, "%s: out of memory for %zu bytes", path, ncap);
+            if (grow(&out, &cap, max)) {
+                ds_fail(err, "%s: out of memory growing past %zu bytes", path, cap);
                 goto done;
             }
-            out = nb;
-            cap = ncap;
         }
         size_t in_chunk = slen - in > UINT_MAX ? UINT_MAX : slen - in;
         size_t out_chunk = cap - n > UINT_MAX ? UINT_MAX : cap - n;
@@ -272,6 +276,13 @@ int make_dirs(const char *path, ds_err *err) {
 int path_exists(const char *path) {
     struct stat st;
     return stat(path, &st) == 0;
+}
+
+void path_dir(char *out, size_t n, const char *path) {
+    const char *slash = strrchr(path, '/');
+    if (!slash) snprintf(out, n, ".");
+    else if (slash == path) snprintf(out, n, "/");
+    else snprintf(out, n, "%.*s", (int)(slash - path), path);
 }
 
 int path_join(char *out, size_t n, const char *dir, const char *name) {

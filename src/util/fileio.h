@@ -74,6 +74,9 @@ int atomic_write_bytes(const char *path, const void *data, size_t n, ds_err *err
 /* mkdir -p. */
 int make_dirs(const char *path, ds_err *err);
 int path_exists(const char *path);
+/* The directory part of path into out (size n): "." when path has no
+ * '/', "/" for a file at the root. */
+void path_dir(char *out, size_t n, const char *path);
 /* Joins dir and name into out (size n). Returns -1 if it does not fit. */
 int path_join(char *out, size_t n, const char *dir, const char *name);
 
