@@ -2,13 +2,13 @@
 # Installs the Debian packages divshare needs to build, test and run its
 # demo. Idempotent: quiet and quick when everything is already installed.
 # usage: scripts/install-deps.sh [--test]   (--test adds PyTorch, numpy and
-#        PIL for the PyTorch parity check and the CIFAR-10 converter, and
-#        Open MPI and iproute2 for the mpirun and --netem tests of the real
-#        runtime)
+#        PIL for the PyTorch parity check and the CIFAR-10 converter, Open
+#        MPI and iproute2 for the mpirun and --netem tests of the real
+#        runtime, and clang for libFuzzer)
 set -eu
 pkgs="build-essential cmake pkg-config libopenblas-dev zlib1g-dev libcjson-dev libzmq3-dev gnuplot-nox dataset-fashion-mnist"
 if [ "${1:-}" = "--test" ]; then
-  pkgs="$pkgs python3-torch python3-numpy python3-pil openmpi-bin iproute2"
+  pkgs="$pkgs python3-torch python3-numpy python3-pil openmpi-bin iproute2 clang libclang-rt-14-dev"
 fi
 missing=""
 for p in $pkgs; do

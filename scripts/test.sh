@@ -1,7 +1,9 @@
 #!/bin/sh
 # Installs dependencies, builds, and runs every test: the release build
 # (unit, CLI, real-data and PyTorch parity tests), then the unit tests
-# again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# (with every fuzz harness replaying its seed corpus) again under
+# AddressSanitizer + UndefinedBehaviorSanitizer, then 20 s of libFuzzer per
+# harness (scripts/fuzz.sh; clang).
 set -eu
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
@@ -12,3 +14,6 @@ cmake --build build -j"$jobs" >/dev/null
 cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DDIVSHARE_SANITIZE=ON >/dev/null
 cmake --build build-sanitize -j"$jobs" >/dev/null
 (cd build-sanitize && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j"$jobs" -L unit)
+rc=0
+scripts/fuzz.sh 20 || rc=$?
+[ "$rc" = 0 ] || [ "$rc" = 77 ]

@@ -8,28 +8,20 @@
 #define CIFAR_RECORD 3073
 #define CIFAR_PER_BATCH 10000
 
-/* Appends every record of one batch file to d starting at *pos. */
-static int read_batch(const char *path, dataset *d, size_t *pos, ds_err *err) {
-    unsigned char *buf;
-    size_t len;
-    if (file_read_all(path, &buf, &len, err)) return -1;
+int cifar10_parse_batch(const char *path, const unsigned char *buf, size_t len, dataset *d, size_t *pos,
+                        ds_err *err) {
     if (len == 0 || len % CIFAR_RECORD != 0) {
-        free(buf);
         return ds_fail(err,
                        "%s: size %zu bytes is not a multiple of %d (1 label + 3072 pixel bytes): "
                        "truncated, or not a CIFAR-10 binary batch",
                        path, len, CIFAR_RECORD);
     }
     size_t n = len / CIFAR_RECORD;
-    if (*pos + n > d->n) {
-        free(buf);
-        return ds_fail(err, "%s: more records than expected (%zu)", path, d->n);
-    }
+    if (*pos + n > d->n) return ds_fail(err, "%s: more records than expected (%zu)", path, d->n);
     for (size_t r = 0; r < n; r++) {
         const unsigned char *rec = buf + r * CIFAR_RECORD;
         if (rec[0] > 9) {
             int label = rec[0];
-            free(buf);
             return ds_fail(err,
                            "%s: record %zu has label %d, expected 0..9 (CIFAR-100 or not a "
                            "CIFAR-10 binary file?)",
@@ -39,8 +31,17 @@ static int read_batch(const char *path, dataset *d, size_t *pos, ds_err *err) {
         memcpy(d->pixels + *pos * 3072, rec + 1, 3072);
         (*pos)++;
     }
-    free(buf);
     return 0;
+}
+
+/* Appends every record of one batch file to d starting at *pos. */
+static int read_batch(const char *path, dataset *d, size_t *pos, ds_err *err) {
+    unsigned char *buf;
+    size_t len;
+    if (file_read_all(path, &buf, &len, err)) return -1;
+    int rc = cifar10_parse_batch(path, buf, len, d, pos, err);
+    free(buf);
+    return rc;
 }
 
 static int load_split(const char *dir, const char *const *files, int nfiles, dataset *d,

@@ -12,6 +12,10 @@
  * (or a cifar-10-batches-bin/ subfolder that does). Records are 1 label
  * byte + 3072 pixel bytes (R, G, B planes of 32x32). */
 int cifar10_load(const char *dir, dataset *train, dataset *test, ds_err *err);
+/* Appends the records of one batch file's content (buf[0..len), read from
+ * path) to d from *pos on; d must have room (d->n records). */
+int cifar10_parse_batch(const char *path, const unsigned char *buf, size_t len, dataset *d, size_t *pos,
+                        ds_err *err);
 
 /* One IDX image file (magic 0x803, n x rows x cols) and its label file
  * (magic 0x801); plain or gzip. */

@@ -53,13 +53,9 @@ static int cmp_trace_point(const void *a, const void *b) {
     return (x->line > y->line) - (x->line < y->line);
 }
 
-/* Reads [network] trace: "time node up down" per line, sorted by time
- * (stable), O(n log n). *out is NULL when no trace is configured. */
-static int load_trace(const config *c, int N, sim_trace_point **out, int *n_out, ds_err *err) {
+int run_read_trace(const char *path, int N, sim_trace_point **out, int *n_out, ds_err *err) {
     *out = NULL;
     *n_out = 0;
-    const char *path = config_str(c, "network", "trace");
-    if (!*path) return 0;
     text_file tf;
     if (text_open(&tf, path, TRACE_MAX_FILE, err)) return ds_fail_prefix(err, "[network] trace");
     int n = 0, cap = 0;
@@ -219,7 +215,9 @@ static int check_experiment(const config *c, sim_trace_point **trace, int *n_tra
     int rc = exp_node_specs(c, N, spec, err);
     free(spec);
     if (rc) return -1;
-    return load_trace(c, N, trace, n_trace, err);
+    const char *path = config_str(c, "network", "trace");
+    if (!*path) return 0;
+    return run_read_trace(path, N, trace, n_trace, err);
 }
 
 int run_check(const config *c, ds_err *err) {

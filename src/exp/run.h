@@ -14,6 +14,7 @@
 
 #include "algo/algo.h"
 #include "exp/config.h"
+#include "sim/sim.h"
 
 typedef struct run_options {
     const char *out_dir;               /* NULL: <experiment.output>/<experiment.name> */
@@ -40,6 +41,11 @@ void run_base_dir(const config *c, const char *out_dir, char *buf, size_t cap);
  * and <base>/plots of a previous run's files (results_clear_dir), so the
  * run's folders hold only its own results even if it is stopped. */
 int run_clear_dirs(const char *base, char **algs, int count, ds_err *err);
+
+/* Reads a bandwidth trace ([network] trace): "time node up down" per
+ * line, node in [0, N), '#' comments; sorted by time, equal times in file
+ * order. *out: a new array (caller frees), NULL when empty. */
+int run_read_trace(const char *path, int N, sim_trace_point **out, int *n_out, ds_err *err);
 
 /* Validates what can be checked without data: algorithm names and
  * settings, nodes, targets, step_time, stragglers, the bandwidth trace. */

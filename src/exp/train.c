@@ -147,7 +147,6 @@ int train_run(const config *c, const train_options *opt, train_result *res, ds_e
     progress pg;
     progress_begin(&pg, opt->progress, "train", (double)steps_per_epoch * epochs);
     long total_steps = 0, total_samples = 0;
-    double train_time = 0;
     for (int e = 1; e <= epochs; e++) {
         nn_stats st = {0};
         double te0 = clock_now();
@@ -168,7 +167,6 @@ int train_run(const config *c, const train_options *opt, train_result *res, ds_e
             }
         }
         double epoch_time = clock_now() - te0;
-        train_time += epoch_time;
         if (opt->stop && *opt->stop) {
             res->interrupted = 1;
             break;

@@ -27,7 +27,7 @@ static void resolve(host_entry *e) {
     freeaddrinfo(res);
 }
 
-int hosts_load(hosts *h, const char *path, int nodes, ds_err *err) {
+int hosts_parse(hosts *h, const char *path, int nodes, ds_err *err) {
     h->n = 0;
     h->e = NULL;
     if (nodes < 1) return ds_fail(err, "hosts: need at least one node");
@@ -81,7 +81,6 @@ int hosts_load(hosts *h, const char *path, int nodes, ds_err *err) {
             ds_fail(err, "%s: node %d is missing (%d of %d nodes listed)", path, i, count, nodes);
             goto done;
         }
-    for (int i = 0; i < nodes; i++) resolve(&e[i]);
     h->n = nodes;
     h->e = e;
     e = NULL;
@@ -91,6 +90,12 @@ done:
     free(seen);
     free(e);
     return rc;
+}
+
+int hosts_load(hosts *h, const char *path, int nodes, ds_err *err) {
+    if (hosts_parse(h, path, nodes, err)) return -1;
+    for (int i = 0; i < nodes; i++) resolve(&h->e[i]);
+    return 0;
 }
 
 void hosts_free(hosts *h) {

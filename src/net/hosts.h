@@ -26,8 +26,11 @@ typedef struct hosts {
     host_entry *e; /* [n], indexed by node id */
 } hosts;
 
-/* Loads path, expecting exactly `nodes` entries. Errors name file:line. */
+/* Loads path, expecting exactly `nodes` entries, and resolves every host
+ * name. Errors name file:line. */
 int hosts_load(hosts *h, const char *path, int nodes, ds_err *err);
+/* hosts_load without resolving names (every ip stays ""). */
+int hosts_parse(hosts *h, const char *path, int nodes, ds_err *err);
 void hosts_free(hosts *h);
 
 /* Is ip (numeric, as ZeroMQ reports a peer) one of the hosts' addresses? */
