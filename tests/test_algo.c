@@ -27,6 +27,11 @@ static void m_send(void *ctx, algo_msg *m) {
 }
 static int m_cancel(void *ctx, int node) { (void)node; ((mock *)ctx)->cancels++; return 0; }
 static float *m_params(void *ctx, int node) { return ((mock *)ctx)->params[node]; }
+static void m_fail(void *ctx, const char *why) {
+    (void)ctx;
+    printf("NOT OK: the algorithm failed: %s\n", why); /* no allocation fails in these tests */
+    exit(1);
+}
 
 static void mock_clear(mock *k) {
     for (int i = 0; i < k->n_sent; i++) algo_msg_free(k->sent[i]);
@@ -40,7 +45,7 @@ static algo_config cfg(int degree) {
 
 static void test_divshare(void) {
     mock k = {0};
-    algo_runtime rt = {&k, m_now, m_train, m_send, m_cancel, m_params};
+    algo_runtime rt = {&k, m_now, m_train, m_send, m_cancel, m_params, m_fail};
     const algo_ops *ops = algo_find("divshare");
     algo_config c = cfg(3);
     ds_err err;
@@ -162,7 +167,7 @@ static void test_divshare(void) {
 
 static void test_adpsgd_swift(void) {
     mock k = {0};
-    algo_runtime rt = {&k, m_now, m_train, m_send, m_cancel, m_params};
+    algo_runtime rt = {&k, m_now, m_train, m_send, m_cancel, m_params, m_fail};
     ds_err err;
     algo_config c = cfg(6);
     const algo_ops *ad = algo_find("adpsgd"), *sw = algo_find("swift");
@@ -225,7 +230,7 @@ static void test_checks(void) {
  * of the three: (1 + 4 + 7) / 3 = 4. A node waits for both neighbours. */
 static void test_dpsgd(void) {
     mock k = {0};
-    algo_runtime rt = {&k, m_now, m_train, m_send, m_cancel, m_params};
+    algo_runtime rt = {&k, m_now, m_train, m_send, m_cancel, m_params, m_fail};
     ds_err err;
     algo_config c = {3, N_PARAMS, 2, 16, 0.1, 1, 0, 42, NULL};
     const algo_ops *ops = algo_find("dpsgd");
@@ -261,7 +266,7 @@ static void test_dpsgd(void) {
  * both; then it averages itself with the models it got. */
 static void test_el(void) {
     mock k = {0};
-    algo_runtime rt = {&k, m_now, m_train, m_send, m_cancel, m_params};
+    algo_runtime rt = {&k, m_now, m_train, m_send, m_cancel, m_params, m_fail};
     ds_err err;
     algo_config c = {3, N_PARAMS, 1, 16, 0.1, 1, 0, 7, NULL};
     const algo_ops *ops = algo_find("el");
@@ -341,7 +346,7 @@ static void test_graph(void) {
 
     write_text(path, "4\n0 1\n0 2\n0 3\n");
     mock k = {0};
-    algo_runtime rt = {&k, m_now, m_train, m_send, m_cancel, m_params};
+    algo_runtime rt = {&k, m_now, m_train, m_send, m_cancel, m_params, m_fail};
     algo_config c = {4, N_PARAMS, 2, 16, 0.1, 1, 0, 1, path};
     const algo_ops *ops = algo_find("dpsgd");
     void *sh, *node[4];
@@ -366,7 +371,7 @@ static void test_graph(void) {
  * every parameter exactly once; averaging counts copies per parameter. */
 static void test_redraw(void) {
     mock k = {0};
-    algo_runtime rt = {&k, m_now, m_train, m_send, m_cancel, m_params};
+    algo_runtime rt = {&k, m_now, m_train, m_send, m_cancel, m_params, m_fail};
     const algo_ops *ops = algo_find("divshare");
     algo_config c = cfg(1);
     c.redraw = 1;

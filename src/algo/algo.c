@@ -94,22 +94,15 @@ int algo_no_shared(void **shared, const algo_config *c, ds_err *err) {
 
 void algo_no_shared_free(void *shared) { (void)shared; }
 
-void algo_pick_peers(rng *r, int n, int self, int k, int *out) {
+void algo_fail(const algo_runtime *rt, const char *why) {
+    if (rt->fail) rt->fail(rt->ctx, why);
+}
+
+int algo_pick_peers(rng *r, int n, int self, int k, int *out) {
     /* Partial Fisher-Yates over the n - 1 others, O(n). */
     int others = n - 1;
     int *pool = malloc(sizeof(int) * (size_t)others);
-    if (!pool) { /* fall back to rejection sampling without the buffer */
-        for (int i = 0; i < k; i++) {
-            int p, dup;
-            do {
-                p = (int)rng_below(r, (uint64_t)n);
-                dup = p == self;
-                for (int j = 0; j < i && !dup; j++) dup = out[j] == p;
-            } while (dup);
-            out[i] = p;
-        }
-        return;
-    }
+    if (!pool) return -1;
     for (int i = 0, j = 0; i < n; i++)
         if (i != self) pool[j++] = i;
     for (int i = 0; i < k; i++) {
@@ -120,4 +113,5 @@ void algo_pick_peers(rng *r, int n, int self, int k, int *out) {
         out[i] = pool[i];
     }
     free(pool);
+    return 0;
 }

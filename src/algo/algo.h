@@ -80,7 +80,14 @@ typedef struct algo_runtime {
     /* The node's model (n_params floats), readable and writable between
      * trainings. */
     float *(*params)(void *ctx, int node);
+    /* The algorithm could not carry out a step (out of memory): the
+     * runtime stops the run with why as its error. The algorithm returns
+     * at once and is not called again. Call it through algo_fail. */
+    void (*fail)(void *ctx, const char *why);
 } algo_runtime;
+
+/* rt->fail(why) where the runtime has one. */
+void algo_fail(const algo_runtime *rt, const char *why);
 
 typedef struct algo_config {
     int nodes;
@@ -131,7 +138,8 @@ int algo_config_check(const char *name, const algo_config *c, ds_err *err);
 /* shared_new / shared_free for algorithms without shared data. */
 int algo_no_shared(void **shared, const algo_config *c, ds_err *err);
 void algo_no_shared_free(void *shared);
-/* k distinct peers of `self` among n nodes, uniformly, into out[k]. */
-void algo_pick_peers(rng *r, int n, int self, int k, int *out);
+/* k distinct peers of `self` among n nodes, uniformly, into out[k].
+ * Returns 0, or -1 when out of memory. */
+int algo_pick_peers(rng *r, int n, int self, int k, int *out);
 
 #endif

@@ -109,7 +109,10 @@ static void on_train_done(void *p, const algo_runtime *rt) {
     /* Plan: each fragment to `degree` distinct peers, then shuffle. */
     int items = 0;
     for (int f = 0; f < sh->omega; f++) {
-        algo_pick_peers(&n->r, n->c.nodes, n->id, n->c.degree, n->peers);
+        if (algo_pick_peers(&n->r, n->c.nodes, n->id, n->c.degree, n->peers)) {
+            algo_fail(rt, "divshare: out of memory picking peers");
+            return;
+        }
         for (int j = 0; j < n->c.degree; j++) n->plan[items++] = (struct plan_item){n->peers[j], f};
     }
     for (int i = items; i > 1; i--) {
@@ -134,9 +137,17 @@ static void on_train_done(void *p, const algo_runtime *rt) {
     } else {
         snap = snapshot_new(params, n->c.n_params);
     }
-    for (int i = 0; snap && i < items; i++) {
+    if (!snap) {
+        algo_fail(rt, "divshare: out of memory for the round's model");
+        return;
+    }
+    for (int i = 0; i < items; i++) {
         algo_msg *m = algo_msg_new(MSG_FRAGMENT, n->id, n->plan[i].peer, n->round, snap);
-        if (!m) break;
+        if (!m) {
+            snapshot_unref(snap);
+            algo_fail(rt, "divshare: out of memory for a fragment message");
+            return;
+        }
         int f = n->plan[i].frag;
         m->fragment = (uint32_t)f;
         m->index = perm + sh->start[f];
@@ -150,8 +161,8 @@ static void on_train_done(void *p, const algo_runtime *rt) {
 
 static void on_message(void *p, const algo_runtime *rt, const algo_msg *m) {
     divshare_node *n = p;
-    (void)rt;
-    if (m->kind == MSG_FRAGMENT) inbox_put(&n->in, m, &n->cnt);
+    if (m->kind == MSG_FRAGMENT && inbox_put(&n->in, m, &n->cnt) == INBOX_OOM)
+        algo_fail(rt, "divshare: out of memory storing a fragment");
 }
 
 static const algo_counters *counters(const void *p) { return &((const divshare_node *)p)->cnt; }

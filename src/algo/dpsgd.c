@@ -127,9 +127,18 @@ static void on_train_done(void *p, const algo_runtime *rt) {
     n->round++;
     n->cnt.rounds++;
     model_snapshot *snap = snapshot_new(rt->params(rt->ctx, n->id), n->c.n_params);
-    for (int k = 0; snap && k < n->deg; k++) {
+    if (!snap) {
+        algo_fail(rt, "dpsgd: out of memory for the round's model");
+        return;
+    }
+    for (int k = 0; k < n->deg; k++) {
         algo_msg *m = algo_msg_new(MSG_MODEL, n->id, n->nb[k], n->round, snap);
-        if (m) rt->send(rt->ctx, m);
+        if (!m) {
+            snapshot_unref(snap);
+            algo_fail(rt, "dpsgd: out of memory for a model message");
+            return;
+        }
+        rt->send(rt->ctx, m);
     }
     snapshot_unref(snap);
     n->waiting = 1;

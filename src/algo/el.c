@@ -93,19 +93,32 @@ static void on_train_done(void *p, const algo_runtime *rt) {
     el_node *n = p;
     n->round++;
     n->cnt.rounds++;
-    algo_pick_peers(&n->r, n->c.nodes, n->id, n->c.degree, n->peers);
+    model_snapshot *snap = NULL;
+    if (algo_pick_peers(&n->r, n->c.nodes, n->id, n->c.degree, n->peers) ||
+        !(snap = snapshot_new(rt->params(rt->ctx, n->id), n->c.n_params))) {
+        algo_fail(rt, "el: out of memory for the round's messages");
+        return;
+    }
     memset(n->chosen, 0, sizeof(int) * (size_t)n->c.nodes);
-    model_snapshot *snap = snapshot_new(rt->params(rt->ctx, n->id), n->c.n_params);
-    for (int k = 0; snap && k < n->c.degree; k++) {
+    for (int k = 0; k < n->c.degree; k++) {
         n->chosen[n->peers[k]] = 1;
         algo_msg *m = algo_msg_new(MSG_MODEL, n->id, n->peers[k], n->round, snap);
-        if (m) rt->send(rt->ctx, m);
+        if (!m) {
+            snapshot_unref(snap);
+            algo_fail(rt, "el: out of memory for a model message");
+            return;
+        }
+        rt->send(rt->ctx, m);
     }
     snapshot_unref(snap);
     for (int i = 0; i < n->c.nodes; i++) {
         if (i == n->id || n->chosen[i]) continue;
         algo_msg *m = algo_msg_new(MSG_NOTICE, n->id, i, n->round, NULL);
-        if (m) rt->send(rt->ctx, m);
+        if (!m) {
+            algo_fail(rt, "el: out of memory for a notice");
+            return;
+        }
+        rt->send(rt->ctx, m);
     }
     n->waiting = 1;
     try_advance(n, rt);

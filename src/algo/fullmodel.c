@@ -69,11 +69,19 @@ static void on_train_done(void *p, const algo_runtime *rt) {
     n->round++;
     n->cnt.rounds++;
     int k = n->adpsgd ? (n->c.degree / 2 > 0 ? n->c.degree / 2 : 1) : n->c.degree;
-    algo_pick_peers(&n->r, n->c.nodes, n->id, k, n->peers);
-    model_snapshot *snap = snapshot_new(params, n->c.n_params);
-    for (int i = 0; snap && i < k; i++) {
+    model_snapshot *snap = NULL;
+    if (algo_pick_peers(&n->r, n->c.nodes, n->id, k, n->peers) || !(snap = snapshot_new(params, n->c.n_params))) {
+        algo_fail(rt, "out of memory for the round's messages");
+        return;
+    }
+    for (int i = 0; i < k; i++) {
         algo_msg *m = algo_msg_new(n->adpsgd ? MSG_PING : MSG_MODEL, n->id, n->peers[i], n->round, snap);
-        if (m) rt->send(rt->ctx, m);
+        if (!m) {
+            snapshot_unref(snap);
+            algo_fail(rt, "out of memory for a model message");
+            return;
+        }
+        rt->send(rt->ctx, m);
     }
     snapshot_unref(snap);
     inbox_average_into(&n->in, params, n->round, &n->cnt);
@@ -83,14 +91,20 @@ static void on_train_done(void *p, const algo_runtime *rt) {
 static void on_message(void *p, const algo_runtime *rt, const algo_msg *m) {
     full_node *n = p;
     if (m->kind != MSG_MODEL && m->kind != MSG_PING && m->kind != MSG_PONG) return;
-    inbox_put(&n->in, m, &n->cnt);
+    if (inbox_put(&n->in, m, &n->cnt) == INBOX_OOM) {
+        algo_fail(rt, "out of memory storing a model");
+        return;
+    }
     if (m->kind == MSG_PING && n->adpsgd) {
         /* Reply with the current model (during training: the round's start). */
         model_snapshot *snap = snapshot_new(rt->params(rt->ctx, n->id), n->c.n_params);
-        if (!snap) return;
-        algo_msg *r = algo_msg_new(MSG_PONG, n->id, m->src, n->round, snap);
+        algo_msg *r = snap ? algo_msg_new(MSG_PONG, n->id, m->src, n->round, snap) : NULL;
         snapshot_unref(snap);
-        if (r) rt->send(rt->ctx, r);
+        if (!r) {
+            algo_fail(rt, "adpsgd: out of memory for a pong");
+            return;
+        }
+        rt->send(rt->ctx, r);
     }
 }
 

@@ -44,7 +44,7 @@ int inbox_put(inbox *b, const algo_msg *m, algo_counters *cnt) {
     if (b->n == b->cap) {
         size_t cap = b->cap ? 2 * b->cap : 16;
         inbox_entry *ne = realloc(b->e, sizeof *ne * cap);
-        if (!ne) return -1;
+        if (!ne) return INBOX_OOM;
         b->e = ne;
         b->cap = cap;
     }

@@ -30,7 +30,9 @@ typedef struct inbox {
 int inbox_init(inbox *b, int n_fragments, size_t n_params, ds_err *err);
 void inbox_free(inbox *b);
 /* Keeps msg's values unless a newer (or equal) round from the same sender
- * and fragment is held; a held older one is replaced (counted). */
+ * and fragment is held; a held older one is replaced (counted). Returns
+ * 0, -1 for a message that does not fit (ignored), or INBOX_OOM. */
+#define INBOX_OOM (-2)
 int inbox_put(inbox *b, const algo_msg *m, algo_counters *cnt);
 /* params = (params + sum of held copies) / (1 + copies), per fragment;
  * then empties the inbox. `round` is the receiver's, for staleness. */

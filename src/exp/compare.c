@@ -8,6 +8,7 @@
 
 #include "exp/config.h"
 #include "util/fileio.h"
+#include "util/strbuf.h"
 
 #define MAX_TARGETS 16
 
@@ -243,21 +244,30 @@ static int key_is_incidental(const cfg_key *k) {
 
 /* Notes under the table: runs that did not finish, and settings in which
  * the runs' config.ini files differ (beyond the algorithm), so that stale
- * or mismatched runs are never tabled without a word. */
-static void print_notes(const run_row *rows, int n, FILE *out) {
+ * or mismatched runs are never tabled without a word. A run without a
+ * config.ini gets a note; one that cannot be read is an error. */
+static int build_notes(const run_row *rows, int n, strbuf *out, ds_err *err) {
+    int oom = 0;
     for (int i = 0; i < n; i++)
         if (!rows[i].complete)
-            fprintf(out, "note: %s did not finish (interrupted or still running; final = last evaluation, at %.1f s)\n",
-                    rows[i].label, rows[i].final_time);
+            oom |= strbuf_printf(out, "note: %s did not finish (interrupted or still running; final = last "
+                                      "evaluation, at %.1f s)\n", rows[i].label, rows[i].final_time);
     config *cfg = calloc((size_t)n, sizeof *cfg);
     int *ok = calloc((size_t)n, sizeof *ok);
-    if (!cfg || !ok) goto done;
+    int rc = -1;
+    if (!cfg || !ok) {
+        ds_fail(err, "out of memory");
+        goto done;
+    }
     for (int i = 0; i < n; i++) {
         char path[4096 + 16];
-        ds_err ignore;
         snprintf(path, sizeof path, "%s/config.ini", rows[i].dir);
-        if (config_init(&cfg[i], &ignore) == 0) ok[i] = config_load(&cfg[i], path, &ignore) == 0;
-        if (!ok[i]) fprintf(out, "note: %s has no readable config.ini\n", rows[i].label);
+        if (!path_exists(path)) {
+            oom |= strbuf_printf(out, "note: %s has no config.ini\n", rows[i].label);
+            continue;
+        }
+        if (config_init(&cfg[i], err) || config_load(&cfg[i], path, err)) goto done;
+        ok[i] = 1;
     }
     const cfg_key *k = config_keys();
     for (int key = 0; key < config_key_count(); key++) {
@@ -269,15 +279,18 @@ static void print_notes(const run_row *rows, int n, FILE *out) {
             else differs = strcmp(cfg[first].values[key].text, cfg[i].values[key].text) != 0;
         }
         if (!differs) continue;
-        fprintf(out, "note: the runs differ in [%s] %s:", k[key].section, k[key].name);
+        oom |= strbuf_printf(out, "note: the runs differ in [%s] %s:", k[key].section, k[key].name);
         for (int i = 0; i < n; i++)
-            if (ok[i]) fprintf(out, "%s %s = %s", i == first ? "" : ";", rows[i].label, cfg[i].values[key].text);
-        fprintf(out, "\n");
+            if (ok[i])
+                oom |= strbuf_printf(out, "%s %s = %s", i == first ? "" : ";", rows[i].label, cfg[i].values[key].text);
+        oom |= strbuf_printf(out, "\n");
     }
+    rc = oom ? ds_fail(err, "out of memory") : 0;
 done:
     for (int i = 0; cfg && i < n; i++) config_free(&cfg[i]);
     free(cfg);
     free(ok);
+    return rc;
 }
 
 int run_compare(char **dirs, int n, const compare_options *opt, FILE *out, ds_err *err) {
@@ -311,14 +324,21 @@ int run_compare(char **dirs, int n, const compare_options *opt, FILE *out, ds_er
         }
     }
     for (int i = 0; i < n; i++) set_speedup(&rows[i], &rows[base]);
+    strbuf notes = {0};
+    if ((!opt || opt->format == COMPARE_TEXT) && build_notes(rows, n, &notes, err)) {
+        strbuf_free(&notes);
+        free(rows);
+        return -1;
+    }
     switch (opt ? opt->format : COMPARE_TEXT) {
     case COMPARE_TEXT:
         print_text(rows, n, base, out);
-        print_notes(rows, n, out);
+        fputs(strbuf_str(&notes), out);
         break;
     case COMPARE_MARKDOWN: print_markdown(rows, n, base, out); break;
     case COMPARE_CSV: print_csv(rows, n, base, out); break;
     }
+    strbuf_free(&notes);
     free(rows);
     return 0;
 }

@@ -51,6 +51,8 @@ typedef struct node_rt {
     strbuf rows;              /* node-K.csv text */
     int evals;
     double last_metric, last_loss;
+    int failed;               /* the algorithm called rt_fail */
+    char failed_why[128];
     ds_err *err;
 } node_rt;
 
@@ -68,11 +70,18 @@ static void rt_train(void *ctx, int node, int steps) {
     memcpy(n->next, n->params, sizeof(float) * n->arch->n_params);
 }
 
+static void rt_fail(void *ctx, const char *why) {
+    node_rt *n = ctx;
+    if (!n->failed) snprintf(n->failed_why, sizeof n->failed_why, "%s", why);
+    n->failed = 1;
+}
+
 static void rt_send(void *ctx, algo_msg *m) {
     node_rt *n = ctx;
     size_t len;
     unsigned char *buf = wire_encode(m, n->arch->n_params, &len);
     if (buf) transport_send(n->tr, buf, len, m->dst);
+    else rt_fail(n, "out of memory encoding a message");
     algo_msg_free(m);
 }
 
@@ -355,7 +364,13 @@ int node_run(const config *c, const node_options *o, int *bad_input, ds_err *err
         while (!*o->go && !(o->stop && *o->stop)) clock_sleep(0.005);
         remove(ready);
     }
-    algo_runtime rt = {&n, rt_now, rt_train, rt_send, rt_cancel_unsent, rt_params};
+    algo_runtime rt = {.ctx = &n,
+                       .now = rt_now,
+                       .train = rt_train,
+                       .send = rt_send,
+                       .cancel_unsent = rt_cancel_unsent,
+                       .params = rt_params,
+                       .fail = rt_fail};
     const double duration = config_double(c, "experiment", "duration");
     const double interval = config_double(c, "eval", "interval");
     double wall0 = clock_now();
@@ -397,6 +412,7 @@ int node_run(const config *c, const node_options *o, int *bad_input, ds_err *err
             double until = clock_now() + 0.02;
             transport_wait(n.tr, until);
         }
+        if (n.failed) rc = ds_fail(err, "node %d: %s", id, n.failed_why);
         if (!isfinite(n.loss_sum)) {
             rc = ds_fail(err, "node %d: training diverged (loss is not finite; lower [train] lr, now %g)", id,
                          (double)n.sgd.lr);

@@ -77,6 +77,13 @@ static double rt_now(void *ctx) { return ((sim *)ctx)->now; }
 
 static float *rt_params(void *ctx, int node) { return ((sim *)ctx)->nodes[node].params; }
 
+static void rt_fail(void *ctx, const char *why) {
+    sim *s = ctx;
+    if (s->failed) return;
+    s->failed = 1;
+    ds_fail(s->err, "%s", why);
+}
+
 static void push(sim *s, double t, int kind, int node, uint64_t a, uint64_t b) {
     sim_event e = {.time = t, .kind = kind, .node = node, .a = a, .b = b};
     if (evq_push(&s->q, e) && !s->failed) {
@@ -117,6 +124,19 @@ static void pump(sim *s, int node) {
             n->queue[keep++] = m;
             continue;
         }
+        /* Room first, so that a failure leaves no flow without its message. */
+        if (n->inflight == n->inflight_cap) {
+            int cap = 2 * n->inflight_cap + 4;
+            int *nd = realloc(n->inflight_dst, sizeof(int) * (size_t)cap);
+            if (!nd) {
+                s->failed = 1;
+                ds_fail(s->err, "out of memory for network flows");
+                n->queue[keep++] = m;
+                continue;
+            }
+            n->inflight_dst = nd;
+            n->inflight_cap = cap;
+        }
         net_advance(&s->net, s->now);
         int id = net_start(&s->net, m->src, m->dst, 8.0 * (double)algo_msg_bytes(m), m->id);
         if (id >= 0 && (size_t)id >= s->flow_msg_cap) {
@@ -129,8 +149,7 @@ static void pump(sim *s, int node) {
                 id = -1;
             }
         }
-        if (id < 0 || (n->inflight == n->inflight_cap && !(n->inflight_dst = realloc(n->inflight_dst,
-                                                                sizeof(int) * (size_t)(n->inflight_cap = 2 * n->inflight_cap + 4))))) {
+        if (id < 0) {
             s->failed = 1;
             ds_fail(s->err, "out of memory for network flows");
             n->queue[keep++] = m;
@@ -382,7 +401,13 @@ static int sim_setup(sim *s, const sim_config *c, const nn_arch *arch, const dat
     s->test = test;
     s->err = err;
     evq_init(&s->q);
-    s->rt = (algo_runtime){s, rt_now, rt_train, rt_send, rt_cancel_unsent, rt_params};
+    s->rt = (algo_runtime){.ctx = s,
+                           .now = rt_now,
+                           .train = rt_train,
+                           .send = rt_send,
+                           .cancel_unsent = rt_cancel_unsent,
+                           .params = rt_params,
+                           .fail = rt_fail};
     s->threads = c->threads < 1 ? 1 : c->threads > SIM_MAX_THREADS ? SIM_MAX_THREADS : c->threads;
     if (s->threads > N) s->threads = N;
     if (part->nodes != N) return ds_fail(err, "partition has %d nodes, simulation %d", part->nodes, N);
@@ -450,7 +475,10 @@ static int sim_setup(sim *s, const sim_config *c, const nn_arch *arch, const dat
 static void reshare(sim *s) {
     if (!s->net_dirty) return;
     s->net_dirty = 0;
-    net_share(&s->net);
+    if (net_share(&s->net)) {
+        rt_fail(s, "out of memory sharing the network's bandwidth");
+        return;
+    }
     /* Only flows whose rate changed need a new finish event; the others'
      * events stay valid (same version). */
     const int *ids;
