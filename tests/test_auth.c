@@ -6,11 +6,18 @@
  *  - a process with a key not in the hosts file never gets a message in;
  *  - with auth = none the same forgery goes through (the documented
  *    trade-off of running without keys);
+ *  - 1,100 idle TCP connections (which used to exhaust a node's 1,024
+ *    descriptors) do not keep an honest peer out, and the node closes
+ *    them when the handshake time-out runs out;
  *  - key files: written 0600, read back, a readable-by-others file and a
  *    malformed key are refused; keygen adds keys to a hosts file. */
 #define _DEFAULT_SOURCE
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zmq.h>
@@ -98,6 +105,35 @@ static void victim(int curve, void (*attack)(void *zctx, int port), transport_st
     hosts_free(&h);
 }
 
+/* 1,100 idle connections, then an honest message; after the handshake
+ * time-out, counts how many of the idle ones the node has closed. */
+#define IDLE 1100
+static int idle_closed;
+static void flood(void *zctx, int port) {
+    static int fd[IDLE];
+    int opened = 0;
+    for (int i = 0; i < IDLE; i++) {
+        fd[i] = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (fd[i] >= 0 && connect(fd[i], (struct sockaddr *)&a, sizeof a) == 0) opened++;
+    }
+    CHECK(opened == IDLE, "opened %d idle connections", opened);
+    send_as(zctx, port, pub[0], pub[1], sec[1], 1);
+    clock_sleep(TRANSPORT_HANDSHAKE_MS / 1e3 + 1.5);
+    idle_closed = 0;
+    for (int i = 0; i < IDLE; i++) {
+        if (fd[i] < 0) continue;
+        /* The node sent its greeting; then it closed (read gives 0). */
+        char buf[256];
+        ssize_t r;
+        while ((r = recv(fd[i], buf, sizeof buf, MSG_DONTWAIT)) > 0) {
+        }
+        if (r == 0) idle_closed++;
+        close(fd[i]);
+    }
+}
+
 static int g_curve;
 static void honest(void *zctx, int port) { send_as(zctx, port, pub[0], g_curve ? pub[1] : NULL, sec[1], 1); }
 static void forger(void *zctx, int port) { send_as(zctx, port, pub[0], g_curve ? pub[1] : NULL, sec[1], 2); }
@@ -161,6 +197,19 @@ int main(void) {
     CHECK(from[2] == 0 && s.msgs_received == 0, "no keys against a CURVE node: %llu received", (unsigned long long)s.msgs_received);
     victim(0, forger, &s, from);
     CHECK(from[2] == 1, "auth = none: the forgery goes through (documented): %d", from[2]);
+    /* Descriptors as a node has them (divshare node raises its limit). */
+    struct rlimit nofile;
+    if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+        nofile.rlim_cur = nofile.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &nofile);
+    }
+    if (nofile.rlim_cur >= 2 * IDLE + 256) {
+        victim(1, flood, &s, from);
+        CHECK(from[1] == 1, "an honest peer gets through 1,100 idle connections: %d", from[1]);
+        CHECK(idle_closed == IDLE, "idle connections closed after the handshake time-out: %d of %d", idle_closed, IDLE);
+    } else {
+        printf("test_auth: descriptor limit %ld: idle-connection check skipped\n", (long)nofile.rlim_cur);
+    }
 
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
