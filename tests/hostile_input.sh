@@ -69,6 +69,33 @@ echo "mine" >"$tmp/re/swift/notes.txt"
 expect 2 "holds 'notes.txt', which divshare did not write" run $small --set algorithm.algorithms=swift --out "$tmp/re"
 [ -f "$tmp/re/swift/notes.txt" ] && [ -f "$tmp/re/swift/metrics.csv" ] && ok || bad "a refused rerun removed files"
 
+# Ctrl-C, SIGTERM and kill -9 mid-run lose nothing evaluated: the result
+# files are whole (written atomically) and say the run did not finish.
+for sig in INT TERM KILL; do
+  # shellcheck disable=SC2086
+  "$ds" run $small --set experiment.duration=100000 --set algorithm.algorithms=swift --out "$tmp/sig$sig" >/dev/null 2>&1 &
+  pid=$!
+  sleep 2
+  kill -$sig $pid
+  { wait $pid; } 2>/dev/null
+  rc=$?
+  m="$tmp/sig$sig/swift/metrics.csv"
+  rows=$(($(wc -l <"$m") - 1))
+  fields=$(awk -F, 'NR == 1 { n = NF } NF != n { bad = 1 } END { print bad ? "ragged" : "whole" }' "$m")
+  want=130
+  [ $sig = KILL ] && want=137
+  [ "$rc" = $want ] && [ "$rows" -ge 2 ] && [ "$fields" = whole ] && ok ||
+    bad "SIG$sig mid-run: exit $rc (want $want), $rows evaluations, $fields metrics.csv"
+  if [ $sig != KILL ]; then
+    grep -q '"complete":[[:space:]]*false' "$tmp/sig$sig/swift/summary.json" && ok || bad "SIG$sig: summary.json does not say incomplete"
+  fi
+done
+"$ds" compare "$tmp/sigINT/swift" >"$tmp/cmp" 2>&1 && grep -q "note: swift did not finish" "$tmp/cmp" && ok ||
+  bad "compare of an interrupted run says nothing: $(cat "$tmp/cmp")"
+# shellcheck disable=SC2086
+"$ds" run $small --set algorithm.algorithms=swift --out "$tmp/sigKILL" >/dev/null 2>&1 && ! ls "$tmp/sigKILL/swift" | grep -q tmp &&
+  ok || bad "a rerun after kill -9 failed or left temporary files: $(ls "$tmp/sigKILL/swift")"
+
 # Divergence: train exits 1 like run.
 expect 1 "training diverged in epoch 1" train --set dataset.name=synthetic --set model.name=mlp --set train.lr=1e5 \
   --quiet --out "$tmp/div"
