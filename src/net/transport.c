@@ -383,7 +383,7 @@ static void *receiver_main(void *arg) {
                 int oom;
                 algo_msg *m = wire_decode(zmq_msg_data(&data), len, &t->c.expect, why, sizeof why, &oom);
                 const char *user = t->zap ? zmq_msg_gets(&data, "User-Id") : NULL;
-                if (m && t->zap && (!user || strtol(user, NULL, 10) != m->src)) {
+                if (m && t->zap && (!user || !*user || strtol(user, NULL, 10) != m->src)) {
                     snprintf(why, sizeof why, "header names node %d but the sender authenticated as node %s",
                              m->src, user ? user : "(none)");
                     algo_msg_free(m);
