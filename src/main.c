@@ -1,6 +1,7 @@
 /* main.c: the divshare command line. Parses arguments, runs a command,
  * prints errors and decides exit codes: 0 success, 1 runtime failure,
  * 2 bad usage or bad input (config, dataset), 130 interrupted. */
+#include <cblas.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -551,6 +552,10 @@ static int cmd_partition(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
+    /* Process-wide, so decided here and not in the library: divshare's
+     * parallelism is its own (nodes, batch slices), and OpenBLAS threading
+     * of these small GEMMs mostly spins. */
+    openblas_set_num_threads(1);
     if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
         fputs(MAIN_HELP, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;

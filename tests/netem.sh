@@ -10,14 +10,14 @@
 set -u
 ds=$1
 . "$(dirname "$0")/lib.sh"
-if [ "$(id -u)" != 0 ]; then echo "netem: skipped: needs root"; exit 0; fi
+if [ "$(id -u)" != 0 ]; then echo "netem: skipped: needs root"; exit 77; fi
 if ! ip netns add "divshare-check-$$" 2>"$tmp/err"; then
   echo "netem: skipped: 'ip netns add' fails here: $(cat "$tmp/err")"
-  exit 0
+  exit 77
 fi
 ip netns delete "divshare-check-$$"
 fm=/usr/share/datasets/fashion-mnist
-[ -d "$fm" ] || { echo "netem: skipped: $fm absent"; exit 0; }
+[ -d "$fm" ] || { echo "netem: skipped: $fm absent"; exit 77; }
 cat >"$tmp/exp.ini" <<INI
 [experiment]
 name = netem
@@ -52,7 +52,7 @@ before=$(ip netns list | wc -l)
 rc=$?
 if [ $rc = 2 ] && grep -q "needs root\|failed:" "$tmp/log"; then
   echo "netem: skipped: $(grep -m1 'divshare launch' "$tmp/log")"
-  exit 0
+  exit 77
 fi
 [ $rc = 0 ] || bad "launch --netem failed: $(tail -3 "$tmp/log")"
 grep -q "links emulated by the kernel" "$tmp/log" && ok || bad "not kernel-emulated: $(head -2 "$tmp/log")"

@@ -1,7 +1,6 @@
 /* run.c: experiment setup for the simulator, result files, comparison. */
 #include "exp/run.h"
 
-#include <cblas.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -337,7 +336,6 @@ int run_experiment(const config *c, const run_options *o, int *interrupted, int 
         goto done;
     }
     partition_ok = 1;
-    openblas_set_num_threads(1); /* parallelism is across nodes */
     rc = 0;
     for (int i = 0; i < count && rc == 0 && !*interrupted; i++) {
         char dir[4096 + 64];

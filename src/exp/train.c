@@ -1,7 +1,6 @@
 /* train.c: the centralised training loop and its result files. */
 #include "exp/train.h"
 
-#include <cblas.h>
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdlib.h>
@@ -105,10 +104,7 @@ int train_run(const config *c, const train_options *opt, train_result *res, ds_e
         exp_data_free(&d);
         return -1;
     }
-    /* Parallelism is ours (batch slices on a pool), GEMMs single-threaded:
-     * OpenBLAS threading of these small GEMMs mostly spins. */
     int threads = exp_threads(c);
-    openblas_set_num_threads(1);
     const int batch = (int)config_int(c, "train", "batch_size");
     const int epochs = (int)config_int(c, "train", "epochs");
     const int regress = a.task == NN_TASK_REGRESS;

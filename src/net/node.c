@@ -3,7 +3,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "net/node.h"
 
-#include <cblas.h>
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdlib.h>
@@ -356,7 +355,6 @@ int node_run(const config *c, const node_options *o, int *bad_input, ds_err *err
                            .secret_key = curve ? sec : NULL};
     if (!(n.tr = transport_start(&tc, err))) goto done;
 
-    openblas_set_num_threads(1);
     if (o->go) {
         char ready[4096 + 32];
         snprintf(ready, sizeof ready, "%s/node-%d.ready", o->out_dir, id);
