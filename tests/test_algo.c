@@ -343,6 +343,29 @@ static void test_graph(void) {
     for (int v = 0; v < 10; v++) regular &= graph_degree(&g, v) == 3;
     CHECK(regular, "every degree is 3");
     graph_free(&g);
+    /* Few nodes, high degree: the pairing model almost never draws a simple
+     * graph (it failed on every seed for 6-regular on 16 nodes); the swap
+     * chain still gives a simple, randomised d-regular graph. */
+    int all_ok = 1, randomised = 0;
+    for (uint64_t seed = 1; seed <= 8; seed++) {
+        int rc = graph_random_regular(16, 6, seed, &g, &err);
+        all_ok &= rc == 0;
+        if (rc) continue;
+        for (int v = 0; v < 16; v++) all_ok &= graph_degree(&g, v) == 6;
+        /* not the circulant 0 ~ 1, 2, 3, 13, 14, 15 */
+        randomised |= !(g.adj[g.start[0]] == 1 && g.adj[g.start[0] + 2] == 3 && g.adj[g.start[0] + 5] == 15);
+        graph_free(&g);
+    }
+    CHECK(all_ok, "6-regular on 16 nodes, seeds 1-8: %s", err.msg);
+    CHECK(randomised, "the swap chain moves away from the circulant start");
+    CHECK(graph_random_regular(8, 7, 1, &g, &err) == 0 && graph_degree(&g, 0) == 7 && graph_degree(&g, 7) == 7,
+          "7-regular on 8 nodes (complete): %s", err.msg);
+    graph_free(&g);
+    CHECK(graph_random_regular(12, 9, 3, &g, &err) == 0, "9-regular on 12 nodes: %s", err.msg);
+    regular = 1;
+    for (int v = 0; v < 12; v++) regular &= graph_degree(&g, v) == 9;
+    CHECK(regular, "every degree is 9");
+    graph_free(&g);
 
     write_text(path, "4\n0 1\n0 2\n0 3\n");
     mock k = {0};

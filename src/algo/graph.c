@@ -130,6 +130,72 @@ done:
     return rc;
 }
 
+static int has_edge(const int *adj, int d, int u, int v) {
+    for (int k = 0; k < d; k++)
+        if (adj[(size_t)u * d + k] == v) return 1;
+    return 0;
+}
+
+static void replace_neighbour(int *adj, int d, int u, int from, int to) {
+    for (int k = 0; k < d; k++)
+        if (adj[(size_t)u * d + k] == from) {
+            adj[(size_t)u * d + k] = to;
+            return;
+        }
+}
+
+/* A simple d-regular graph for when the pairing model keeps failing (few
+ * nodes, high degree: its chance of a simple graph falls like
+ * exp(-(d^2 - 1) / 4)): the circulant graph (i ~ i +- 1..d/2, and i ~ i +
+ * n/2 for odd d) randomised by 20 m double-edge swaps that keep it simple
+ * (a Markov chain whose stationary law is uniform over simple d-regular
+ * graphs). ex, ey have room for m = n d / 2 edges. */
+static int regular_by_swaps(int n, int d, rng *r, int *ex, int *ey, graph *g, ds_err *err) {
+    size_t m = (size_t)n * d / 2, e = 0;
+    int *adj = malloc(sizeof(int) * (size_t)n * d), *deg = calloc((size_t)n, sizeof(int));
+    if (!adj || !deg) {
+        free(adj);
+        free(deg);
+        return ds_fail(err, "out of memory for a graph");
+    }
+    for (int i = 0; i < n; i++)
+        for (int k = 1; k <= d / 2; k++) {
+            ex[e] = i;
+            ey[e++] = (i + k) % n;
+        }
+    if (d % 2)
+        for (int i = 0; i < n / 2; i++) {
+            ex[e] = i;
+            ey[e++] = i + n / 2;
+        }
+    for (size_t k = 0; k < m; k++) {
+        adj[(size_t)ex[k] * d + deg[ex[k]]++] = ey[k];
+        adj[(size_t)ey[k] * d + deg[ey[k]]++] = ex[k];
+    }
+    for (size_t s = 0; s < 20 * m; s++) {
+        size_t e1 = (size_t)rng_below(r, m), e2 = (size_t)rng_below(r, m);
+        int a = ex[e1], b = ey[e1], c = ex[e2], w = ey[e2];
+        if (rng_below(r, 2)) {
+            c = ey[e2];
+            w = ex[e2];
+        }
+        /* (a,b), (c,w) -> (a,w), (c,b) */
+        if (a == b || a == c || a == w || b == c || b == w || c == w) continue;
+        if (has_edge(adj, d, a, w) || has_edge(adj, d, c, b)) continue;
+        replace_neighbour(adj, d, a, b, w);
+        replace_neighbour(adj, d, w, c, a);
+        replace_neighbour(adj, d, c, w, b);
+        replace_neighbour(adj, d, b, a, c);
+        ex[e1] = a;
+        ey[e1] = w;
+        ex[e2] = c;
+        ey[e2] = b;
+    }
+    free(adj);
+    free(deg);
+    return build(n, ex, ey, m, g, err);
+}
+
 int graph_random_regular(int n, int d, uint64_t seed, graph *g, ds_err *err) {
     memset(g, 0, sizeof *g);
     if (d < 1 || d >= n || ((long)n * d) % 2)
@@ -162,7 +228,9 @@ int graph_random_regular(int n, int d, uint64_t seed, graph *g, ds_err *err) {
         if (ok) rc = 0;
         else graph_free(g);
     }
-    if (rc) ds_fail(err, "could not draw a simple %d-regular graph on %d nodes", d, n);
+    /* The pairing model first (its graphs are exactly uniform; seeds that
+     * drew one keep it), then the swap chain. */
+    if (rc) rc = regular_by_swaps(n, d, &r, ex, ey, g, err);
 done:
     free(stubs);
     free(ex);
