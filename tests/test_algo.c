@@ -361,6 +361,24 @@ static void test_graph(void) {
     CHECK(graph_random_regular(8, 7, 1, &g, &err) == 0 && graph_degree(&g, 0) == 7 && graph_degree(&g, 7) == 7,
           "7-regular on 8 nodes (complete): %s", err.msg);
     graph_free(&g);
+    /* Exhaustive for small graphs: whenever one exists (n d even, d < n),
+     * a simple d-regular graph is drawn, for two seeds each. */
+    int exhaustive_ok = 1, cases = 0;
+    for (int nn = 2; nn <= 14; nn++)
+        for (int dd = 1; dd < nn; dd++) {
+            if ((nn * dd) % 2) continue;
+            for (uint64_t seed = 1; seed <= 2; seed++) {
+                cases++;
+                if (graph_random_regular(nn, dd, seed, &g, &err)) {
+                    exhaustive_ok = 0;
+                    printf("no %d-regular graph on %d nodes (seed %llu): %s\n", dd, nn, (unsigned long long)seed, err.msg);
+                    continue;
+                }
+                for (int v = 0; v < nn; v++) exhaustive_ok &= graph_degree(&g, v) == dd;
+                graph_free(&g);
+            }
+        }
+    CHECK(exhaustive_ok, "every d-regular graph that exists for n <= 14 is drawn (%d cases)", cases);
     CHECK(graph_random_regular(12, 9, 3, &g, &err) == 0, "9-regular on 12 nodes: %s", err.msg);
     regular = 1;
     for (int v = 0; v < 12; v++) regular &= graph_degree(&g, v) == 9;
