@@ -504,6 +504,7 @@ static int cmd_check(int argc, char **argv) {
         /* One node: a 'divshare train' file; the run checks do not apply. */
         int single = !rc && config_int(&c, "partition", "nodes") == 1;
         if (!rc && !single) rc = run_check(&c, &err);
+        if (!rc) rc = exp_check_data_path(&c, &err);
         if (rc) {
             fprintf(stderr, "divshare check: %s\n", err.msg);
             bad = 1;

@@ -29,6 +29,8 @@ expect() {
 printf '[dataset]\nname = mnist\npath = %s/nowhere\n' "$tmp" >"$tmp/missing.ini"
 expect 2 "$tmp/nowhere" -- train --config "$tmp/missing.ini" --quiet
 
+expect 2 "missing.ini:3: [dataset] path = $tmp/nowhere: not found" -- check "$tmp/missing.ini"
+
 printf '[dataset]\nname = cifar10\n' >"$tmp/nopath.ini"
 expect 2 "needs [dataset] path" -- train --config "$tmp/nopath.ini" --quiet
 

@@ -23,8 +23,11 @@ for f in "$src"/examples/*.ini; do
   esac
 done
 # 'check' validates the simulator settings too (algorithms, stragglers...).
+# (A dataset that is not on this machine is the one failure allowed.)
 for f in "$src"/examples/*.ini; do
-  if "$ds" check "$f" >/dev/null 2>"$tmp/err"; then ok; else bad "divshare check $f: $(cat "$tmp/err")"; fi
+  if "$ds" check "$f" >/dev/null 2>"$tmp/err" || grep -q "\[dataset\] path = .*: not found" "$tmp/err"; then ok; else
+    bad "divshare check $f: $(cat "$tmp/err")"
+  fi
 done
 for cmd in "" run launch node keygen collect compare plot check train partition config-reference version; do
   if "$ds" $cmd --help >/dev/null 2>&1; then ok; else bad "divshare $cmd --help"; fi

@@ -8,6 +8,7 @@
 
 #include "data/readers.h"
 #include "nn/models.h"
+#include "util/fileio.h"
 #include "util/rng.h"
 
 uint64_t exp_seed(const config *c, int use, uint64_t index) {
@@ -24,6 +25,18 @@ static const char *path_or_fail(const config *c, const char *name, ds_err *err) 
     const char *p = config_str(c, "dataset", "path");
     if (!*p) ds_fail(err, "[dataset] name = %s needs [dataset] path (where the files are)", name);
     return *p ? p : NULL;
+}
+
+int exp_check_data_path(const config *c, ds_err *err) {
+    const char *name = config_str(c, "dataset", "name");
+    const char *path = config_str(c, "dataset", "path");
+    if (!strncmp(name, "synthetic", 9)) return 0;
+    if (!strcmp(name, "fashion-mnist") && !*path) path = FASHION_MNIST_DEFAULT_PATH;
+    if (!*path) return path_or_fail(c, name, err) ? 0 : -1;
+    if (!path_exists(path))
+        return ds_fail(err, "%s: [dataset] path = %s: not found (the %s data must be there; see the README's Data section)",
+                       config_origin(c, "dataset", "path"), path, name);
+    return 0;
 }
 
 int exp_load_data(const config *c, exp_data *d, ds_err *err) {

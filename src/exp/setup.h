@@ -18,6 +18,8 @@ typedef struct exp_data {
 
 /* Loads [dataset] (applying train_subset / test_subset). */
 int exp_load_data(const config *c, exp_data *d, ds_err *err);
+/* Does the configured dataset's path exist (without reading it)? */
+int exp_check_data_path(const config *c, ds_err *err);
 void exp_data_free(exp_data *d);
 
 /* Builds [model] for the loaded data (input shape, classes, users/items). */
