@@ -53,7 +53,7 @@ const char *const RUN_HELP =
     "  --set SEC.KEY=VAL  override one key, e.g. --set algorithm.name=swift (repeatable)\n"
     "  --threads N        same as --set train.threads=N (0 = all cores)\n"
     "  --out DIR          output directory (default: <experiment.output>/<experiment.name>)\n"
-    "  --quiet            no progress bar or per-evaluation lines\n"
+    "  --quiet            no progress bar, per-evaluation lines or comparison table\n"
     "  -h, --help         this help\n";
 
 const char *const LAUNCH_HELP =
@@ -73,7 +73,7 @@ const char *const LAUNCH_HELP =
     "  --netem            emulate the links in the kernel instead (Linux, root): one\n"
     "                     network namespace per node on a private bridge, tc htb\n"
     "                     (bandwidth) + netem (latency) per direction\n"
-    "  --quiet            no progress bar or per-run lines\n"
+    "  --quiet            no progress bar, per-run lines or comparison table\n"
     "  -h, --help         this help\n";
 
 const char *const NODE_HELP =

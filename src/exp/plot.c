@@ -50,17 +50,23 @@ static void write_plot(FILE *f, char **abs_dirs, char **labels, int n, const cha
     fprintf(f, "set ylabel '%s'\n", acc ? "test accuracy (%), mean over nodes" : "test RMSE, mean over nodes");
     fprintf(f, "set key %s right\n", acc ? "bottom" : "top");
     fprintf(f, "plot ");
+    /* gnuplot's default palette has 8 colours: past them, the same colours
+     * come back with another dash pattern and point shape, so that no two
+     * of up to 40 runs look alike. */
+    static const int points[] = {7, 5, 9, 11, 13};
     for (int i = 0; i < n; i++) {
+        const int colour = i % 8 + 1, round = i / 8;
         char file[PATH_MAX + 32];
         snprintf(file, sizeof file, "%s/metrics.csv", abs_dirs[i]);
         if (i) fprintf(f, ", \\\n     ");
         if (which == 2) { /* min-max band first, then the mean on top */
             gp_string(f, file);
             fprintf(f, " using \"time_s\":\"%s_min\":\"%s_max\" with filledcurves fs transparent solid 0.18 "
-                       "noborder lc %d notitle, \\\n     ", metric, metric, i + 1);
+                       "noborder lc %d notitle, \\\n     ", metric, metric, colour);
         }
         gp_string(f, file);
-        fprintf(f, " using %s:\"%s_mean\" with linespoints lw 2 pt 7 ps 0.5 lc %d title ", x, metric, i + 1);
+        fprintf(f, " using %s:\"%s_mean\" with linespoints lw 2 pt %d ps 0.5 lc %d dt %d title ", x, metric,
+                points[round % 5], colour, round % 5 + 1);
         char title[512];
         snprintf(title, sizeof title, "%s%s", labels[i], which == 2 ? " (mean; band: min-max node)" : "");
         gp_string(f, title);
