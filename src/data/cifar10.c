@@ -73,7 +73,7 @@ int cifar10_load(const char *dir, dataset *train, dataset *test, ds_err *err) {
     if (!path_exists(root))
         return ds_fail(err,
                        "%s: CIFAR-10 directory not found (expected data_batch_1..5.bin and "
-                       "test_batch.bin; see docs or ../shared/data/cifar10/make-bin.sh)",
+                       "test_batch.bin: the official binary release, see docs/reproduction.md)",
                        dir);
     if (load_split(root, train_files, 5, train, err)) return -1;
     if (load_split(root, test_files, 1, test, err)) {
