@@ -31,6 +31,13 @@ for alg in divshare adpsgd swift dpsgd el; do
   awk -F, 'NR > 1 { t = $1 } NR > 1 && $1 == t { s[t] += $7; r[t] += $8 } END { exit !(r[t] <= s[t] && s[t] > 0) }' \
     "$tmp/a/$alg/nodes.csv" && ok || bad "$alg: bytes received exceed bytes sent"
 done
+# summary.json names the stragglers and their links (2 of 6 at 2e5 bit/s).
+/usr/bin/python3 -c "
+import json, sys
+s = json.load(open('$tmp/a/divshare/summary.json'))['stragglers']
+ids = [x['node'] for x in s]
+sys.exit(0 if len(s) == 2 and ids == sorted(set(ids)) and all(0 <= i < 6 and x['up_bps'] == 2e5 for i, x in zip(ids, s)) else 1)" &&
+  ok || bad "summary.json stragglers: $(grep -A12 stragglers "$tmp/a/divshare/summary.json" | head -14)"
 # DivShare drops stale fragments on these slow links; the baselines never do.
 dropped=$(tail -1 "$tmp/a/divshare/metrics.csv" | cut -d, -f11)
 [ "${dropped:-0}" -gt 0 ] && ok || bad "divshare dropped no stale fragment ($dropped)"

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "exp/setup.h"
 #include "util/clock.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"
@@ -29,6 +30,9 @@ struct results {
     int evals;
     double wall0;
     double wall_fixed; /* > 0: the run's wall time, given (real runs) */
+    int n_stragglers;
+    int *straggler_ids;            /* [n_stragglers], ascending */
+    sim_node_spec *straggler_spec; /* [n_stragglers], their links */
     ds_err *err;
 };
 
@@ -49,6 +53,32 @@ int results_parse_targets(const char *s, double *out, int *n, ds_err *err) {
     return 0;
 }
 
+static int cmp_int(const void *a, const void *b) {
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+/* The run's stragglers (the same draw as the run's own), for summary.json. */
+static int find_stragglers(results *x, ds_err *err) {
+    const int N = (int)config_int(x->cfg, "partition", "nodes");
+    sim_node_spec *spec = malloc(sizeof *spec * (size_t)N);
+    x->straggler_ids = malloc(sizeof(int) * (size_t)N);
+    x->straggler_spec = malloc(sizeof *x->straggler_spec * (size_t)N);
+    int rc = -1;
+    if (!spec || !x->straggler_ids || !x->straggler_spec) {
+        ds_fail(err, "out of memory");
+        goto done;
+    }
+    if (exp_stragglers(x->cfg, N, x->straggler_ids, &x->n_stragglers, err) || exp_node_specs(x->cfg, N, spec, err))
+        goto done;
+    qsort(x->straggler_ids, (size_t)x->n_stragglers, sizeof(int), cmp_int);
+    for (int j = 0; j < x->n_stragglers; j++) x->straggler_spec[j] = spec[x->straggler_ids[j]];
+    rc = 0;
+done:
+    free(spec);
+    return rc;
+}
+
 results *results_open(const config *c, const char *dir, const char *algorithm, const char *runtime,
                       int regress, FILE *log, ds_err *err) {
     results *x = calloc(1, sizeof *x);
@@ -65,7 +95,7 @@ results *results_open(const config *c, const char *dir, const char *algorithm, c
     x->wall0 = clock_now();
     for (int i = 0; i < RESULTS_MAX_TARGETS; i++) x->reached[i] = NAN;
     if (results_parse_targets(config_str(c, "eval", "targets"), x->targets, &x->n_targets, err) ||
-        make_dirs(dir, err)) {
+        make_dirs(dir, err) || find_stragglers(x, err)) {
         results_free(x);
         return NULL;
     }
@@ -76,10 +106,13 @@ void results_free(results *x) {
     if (!x) return;
     strbuf_free(&x->metrics);
     strbuf_free(&x->nodes);
+    free(x->straggler_ids);
+    free(x->straggler_spec);
     free(x->dir);
     free(x->algorithm);
     free(x);
 }
+
 
 static int write_summary(results *x, int final, int interrupted) {
     cJSON *root = cJSON_CreateObject();
@@ -92,6 +125,18 @@ static int write_summary(results *x, int final, int interrupted) {
     cJSON_AddStringToObject(root, "metric", x->regress ? "rmse" : "accuracy");
     cJSON_AddBoolToObject(root, "complete", final && !interrupted);
     cJSON_AddBoolToObject(root, "interrupted", interrupted);
+    /* Which nodes are stragglers, and their links. */
+    cJSON *strag = cJSON_AddArrayToObject(root, "stragglers");
+    for (int j = 0; j < x->n_stragglers; j++) {
+        const sim_node_spec *sp = &x->straggler_spec[j];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "node", x->straggler_ids[j]);
+        cJSON_AddNumberToObject(o, "up_bps", sp->up);
+        cJSON_AddNumberToObject(o, "down_bps", sp->down);
+        cJSON_AddNumberToObject(o, "latency_s", sp->latency);
+        cJSON_AddNumberToObject(o, "slowdown", sp->slowdown);
+        cJSON_AddItemToArray(strag, o);
+    }
     cJSON *tt = cJSON_AddArrayToObject(root, "time_to_target");
     for (int i = 0; i < x->n_targets; i++) {
         cJSON *o = cJSON_CreateObject();

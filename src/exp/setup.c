@@ -117,7 +117,9 @@ int exp_threads(const config *c) {
 }
 
 /* Node link and compute specs: defaults, then seeded stragglers. */
-int exp_node_specs(const config *c, int N, sim_node_spec *spec, ds_err *err) {
+/* exp_node_specs, also listing the stragglers' ids (when not NULL). */
+static int node_specs(const config *c, int N, sim_node_spec *spec, int *stragglers, int *n_stragglers,
+                      ds_err *err) {
     double strag = config_double(c, "network", "stragglers");
     int k = strag >= 1 ? (int)strag : (int)lround(strag * N);
     if (strag >= 1 && strag != floor(strag))
@@ -134,7 +136,9 @@ int exp_node_specs(const config *c, int N, sim_node_spec *spec, ds_err *err) {
     rng_shuffle_u32(&r, perm, (size_t)N);
     double lo = config_double(c, "network", "straggler_up"), hi = config_double(c, "network", "straggler_up_max");
     double down = config_double(c, "network", "straggler_down");
+    if (n_stragglers) *n_stragglers = k;
     for (int j = 0; j < k; j++) {
+        if (stragglers) stragglers[j] = (int)perm[j];
         sim_node_spec *s = &spec[perm[j]];
         if (hi > lo) {
             s->up = s->down = lo + (hi - lo) * rng_uniform(&r);
@@ -147,4 +151,16 @@ int exp_node_specs(const config *c, int N, sim_node_spec *spec, ds_err *err) {
     }
     free(perm);
     return 0;
+}
+
+int exp_node_specs(const config *c, int N, sim_node_spec *spec, ds_err *err) {
+    return node_specs(c, N, spec, NULL, NULL, err);
+}
+
+int exp_stragglers(const config *c, int N, int *ids, int *n, ds_err *err) {
+    sim_node_spec *spec = malloc(sizeof *spec * (size_t)N);
+    if (!spec) return ds_fail(err, "out of memory");
+    int rc = node_specs(c, N, spec, ids, n, err);
+    free(spec);
+    return rc;
 }
