@@ -1,6 +1,7 @@
 /* algo.c: messages, snapshots, the registry and shared helpers. */
 #include "algo/algo.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,6 +57,8 @@ void algo_msg_free(algo_msg *m) {
     free(m);
 }
 
+/* The registry: the one place that lists the algorithms. Names, choices
+ * and messages are made from it. */
 extern const algo_ops algo_divshare, algo_adpsgd, algo_swift, algo_dpsgd, algo_el;
 static const algo_ops *const ALL[] = {&algo_divshare, &algo_adpsgd, &algo_swift, &algo_dpsgd, &algo_el};
 
@@ -65,10 +68,28 @@ const algo_ops *algo_find(const char *name) {
     return NULL;
 }
 
-const char *algo_names(void) { return "divshare, adpsgd, swift, dpsgd, el"; }
+const algo_ops *algo_lookup(const char *name, ds_err *err) {
+    const algo_ops *a = algo_find(name);
+    if (!a) {
+        char names[256];
+        algo_names(names, sizeof names, ", ");
+        ds_fail(err, "unknown algorithm '%s' (allowed: %s)", name, names);
+    }
+    return a;
+}
+
+void algo_names(char *buf, size_t n, const char *sep) {
+    size_t used = 0;
+    buf[0] = 0;
+    for (size_t i = 0; i < sizeof ALL / sizeof ALL[0] && used < n; i++) {
+        int w = snprintf(buf + used, n - used, "%s%s", i ? sep : "", ALL[i]->name);
+        if (w < 0) break;
+        used += (size_t)w;
+    }
+}
 
 int algo_config_check(const char *name, const algo_config *c, ds_err *err) {
-    if (!algo_find(name)) return ds_fail(err, "unknown algorithm '%s' (allowed: %s)", name, algo_names());
+    if (!algo_lookup(name, err)) return -1;
     if (c->nodes < 2) return ds_fail(err, "%s needs at least 2 nodes (got %d)", name, c->nodes);
     if (!strcmp(name, "dpsgd") && c->graph_file && *c->graph_file) { /* degree from the file */
         graph g;

@@ -130,7 +130,10 @@ typedef struct algo_ops {
 /* The algorithm named `name`, or NULL. */
 const algo_ops *algo_find(const char *name);
 /* "divshare, adpsgd, swift", for messages. */
-const char *algo_names(void);
+/* algo_find, or NULL with "unknown algorithm 'x' (allowed: ...)" in err. */
+const algo_ops *algo_lookup(const char *name, ds_err *err);
+/* The registered algorithms' names, joined by sep, into buf (size n). */
+void algo_names(char *buf, size_t n, const char *sep);
 /* Checks c against the algorithm's needs (degree < nodes, ...). */
 int algo_config_check(const char *name, const algo_config *c, ds_err *err);
 

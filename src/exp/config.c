@@ -56,6 +56,11 @@ static int parse_bool(const char *s, int *out) {
     return -1;
 }
 
+static void key_choices(const cfg_key *k, char *buf, size_t n) {
+    if (k->choices_of) k->choices_of(buf, n);
+    else snprintf(buf, n, "%s", k->choices ? k->choices : "");
+}
+
 static int choice_ok(const char *choices, const char *v) {
     size_t n = strlen(v);
     for (const char *p = choices; *p;) {
@@ -82,9 +87,11 @@ static int validate(const cfg_key *k, const char *text, const char *origin, ds_e
         return 0;
     }
     case CFG_CHOICE:
-        if (!choice_ok(k->choices, text))
+        char choices[512];
+        key_choices(k, choices, sizeof choices);
+        if (!choice_ok(choices, text))
             return ds_fail(err, "%s: [%s] %s = '%s' is not allowed (allowed: %s)", origin,
-                           k->section, k->name, text, k->choices);
+                           k->section, k->name, text, choices);
         return 0;
     case CFG_INT: {
         errno = 0;
@@ -299,7 +306,7 @@ void config_write_reference(FILE *out) {
             fprintf(out, "%s#### `[%s]`\n\n| key | type | default | allowed | meaning |\n|---|---|---|---|---|\n",
                     i ? "\n" : "", k[i].section);
         char allowed[256] = "";
-        if (k[i].type == CFG_CHOICE) snprintf(allowed, sizeof allowed, "%s", k[i].choices);
+        if (k[i].type == CFG_CHOICE) key_choices(&k[i], allowed, sizeof allowed);
         else if (k[i].type == CFG_INT || k[i].type == CFG_DOUBLE) snprintf(allowed, sizeof allowed, "%.6g .. %.6g", k[i].min, k[i].max);
         else if (k[i].type == CFG_BOOL) snprintf(allowed, sizeof allowed, "true, false");
         fprintf(out, "| `%s` | %s | `%s` | %s | %s |\n", k[i].name, type_name(&k[i]), k[i].def, allowed, k[i].help);

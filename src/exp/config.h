@@ -23,6 +23,9 @@ typedef struct cfg_key {
     double min, max;     /* allowed range for CFG_INT / CFG_DOUBLE (inclusive) */
     const char *choices; /* CFG_CHOICE: comma-separated */
     const char *help;
+    /* CFG_CHOICE whose choices are a registry's names (choices = NULL):
+     * writes them, comma-separated, into buf (size n). */
+    void (*choices_of)(char *buf, size_t n);
 } cfg_key;
 
 #define CONFIG_MAX_VALUE 512

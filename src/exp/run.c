@@ -166,9 +166,8 @@ int run_algorithm_list(const config *c, char *buf, size_t cap, char **algs, int 
     snprintf(buf, cap, "%s", *list ? list : config_str(c, "algorithm", "name"));
     int count = 0;
     for (char *save, *tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
-        if (!algo_find(tok))
-            return ds_fail(err, "%s: [algorithm] unknown algorithm '%s' (allowed: %s)",
-                           config_origin(c, "algorithm", *list ? "algorithms" : "name"), tok, algo_names());
+        if (!algo_lookup(tok, err))
+            return ds_fail_prefix(err, "%s: [algorithm]", config_origin(c, "algorithm", *list ? "algorithms" : "name"));
         if (count == max) return ds_fail(err, "[algorithm] algorithms: at most %d", max);
         algs[count++] = tok;
     }

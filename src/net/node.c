@@ -253,8 +253,8 @@ int node_run(const config *c, const node_options *o, int *bad_input, ds_err *err
     const int id = o->id;
     if (id < 0 || id >= N) return ds_fail(err, "node id %d outside [0, %d]", id, N - 1);
     const char *name = config_str(c, "algorithm", "name");
-    const algo_ops *algo = algo_find(name);
-    if (!algo) return ds_fail(err, "[algorithm] unknown algorithm '%s' (allowed: %s)", name, algo_names());
+    const algo_ops *algo = algo_lookup(name, err);
+    if (!algo) return ds_fail_prefix(err, "[algorithm]");
     if (config_bool(c, "algorithm", "redraw"))
         return ds_fail(err, "[algorithm] redraw = true is simulator-only (receivers could not know the "
                             "fragments)");
