@@ -7,6 +7,7 @@
 #include "algo/algo.h"
 #include "check.h"
 #include "net/hosts.h"
+#include "net/node_csv.h"
 #include "net/wire.h"
 #include "util/crc32c.h"
 #include "util/rng.h"
@@ -254,7 +255,44 @@ static void test_hosts(void) {
     CHECK(hosts_load(&h, "/dev/zero", 1, &err) != 0 && strstr(err.msg, "larger than the limit"), "device: %s", err.msg);
 }
 
+/* node-K.csv: the writer's output parses back to the same row. */
+static void test_node_csv(void) {
+    strbuf b = {0};
+    node_csv_row r = {.eval = 3, .time = 6.0, .node = 2, .round = 41, .metric = 87.25, .test_loss = 0.41234,
+                      .train_loss = NAN, .bytes_sent = 123456789012ULL, .bytes_received = 7, .msgs_sent = 8,
+                      .msgs_dropped = 9, .msgs_received = 10, .applied = 11, .staleness = 1.5, .idle = 0.25,
+                      .unreachable = 1, .invalid = 2, .foreign = 3, .clock = 6.125};
+    CHECK(node_csv_header(&b, 0) == 0 && node_csv_append(&b, &r) == 0, "node csv written");
+    char *text = strdup(strbuf_str(&b));
+    const char *head = "eval,time_s,node,round,accuracy,test_loss,train_loss,bytes_sent,";
+    CHECK(!strncmp(text, head, strlen(head)) &&
+          strstr(text, "\n3,6.000,2,41,87.2500,0.41234,,123456789012,7,8,9,10,11,1.500,0.250,1,2,3,6.125\n"),
+          "node csv text: %s", text);
+    char *nl = strchr(text, '\n');
+    *nl = 0;
+    int regress = -1;
+    ds_err err;
+    CHECK(node_csv_parse_header(text, "f:1", &regress, &err) == 0 && regress == 0, "header parses: %s", err.msg);
+    char *row = nl + 1;
+    row[strlen(row) - 1] = 0;
+    node_csv_row back;
+    CHECK(node_csv_parse_row(row, "f:2", &back, &err) == 0 && back.eval == 3 && back.node == 2 && back.round == 41 &&
+              back.metric == 87.25 && isnan(back.train_loss) && back.bytes_sent == 123456789012ULL &&
+              back.foreign == 3 && back.clock == 6.125,
+          "row parses back: %s", err.msg);
+    CHECK(node_csv_parse_header("eval,time_s,node,round,rmse", "f:1", &regress, &err) != 0 &&
+              strstr(err.msg, "f:1: header has 5 columns, expected 19"), "short header: %s", err.msg);
+    CHECK(node_csv_parse_header("hello", "f:1", &regress, &err) != 0 && strstr(err.msg, "not a divshare node file"),
+          "not a node file: %s", err.msg);
+    char short_row[] = "1,2,3";
+    CHECK(node_csv_parse_row(short_row, "f:3", &back, &err) != 0 && strstr(err.msg, "f:3: expected 19 columns, found 3"),
+          "short row: %s", err.msg);
+    free(text);
+    strbuf_free(&b);
+}
+
 int main(void) {
+    test_node_csv();
     test_crc();
     test_hosts();
     fixture f;

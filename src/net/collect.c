@@ -7,9 +7,8 @@
 #include <string.h>
 
 #include "exp/results.h"
+#include "net/node_csv.h"
 #include "util/fileio.h"
-
-#define NODE_COLUMNS 19
 
 typedef struct node_row {
     double time;
@@ -23,7 +22,7 @@ typedef struct node_rows {
     int regress; /* header said rmse */
 } node_rows;
 
-/* Parses one node-K.csv; rows with a bad field are an error (file:line). */
+/* Parses one node-K.csv (node_csv.h); a bad row is an error (file:line). */
 static int load_node(const char *path, node_rows *out, ds_err *err) {
     unsigned char *data;
     size_t len;
@@ -35,38 +34,23 @@ static int load_node(const char *path, node_rows *out, ds_err *err) {
         free(data);
         return ds_fail(err, "%s: truncated (the last line has no end); not a complete node file", path);
     }
+    char where[4096 + 256];
+    snprintf(where, sizeof where, "%s:1", path);
     char *save, *line = strtok_r((char *)data, "\n", &save);
-    if (!line || strncmp(line, "eval,time_s,node,round,", 23)) {
+    if (!line || node_csv_parse_header(line, where, &out->regress, err)) {
+        if (!line) ds_fail(err, "%s: not a divshare node file (empty)", where);
         free(data);
-        return ds_fail(err, "%s:1: not a divshare node file (header 'eval,time_s,node,round,...')", path);
+        return -1;
     }
-    int header_cols = 1;
-    for (const char *q = line; *q; q++) header_cols += *q == ',';
-    if (header_cols != NODE_COLUMNS) {
-        free(data);
-        return ds_fail(err, "%s:1: header has %d columns, expected %d (truncated file?)", path, header_cols,
-                       NODE_COLUMNS);
-    }
-    out->regress = strstr(line, ",rmse,") != NULL;
     int cap = 0, lineno = 1;
     while ((line = strtok_r(NULL, "\n", &save))) {
         lineno++;
-        char *f[NODE_COLUMNS];
-        int k = 0;
-        for (char *p = line; k < NODE_COLUMNS; k++) {
-            f[k] = p;
-            char *comma = strchr(p, ',');
-            if (!comma) {
-                k++;
-                break;
-            }
-            *comma = 0;
-            p = comma + 1;
-        }
-        if (k != NODE_COLUMNS) {
+        snprintf(where, sizeof where, "%s:%d", path, lineno);
+        node_csv_row row;
+        if (node_csv_parse_row(line, where, &row, err)) {
             free(data);
             free(out->r);
-            return ds_fail(err, "%s:%d: expected %d columns, found %d", path, lineno, NODE_COLUMNS, k);
+            return -1;
         }
         if (out->n == cap) {
             cap = cap ? 2 * cap : 64;
@@ -80,28 +64,23 @@ static int load_node(const char *path, node_rows *out, ds_err *err) {
         }
         node_row *r = &out->r[out->n++];
         memset(r, 0, sizeof *r);
-        r->time = strtod(f[1], NULL);
-        r->rep.round = (uint32_t)strtoul(f[3], NULL, 10);
         double scale = out->regress ? 1 : 100;
-        r->rep.test_metric = *f[4] ? strtod(f[4], NULL) / scale : NAN;
-        r->rep.test_loss = *f[5] ? strtod(f[5], NULL) : NAN;
-        r->rep.train_loss = *f[6] ? strtod(f[6], NULL) : NAN;
-        r->rep.bytes_sent = strtoull(f[7], NULL, 10);
-        r->rep.bytes_received = strtoull(f[8], NULL, 10);
-        r->rep.msgs_sent = strtoull(f[9], NULL, 10);
-        r->rep.msgs_dropped = strtoull(f[10], NULL, 10);
-        r->rep.msgs_received = strtoull(f[11], NULL, 10);
-        r->rep.applied = strtoull(f[12], NULL, 10);
-        r->rep.staleness = strtod(f[13], NULL);
-        r->rep.idle_time = strtod(f[14], NULL);
-        r->unreachable = strtoull(f[15], NULL, 10);
-        r->invalid = strtoull(f[16], NULL, 10);
-        r->foreign = strtoull(f[17], NULL, 10);
-        if (!isfinite(r->time) || r->time < 0) {
-            free(data);
-            free(out->r);
-            return ds_fail(err, "%s:%d: bad time '%s'", path, lineno, f[1]);
-        }
+        r->time = row.time;
+        r->rep.round = (uint32_t)row.round;
+        r->rep.test_metric = row.metric / scale;
+        r->rep.test_loss = row.test_loss;
+        r->rep.train_loss = row.train_loss;
+        r->rep.bytes_sent = row.bytes_sent;
+        r->rep.bytes_received = row.bytes_received;
+        r->rep.msgs_sent = row.msgs_sent;
+        r->rep.msgs_dropped = row.msgs_dropped;
+        r->rep.msgs_received = row.msgs_received;
+        r->rep.applied = row.applied;
+        r->rep.staleness = row.staleness;
+        r->rep.idle_time = row.idle;
+        r->unreachable = row.unreachable;
+        r->invalid = row.invalid;
+        r->foreign = row.foreign;
     }
     free(data);
     return 0;

@@ -14,6 +14,7 @@
 #include "exp/run.h"
 #include "exp/setup.h"
 #include "net/auth.h"
+#include "net/node_csv.h"
 #include "net/transport.h"
 #include "nn/net.h"
 #include "nn/sgd.h"
@@ -127,34 +128,39 @@ static int evaluate_row(node_rt *n, evaluator *ev, int evaluated, double t_nomin
     double w0 = clock_now();
     transport_pause(n->tr, 1);
     int regress = n->arch->task == NN_TASK_REGRESS;
-    char metric[32] = "", loss[32] = "", tl[32] = "";
+    node_csv_row row = {.eval = n->evals, .time = t_nominal, .node = n->id, .metric = NAN, .test_loss = NAN,
+                        .train_loss = NAN};
     if (evaluated) {
         nn_stats st = evaluator_run(ev, n->params);
         n->last_metric = regress ? nn_stats_rmse(&st) : nn_stats_accuracy(&st);
         n->last_loss = nn_stats_loss(&st);
-        snprintf(metric, sizeof metric, "%.4f", (regress ? 1 : 100) * n->last_metric);
-        snprintf(loss, sizeof loss, "%.5f", n->last_loss);
+        row.metric = (regress ? 1 : 100) * n->last_metric;
+        row.test_loss = n->last_loss;
     }
-    if (n->loss_count) snprintf(tl, sizeof tl, "%.5f", n->loss_sum / (double)n->loss_count);
+    if (n->loss_count) row.train_loss = n->loss_sum / (double)n->loss_count;
     n->loss_sum = 0;
     n->loss_count = 0;
     transport_stats ts;
     transport_get_stats(n->tr, &ts);
     const algo_counters *ac = n->algo->counters(n->state);
     double now = train_clock(n);
-    if (n->evals == 0)
-        strbuf_printf(&n->rows, "eval,time_s,node,round,%s,test_loss,train_loss,bytes_sent,bytes_received,messages_sent,"
-                       "messages_dropped_stale,messages_received,applied,staleness_rounds,idle_s,"
-                       "messages_unreachable,messages_invalid,messages_foreign,clock_s\n",
-                    regress ? "rmse" : "accuracy");
-    strbuf_printf(&n->rows, "%d,%.3f,%d,%llu,%s,%s,%s,%llu,%llu,%llu,%llu,%llu,%llu,%.3f,%.3f,%llu,%llu,%llu,%.3f\n",
-                n->evals, t_nominal, n->id, (unsigned long long)ac->rounds, metric, loss, tl,
-                (unsigned long long)ts.bytes_sent, (unsigned long long)ts.bytes_received,
-                (unsigned long long)ts.msgs_sent, (unsigned long long)ts.msgs_dropped_stale,
-                (unsigned long long)ts.msgs_received, (unsigned long long)ac->applied,
-                ac->applied ? ac->staleness_sum / (double)ac->applied : 0.0, now - n->busy,
-                (unsigned long long)ts.msgs_unreachable, (unsigned long long)ts.msgs_invalid,
-                (unsigned long long)ts.msgs_foreign, now);
+    row.round = ac->rounds;
+    row.bytes_sent = ts.bytes_sent;
+    row.bytes_received = ts.bytes_received;
+    row.msgs_sent = ts.msgs_sent;
+    row.msgs_dropped = ts.msgs_dropped_stale;
+    row.msgs_received = ts.msgs_received;
+    row.applied = ac->applied;
+    row.staleness = ac->applied ? ac->staleness_sum / (double)ac->applied : 0.0;
+    row.idle = now - n->busy;
+    row.unreachable = ts.msgs_unreachable;
+    row.invalid = ts.msgs_invalid;
+    row.foreign = ts.msgs_foreign;
+    row.clock = now;
+    if ((n->evals == 0 && node_csv_header(&n->rows, regress)) || node_csv_append(&n->rows, &row)) {
+        transport_pause(n->tr, 0);
+        return ds_fail(n->err, "node %d: out of memory for its results", n->id);
+    }
     n->evals++;
     if (log) {
         fprintf(log, "node %d: t=%6.1fs round %4llu", n->id, t_nominal, (unsigned long long)ac->rounds);
