@@ -35,11 +35,15 @@ static int write_results(const char *dir, const config *c, const nn_arch *a, con
     if (atomic_open(&af, path, err)) return -1;
     fprintf(af.f, "epoch,steps,samples,train_loss,%s,test_loss,%s,wall_time_s,train_samples_per_s\n",
             regress ? "train_rmse" : "train_accuracy", regress ? "test_rmse" : "test_accuracy");
+    /* Accuracy in %, as in a run's metrics.csv; RMSE as is. */
     for (int i = 0; i < n; i++) {
         const epoch_row *r = &rows[i];
-        fprintf(af.f, "%d,%ld,%ld,%.6f,%.6f,%.6f,%.6f,%.3f,%.1f\n", r->epoch, r->steps, r->samples,
-                r->train_loss, regress ? sqrt(r->train_loss) : r->train_acc, r->test_loss,
-                regress ? r->test_rmse : r->test_acc, r->wall, r->train_rate);
+        if (regress)
+            fprintf(af.f, "%d,%ld,%ld,%.6f,%.6f,%.6f,%.6f,%.3f,%.1f\n", r->epoch, r->steps, r->samples,
+                    r->train_loss, sqrt(r->train_loss), r->test_loss, r->test_rmse, r->wall, r->train_rate);
+        else
+            fprintf(af.f, "%d,%ld,%ld,%.6f,%.4f,%.6f,%.4f,%.3f,%.1f\n", r->epoch, r->steps, r->samples,
+                    r->train_loss, 100 * r->train_acc, r->test_loss, 100 * r->test_acc, r->wall, r->train_rate);
     }
     if (atomic_commit(&af, err)) return -1;
     /* config.ini */
@@ -68,7 +72,7 @@ static int write_results(const char *dir, const config *c, const nn_arch *a, con
         cJSON_AddNumberToObject(o, "train_loss", rows[i].train_loss);
         cJSON_AddNumberToObject(o, "test_loss", rows[i].test_loss);
         if (regress) cJSON_AddNumberToObject(o, "test_rmse", rows[i].test_rmse);
-        else cJSON_AddNumberToObject(o, "test_accuracy", rows[i].test_acc);
+        else cJSON_AddNumberToObject(o, "test_accuracy", 100 * rows[i].test_acc);
         cJSON_AddNumberToObject(o, "wall_time_s", rows[i].wall);
         cJSON_AddNumberToObject(o, "train_samples_per_s", rows[i].train_rate);
         cJSON_AddItemToArray(curve, o);
@@ -78,7 +82,7 @@ static int write_results(const char *dir, const config *c, const nn_arch *a, con
         cJSON_AddNumberToObject(fin, "epoch", rows[n - 1].epoch);
         cJSON_AddNumberToObject(fin, "test_loss", rows[n - 1].test_loss);
         if (regress) cJSON_AddNumberToObject(fin, "test_rmse", rows[n - 1].test_rmse);
-        else cJSON_AddNumberToObject(fin, "test_accuracy", rows[n - 1].test_acc);
+        else cJSON_AddNumberToObject(fin, "test_accuracy", 100 * rows[n - 1].test_acc);
     }
     char *text = cJSON_Print(root);
     cJSON_Delete(root);
