@@ -49,6 +49,13 @@ long=$(printf '%0300d' 0)
 expect 2 "control character" check /dev/null --set "dataset.path=a
 [network]"
 
+# Every algorithm of a run is validated before the first starts: an odd
+# nodes x degree for D-PSGD stops the run before DivShare writes anything.
+# shellcheck disable=SC2086
+expect 2 "dpsgd: no 3-regular graph on 5 nodes exists" run $small --set partition.nodes=5 --set algorithm.degree=3 \
+  --set algorithm.algorithms=divshare,dpsgd --out "$tmp/odd"
+[ ! -e "$tmp/odd/divshare/metrics.csv" ] && ok || bad "divshare ran before dpsgd's settings were checked"
+
 # No experiment file at all.
 expect 2 "no experiment file given" run
 expect 2 "no experiment file given" launch --quiet

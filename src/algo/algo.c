@@ -100,6 +100,9 @@ int algo_config_check(const char *name, const algo_config *c, ds_err *err) {
     if (c->degree < 1 || c->degree >= c->nodes)
         return ds_fail(err, "[algorithm] degree = %d must be in [1, nodes - 1] = [1, %d]", c->degree,
                        c->nodes - 1);
+    if (!strcmp(name, "dpsgd") && ((long)c->nodes * c->degree) % 2)
+        return ds_fail(err, "dpsgd: no %d-regular graph on %d nodes exists (nodes x degree must be even): "
+                            "change [algorithm] degree or give a graph file", c->degree, c->nodes);
     if (!(c->chunk_fraction > 0 && c->chunk_fraction <= 1))
         return ds_fail(err, "[algorithm] chunk_fraction = %g must be in (0, 1]", c->chunk_fraction);
     if (c->local_steps < 1) return ds_fail(err, "[algorithm] local_steps must be >= 1");
