@@ -109,6 +109,9 @@ static int parse_common(int argc, char **argv, cli_common *cc, const char *help)
         } else if (!strcmp(a, "--epochs")) {
             snprintf(buf, sizeof buf, "train.epochs=%s", next);
             rc = config_set(&cc->cfg, buf, &err);
+        } else if (!strcmp(a, "--seeds")) {
+            snprintf(buf, sizeof buf, "experiment.seeds=%s", next);
+            rc = config_set(&cc->cfg, buf, &err);
         } else if (!strcmp(a, "--threads")) {
             snprintf(buf, sizeof buf, "train.threads=%s", next);
             rc = config_set(&cc->cfg, buf, &err);
@@ -215,7 +218,7 @@ static int cmd_experiment(int argc, char **argv, int real) {
     int nd = run_algorithm_list(&cc.cfg, names, sizeof names, algs, RUN_MAX_ALGORITHMS, &err);
     compare_options copt = {COMPARE_TEXT, NULL};
     for (int i = 0; i < nd; i++) {
-        dirs[i] = malloc(strlen(base) + strlen(algs[i]) + 2);
+        dirs[i] = malloc(strlen(base) + strlen(algs[i]) + 48); /* room for /seed-<s> */
         if (!dirs[i]) {
             nd = i;
             break;
@@ -231,25 +234,53 @@ static int cmd_experiment(int argc, char **argv, int real) {
         real = 1; /* `divshare run` of a runtime = real experiment launches it */
         cmd = "launch";
     }
-    if (real) {
-        char exe[4096];
-        ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-        if (len > 0) exe[len] = 0;
-        else snprintf(exe, sizeof exe, "%s", argv[0]);
-        launch_options o = {cc.out_dir, exe, cc.quiet ? NULL : stdout, cc.quiet ? NULL : stderr, &stop_requested,
-                            cc.netem};
-        rc = launch_experiment(&cc.cfg, &o, &interrupted, &bad, &nodes_failed, &err);
-        node_failure = err;
-    } else {
-        run_options o = {cc.out_dir, cc.quiet ? NULL : stdout, cc.quiet ? NULL : stderr, &stop_requested};
-        rc = run_experiment(&cc.cfg, &o, &interrupted, &bad, &err);
+    /* [experiment] seeds: the whole experiment once per seed, into
+     * <base>/seed-<s>/; the table then aggregates over the seeds. */
+    uint64_t seeds[RUN_MAX_SEEDS];
+    int n_seeds = 0;
+    rc = run_parse_seeds(&cc.cfg, seeds, &n_seeds, &err);
+    if (rc) bad = 1;
+    for (int k = 0; rc == 0 && !interrupted && k < (n_seeds ? n_seeds : 1); k++) {
+        char seed_out[4096 + 32], seed_text[32];
+        const char *out = cc.out_dir;
+        if (n_seeds) {
+            snprintf(seed_text, sizeof seed_text, "%llu", (unsigned long long)seeds[k]);
+            snprintf(seed_out, sizeof seed_out, "%s/seed-%s", base, seed_text);
+            out = seed_out;
+            if (config_put(&cc.cfg, "experiment", "seed", seed_text, "[experiment] seeds", &err)) {
+                rc = -1;
+                bad = 1;
+                break;
+            }
+            if (!cc.quiet) printf("seed %s (%d of %d)\n", seed_text, k + 1, n_seeds);
+        }
+        if (real) {
+            char exe[4096];
+            ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+            if (len > 0) exe[len] = 0;
+            else snprintf(exe, sizeof exe, "%s", argv[0]);
+            launch_options o = {out, exe, cc.quiet ? NULL : stdout, cc.quiet ? NULL : stderr, &stop_requested,
+                                cc.netem};
+            int failed = 0;
+            rc = launch_experiment(&cc.cfg, &o, &interrupted, &bad, &failed, &err);
+            if (failed && !nodes_failed) node_failure = err;
+            nodes_failed += failed;
+        } else {
+            run_options o = {out, cc.quiet ? NULL : stdout, cc.quiet ? NULL : stderr, &stop_requested};
+            rc = run_experiment(&cc.cfg, &o, &interrupted, &bad, &err);
+        }
     }
+    if (n_seeds) /* the table and plots read the seeds' folders */
+        for (int i = 0; i < nd; i++)
+            sprintf(dirs[i], "%s/seed-%llu/%s", base, (unsigned long long)seeds[0], algs[i]);
     if (rc) {
         fprintf(stderr, "divshare %s: %s\n", cmd, err.msg);
     } else {
         if (!cc.quiet && nd > 0 && !interrupted) {
             printf("\n");
-            if (run_compare(dirs, nd, &copt, stdout, &err)) fprintf(stderr, "divshare %s: %s\n", cmd, err.msg);
+            int crc = n_seeds ? run_compare_seeds(base, seeds, n_seeds, algs, nd, "adpsgd", stdout, &err)
+                              : run_compare(dirs, nd, &copt, stdout, &err);
+            if (crc) fprintf(stderr, "divshare %s: %s\n", cmd, err.msg);
         }
         if (nd > 0 && !interrupted) {
             char plots[4096 + 16];
@@ -257,7 +288,8 @@ static int cmd_experiment(int argc, char **argv, int real) {
             if (run_plot(dirs, nd, plots, &err))
                 fprintf(stderr, "divshare %s: no plots: %s\n", cmd, err.msg);
             else if (!cc.quiet)
-                printf("plots: %s/{accuracy_time,accuracy_bytes,spread}.{png,svg}\n", plots);
+                printf("plots: %s/{accuracy_time,accuracy_bytes,spread}.{png,svg}%s\n", plots,
+                       n_seeds ? " (the first seed; divshare plot draws any)" : "");
         }
         if (!cc.quiet && !interrupted) printf("results in %s/\n", base);
         if (interrupted) printf("interrupted; results so far in %s/\n", base);
@@ -431,6 +463,14 @@ static int cmd_compare(int argc, char **argv) {
         return 2;
     }
     ds_err err;
+    /* An experiment run over seeds: its table of means and intervals. */
+    if (nd == 1 && compare_is_seeded(dirs[0])) {
+        if (run_compare_seed_dir(dirs[0], opt.baseline, stdout, &err)) {
+            fprintf(stderr, "divshare compare: %s\n", err.msg);
+            return 2;
+        }
+        return 0;
+    }
     if (run_compare(dirs, nd, &opt, stdout, &err)) {
         fprintf(stderr, "divshare compare: %s\n", err.msg);
         return 2;

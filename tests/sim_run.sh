@@ -31,6 +31,14 @@ for alg in divshare adpsgd swift dpsgd el; do
   awk -F, 'NR > 1 { t = $1 } NR > 1 && $1 == t { s[t] += $7; r[t] += $8 } END { exit !(r[t] <= s[t] && s[t] > 0) }' \
     "$tmp/a/$alg/nodes.csv" && ok || bad "$alg: bytes received exceed bytes sent"
 done
+# Seeds: every algorithm once per seed, a table of means with intervals.
+# shellcheck disable=SC2086
+"$ds" run $common --set algorithm.algorithms=divshare,adpsgd --seeds 1-3 --out "$tmp/seeds" >/dev/null 2>&1 || bad "run --seeds"
+[ -f "$tmp/seeds/seed-3/adpsgd/summary.json" ] && grep -q "^seed = 2" "$tmp/seeds/seed-2/divshare/config.ini" && ok ||
+  bad "seed folders"
+cmp -s "$tmp/seeds/seed-1/divshare/metrics.csv" "$tmp/a/divshare/metrics.csv" && ok || bad "seed 1 of --seeds differs from a seed-1 run"
+"$ds" compare "$tmp/seeds" >"$tmp/cmp" 2>&1 && grep -q "^3 seeds (1,2,3): mean ± half-width of the 95% confidence interval" "$tmp/cmp" &&
+  grep -q "^divshare .*x" "$tmp/cmp" && ok || bad "compare over seeds: $(cat "$tmp/cmp")"
 # summary.json names the stragglers and their links (2 of 6 at 2e5 bit/s).
 /usr/bin/python3 -c "
 import json, sys

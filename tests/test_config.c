@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "exp/compare.h"
 #include "exp/config.h"
+#include "exp/run.h"
 
 static char path[64];
 
@@ -130,6 +132,32 @@ int main(void) {
     CHECK(config_load(&c, "/tmp", &err) != 0 && strstr(err.msg, "/tmp: is a directory"), "directory: %s", err.msg);
     CHECK(config_load(&c, "/dev/zero", &err) != 0 && strstr(err.msg, "larger than the limit"), "/dev/zero: %s", err.msg);
     CHECK(config_load(&c, "/nonexistent/x.ini", &err) != 0 && strstr(err.msg, "/nonexistent/x.ini"), "missing file");
+    /* [experiment] seeds, and the confidence interval of a mean: for
+     * 1..5, mean 3, sd sqrt(2.5), t(0.975, 4) = 2.776, half-width
+     * 2.776 * sqrt(2.5) / sqrt(5) = 1.9629. */
+    {
+        config sc;
+        config_init(&sc, &err);
+        uint64_t seeds[RUN_MAX_SEEDS];
+        int n;
+        CHECK(config_set(&sc, "experiment.seeds=1-3, 7,9-10", &err) == 0 && run_parse_seeds(&sc, seeds, &n, &err) == 0 &&
+                  n == 6 && seeds[0] == 1 && seeds[2] == 3 && seeds[3] == 7 && seeds[5] == 10,
+              "seeds list: %s", err.msg);
+        config_set(&sc, "experiment.seeds=3-1", &err);
+        CHECK(run_parse_seeds(&sc, seeds, &n, &err) != 0 && strstr(err.msg, "range 3-1 is empty"), "empty range: %s", err.msg);
+        config_set(&sc, "experiment.seeds=1,1", &err);
+        CHECK(run_parse_seeds(&sc, seeds, &n, &err) != 0 && strstr(err.msg, "seed 1 given twice"), "duplicate seed: %s", err.msg);
+        config_set(&sc, "experiment.seeds=1-x", &err);
+        CHECK(run_parse_seeds(&sc, seeds, &n, &err) != 0 && strstr(err.msg, "expected seeds or ranges"), "bad seeds: %s", err.msg);
+        config_set(&sc, "experiment.seeds=0-200", &err);
+        CHECK(run_parse_seeds(&sc, seeds, &n, &err) != 0 && strstr(err.msg, "more than 100 seeds"), "too many seeds: %s", err.msg);
+        config_free(&sc);
+        double v[5] = {1, 2, 3, 4, 5}, m, h;
+        compare_mean_ci(v, 5, &m, &h);
+        CHECK(m == 3 && fabs(h - 1.9629) < 1e-3, "95%% CI of 1..5: %g +- %g", m, h);
+        compare_mean_ci(v, 1, &m, &h);
+        CHECK(m == 1 && isnan(h), "one value: no interval");
+    }
     unlink(path);
     return check_done("test_config");
 }

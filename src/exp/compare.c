@@ -2,6 +2,7 @@
 #include "exp/compare.h"
 
 #include <cjson/cJSON.h>
+#include <dirent.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -341,4 +342,176 @@ int run_compare(char **dirs, int n, const compare_options *opt, FILE *out, ds_er
     strbuf_free(&notes);
     free(rows);
     return 0;
+}
+
+/* ---- several seeds --------------------------------------------------------- */
+
+/* Student's t quantile for a two-sided 95% interval with df degrees of
+ * freedom (table to 30; beyond, 1.96 + 2.5/df is within 0.002). */
+static double t975(int df) {
+    static const double t[] = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+                               2.201,  2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+                               2.080,  2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042};
+    if (df < 1) return NAN;
+    return df <= 30 ? t[df - 1] : 1.96 + 2.5 / df;
+}
+
+void compare_mean_ci(const double *v, int n, double *mean, double *half) {
+    double s = 0, ss = 0;
+    for (int i = 0; i < n; i++) s += v[i];
+    *mean = n ? s / n : NAN;
+    for (int i = 0; i < n; i++) ss += (v[i] - *mean) * (v[i] - *mean);
+    *half = n >= 2 ? t975(n - 1) * sqrt(ss / (n - 1)) / sqrt((double)n) : NAN;
+}
+
+/* "m±h" (or "m" for one value, "-" for none), then " (k/n)" when k < n. */
+static void fmt_ci(char *buf, size_t cap, const double *v, int k, int n, const char *fmt, const char *unit) {
+    if (k == 0) {
+        snprintf(buf, cap, "-");
+        return;
+    }
+    double m, h;
+    compare_mean_ci(v, k, &m, &h);
+    char a[32], b[32] = "";
+    snprintf(a, sizeof a, fmt, m);
+    if (k >= 2) {
+        snprintf(b, sizeof b, fmt, h);
+        snprintf(buf, cap, "%s±%s%s", a, b, unit);
+    } else {
+        snprintf(buf, cap, "%s%s", a, unit);
+    }
+    if (k < n) snprintf(buf + strlen(buf), cap - strlen(buf), " (%d/%d)", k, n);
+}
+
+int run_compare_seeds(const char *base, const uint64_t *seeds, int n_seeds, char **algs, int n_algs,
+                      const char *baseline, FILE *out, ds_err *err) {
+    if (n_seeds < 1 || n_algs < 1) return ds_fail(err, "compare: no seeds or no runs");
+    run_row *rows = calloc((size_t)n_seeds * (size_t)n_algs, sizeof *rows);
+    char (*dir)[4200] = calloc((size_t)n_seeds * (size_t)n_algs, sizeof *dir);
+    double *v = calloc((size_t)n_seeds, sizeof *v);
+    int rc = -1, b = 0;
+    if (!rows || !dir || !v) {
+        ds_fail(err, "out of memory");
+        goto done;
+    }
+    for (int a = 0; a < n_algs; a++)
+        if (baseline && !strcmp(algs[a], baseline)) b = a;
+    for (int a = 0; a < n_algs; a++)
+        for (int s = 0; s < n_seeds; s++) {
+            run_row *r = &rows[a * n_seeds + s];
+            snprintf(dir[a * n_seeds + s], sizeof dir[0], "%s/seed-%llu/%s", base, (unsigned long long)seeds[s], algs[a]);
+            if (load_row(dir[a * n_seeds + s], r, err)) goto done;
+            snprintf(r->label, sizeof r->label, "%s", algs[a]);
+        }
+    for (int a = 0; a < n_algs; a++)
+        for (int s = 0; s < n_seeds; s++) set_speedup(&rows[a * n_seeds + s], &rows[b * n_seeds + s]);
+    const run_row *r0 = &rows[0];
+    const int acc = r0->accuracy;
+    fprintf(out, "%-12s", "run");
+    for (int k = 0; k < r0->n_targets; k++) {
+        char h[32];
+        snprintf(h, sizeof h, "t(%g%s)", r0->target[k], acc ? "%" : "");
+        fprintf(out, " %18s", h);
+    }
+    fprintf(out, " %16s %16s  speed-up vs %s\n", acc ? "final acc" : "final rmse", "MB sent", algs[b]);
+    for (int a = 0; a < n_algs; a++) {
+        const run_row *ra = &rows[a * n_seeds];
+        fprintf(out, "%-12.12s", algs[a]);
+        char cell[96];
+        for (int k = 0; k < r0->n_targets; k++) {
+            int m = 0;
+            for (int s = 0; s < n_seeds; s++)
+                if (k < ra[s].n_targets && !isnan(ra[s].time[k])) v[m++] = ra[s].time[k];
+            fmt_ci(cell, sizeof cell, v, m, n_seeds, "%.1f", "s");
+            fprintf(out, " %18s", cell);
+        }
+        for (int s = 0; s < n_seeds; s++) v[s] = ra[s].final;
+        fmt_ci(cell, sizeof cell, v, n_seeds, n_seeds, acc ? "%.2f" : "%.4f", acc ? "%" : "");
+        fprintf(out, " %16s", cell);
+        for (int s = 0; s < n_seeds; s++) v[s] = ra[s].mb_sent;
+        fmt_ci(cell, sizeof cell, v, n_seeds, n_seeds, "%.1f", "");
+        fprintf(out, " %16s", cell);
+        if (a == b) {
+            fprintf(out, "  1 (baseline)\n");
+            continue;
+        }
+        int m = 0;
+        for (int s = 0; s < n_seeds; s++)
+            if (!isnan(ra[s].speedup) && !ra[s].speedup_lower_bound) v[m++] = ra[s].speedup;
+        fmt_ci(cell, sizeof cell, v, m, n_seeds, "%.2f", "x");
+        fprintf(out, "  %s\n", cell);
+    }
+    fprintf(out, "%d seeds (", n_seeds);
+    for (int s = 0; s < n_seeds; s++) fprintf(out, "%s%llu", s ? "," : "", (unsigned long long)seeds[s]);
+    fprintf(out, "): mean ± half-width of the 95%% confidence interval (Student's t, n - 1 degrees of freedom);\n"
+                 "t(x) over the seeds that reached x, (k/n) when not all did; speed-up paired by seed: the\n"
+                 "baseline's time / this run's time, in the same seed, at the highest target both reached\n"
+                 "(seeds where the baseline reached none are left out)\n");
+    for (int s = 0; s < n_seeds; s++)
+        for (int a = 0; a < n_algs; a++)
+            if (!rows[a * n_seeds + s].complete)
+                fprintf(out, "note: %s did not finish\n", dir[a * n_seeds + s]);
+    rc = 0;
+done:
+    free(rows);
+    free(dir);
+    free(v);
+    return rc;
+}
+
+static int cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+int compare_is_seeded(const char *dir) {
+    char p[4200];
+    snprintf(p, sizeof p, "%s/summary.json", dir);
+    if (path_exists(p)) return 0;
+    DIR *d = opendir(dir);
+    int found = 0;
+    for (struct dirent *e; d && !found && (e = readdir(d));) found = !strncmp(e->d_name, "seed-", 5);
+    if (d) closedir(d);
+    return found;
+}
+
+int run_compare_seed_dir(const char *base, const char *baseline, FILE *out, ds_err *err) {
+    uint64_t seeds[RUN_MAX_SEEDS_COMPARE];
+    int n_seeds = 0, n_algs = 0, rc = -1;
+    char *algs[COMPARE_MAX_RUNS];
+    DIR *d = opendir(base);
+    if (!d) return ds_fail(err, "%s: cannot open directory", base);
+    for (struct dirent *e; (e = readdir(d));) {
+        long long s;
+        if (!strncmp(e->d_name, "seed-", 5) && text_int(e->d_name + 5, &s) == 0 && s >= 0 &&
+            n_seeds < RUN_MAX_SEEDS_COMPARE)
+            seeds[n_seeds++] = (uint64_t)s;
+    }
+    closedir(d);
+    if (n_seeds == 0) return ds_fail(err, "%s: no seed-<s> folders", base);
+    qsort(seeds, (size_t)n_seeds, sizeof *seeds, cmp_u64);
+    char first[4200];
+    snprintf(first, sizeof first, "%s/seed-%llu", base, (unsigned long long)seeds[0]);
+    d = opendir(first);
+    for (struct dirent *e; d && (e = readdir(d)) && n_algs < COMPARE_MAX_RUNS;) {
+        char p[4200 + 300];
+        snprintf(p, sizeof p, "%s/%s/summary.json", first, e->d_name);
+        if (e->d_name[0] != '.' && path_exists(p) && !(algs[n_algs++] = strdup(e->d_name))) {
+            n_algs--;
+            ds_fail(err, "out of memory");
+            goto done;
+        }
+    }
+    if (d) closedir(d);
+    if (n_algs == 0) {
+        ds_fail(err, "%s: no runs (folders with summary.json)", first);
+        goto done;
+    }
+    qsort(algs, (size_t)n_algs, sizeof *algs, cmp_str);
+    rc = run_compare_seeds(base, seeds, n_seeds, algs, n_algs, baseline ? baseline : "adpsgd", out, err);
+done:
+    for (int i = 0; i < n_algs; i++) free(algs[i]);
+    return rc;
 }

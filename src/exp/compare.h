@@ -5,6 +5,7 @@
 #ifndef DS_COMPARE_H
 #define DS_COMPARE_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "util/err.h"
@@ -26,5 +27,21 @@ int run_compare(char **dirs, int n, const compare_options *opt, FILE *out, ds_er
  * two when that alone is ambiguous among dirs (e.g. sweep/omega5/divshare).
  * Writes into buf (size cap). */
 void compare_label(char **dirs, int n, int i, char *buf, size_t cap);
+
+/* The table of runs repeated over seeds: base/seed-<s>/<alg> for every
+ * seed and algorithm; each cell is a mean with the half-width of its 95%
+ * confidence interval, and speed-ups against baseline (an algorithm's
+ * name; NULL = the first) are paired by seed. */
+int run_compare_seeds(const char *base, const uint64_t *seeds, int n_seeds, char **algs, int n_algs,
+                      const char *baseline, FILE *out, ds_err *err);
+#define RUN_MAX_SEEDS_COMPARE 1000
+/* Is dir an experiment run over seeds (seed-<s>/ folders, no summary.json)? */
+int compare_is_seeded(const char *dir);
+/* run_compare_seeds over every seed-<s>/ folder of base and the runs of
+ * the first; baseline: an algorithm's name (NULL = adpsgd, if present). */
+int run_compare_seed_dir(const char *base, const char *baseline, FILE *out, ds_err *err);
+/* Mean of v[0..n) and the half-width of its 95% Student-t interval (NAN
+ * for n < 2). */
+void compare_mean_ci(const double *v, int n, double *mean, double *half);
 
 #endif

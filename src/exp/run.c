@@ -175,6 +175,32 @@ int run_algorithm_list(const config *c, char *buf, size_t cap, char **algs, int 
     return count;
 }
 
+int run_parse_seeds(const config *c, uint64_t *seeds, int *n, ds_err *err) {
+    const char *text = config_str(c, "experiment", "seeds");
+    const char *origin = config_origin(c, "experiment", "seeds");
+    *n = 0;
+    char buf[CONFIG_MAX_VALUE];
+    snprintf(buf, sizeof buf, "%s", text);
+    for (char *save, *tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+        char *dash = strchr(tok + 1, '-');
+        long long lo, hi;
+        if (dash) *dash = 0;
+        if (text_int(tok, &lo) || (dash && text_int(dash + 1, &hi)) || lo < 0)
+            return ds_fail(err, "%s: [experiment] seeds = '%s': expected seeds or ranges like 1-5 or 1,2,7", origin, text);
+        if (!dash) hi = lo;
+        if (hi < lo) return ds_fail(err, "%s: [experiment] seeds = '%s': range %lld-%lld is empty", origin, text, lo, hi);
+        for (long long s = lo; s <= hi; s++) {
+            if (*n == RUN_MAX_SEEDS)
+                return ds_fail(err, "%s: [experiment] seeds = '%s': more than %d seeds", origin, text, RUN_MAX_SEEDS);
+            for (int k = 0; k < *n; k++)
+                if (seeds[k] == (uint64_t)s)
+                    return ds_fail(err, "%s: [experiment] seeds = '%s': seed %lld given twice", origin, text, s);
+            seeds[(*n)++] = (uint64_t)s;
+        }
+    }
+    return 0;
+}
+
 void run_base_dir(const config *c, const char *out_dir, char *buf, size_t cap) {
     if (out_dir) snprintf(buf, cap, "%s", out_dir);
     else snprintf(buf, cap, "%s/%s", config_str(c, "experiment", "output"), config_str(c, "experiment", "name"));
@@ -194,6 +220,9 @@ int run_clear_dirs(const char *base, char **algs, int count, ds_err *err) {
 static int check_experiment(const config *c, sim_trace_point **trace, int *n_trace, ds_err *err) {
     *trace = NULL;
     *n_trace = 0;
+    uint64_t seeds[RUN_MAX_SEEDS];
+    int n_seeds;
+    if (run_parse_seeds(c, seeds, &n_seeds, err)) return -1;
     char names[CONFIG_MAX_VALUE];
     char *algs[RUN_MAX_ALGORITHMS];
     int count = run_algorithm_list(c, names, sizeof names, algs, RUN_MAX_ALGORITHMS, err);

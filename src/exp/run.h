@@ -47,6 +47,12 @@ int run_clear_dirs(const char *base, char **algs, int count, ds_err *err);
  * order. *out: a new array (caller frees), NULL when empty. */
 int run_read_trace(const char *path, int N, sim_trace_point **out, int *n_out, ds_err *err);
 
+#define RUN_MAX_SEEDS 100
+
+/* Parses [experiment] seeds ("1-5", "1,2,7", "1-3,9"; blanks allowed)
+ * into seeds[]; *n = 0 for an empty list. Errors name the origin. */
+int run_parse_seeds(const config *c, uint64_t *seeds, int *n, ds_err *err);
+
 /* Validates what can be checked without data: algorithm names and
  * settings, nodes, targets, step_time, stragglers, the bandwidth trace. */
 int run_check(const config *c, ds_err *err);
