@@ -86,13 +86,14 @@ static int validate(const cfg_key *k, const char *text, const char *origin, ds_e
                            k->section, k->name, text);
         return 0;
     }
-    case CFG_CHOICE:
+    case CFG_CHOICE: {
         char choices[512];
         key_choices(k, choices, sizeof choices);
         if (!choice_ok(choices, text))
             return ds_fail(err, "%s: [%s] %s = '%s' is not allowed (allowed: %s)", origin,
                            k->section, k->name, text, choices);
         return 0;
+    }
     case CFG_INT: {
         errno = 0;
         long long v = strtoll(text, &end, 10);
