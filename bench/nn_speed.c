@@ -16,7 +16,7 @@
 #include "nn/model.h"
 #include "nn/models.h"
 #include "nn/trainer.h"
-#include "exp/evaluate.h"
+#include "core/evaluate.h"
 #include "util/clock.h"
 #include "util/rng.h"
 
@@ -40,11 +40,11 @@ static double measure_train(const nn_arch *a, int batch, int threads, double sec
     for (size_t i = 0; i < in * batch; i++) x[i] = (float)rng_normal(&r);
     for (int i = 0; i < batch; i++) y[i] = (int32_t)rng_below(&r, 10);
     nn_batch bt = {.n = batch, .x = x, .label = y};
-    nn_trainer_step(&t, &m, &bt, NULL); /* warm-up */
+    nn_trainer_step(&t, &sgd, m.params, m.velocity, &m.sgd_started, &bt, NULL); /* warm-up */
     long n = 0;
     double t0 = clock_now(), el;
     do {
-        nn_trainer_step(&t, &m, &bt, NULL);
+        nn_trainer_step(&t, &sgd, m.params, m.velocity, &m.sgd_started, &bt, NULL);
         n++;
     } while ((el = clock_now() - t0) < seconds);
     free(x);

@@ -587,8 +587,8 @@ static void test_trainer(void) {
     nn_stats s1 = {0}, s3 = {0};
     float l1 = 0, l3 = 0;
     for (int step = 0; step < 3; step++) {
-        l1 = nn_trainer_step(&t1, &m1, &bt, &s1);
-        l3 = nn_trainer_step(&t3, &m3, &bt, &s3);
+        l1 = nn_trainer_step(&t1, &c, m1.params, m1.velocity, &m1.sgd_started, &bt, &s1);
+        l3 = nn_trainer_step(&t3, &c, m3.params, m3.velocity, &m3.sgd_started, &bt, &s3);
     }
     double worst = 0, mx = 0;
     for (size_t i = 0; i < a.n_params; i++) {

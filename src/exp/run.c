@@ -7,8 +7,7 @@
 #include <string.h>
 
 #include "algo/algo.h"
-#include "data/batcher.h"
-#include "nn/net.h"
+#include "core/learner.h"
 #include "exp/results.h"
 #include "exp/setup.h"
 #include "sim/sim.h"
@@ -108,46 +107,27 @@ static int parse_step_time(const config *c, double *out, ds_err *err) {
 
 /* [train] step_time: seconds, or "calibrate": the median of 5 timings of
  * 10 SGD steps of this model at this batch size on one thread. */
-static int step_time_of(const config *c, const nn_arch *a, const dataset *train, double *out, ds_err *err) {
+static int step_time_of(const config *c, const nn_arch *a, const dataset *train, const dataset *test,
+                        double *out, ds_err *err) {
     int fixed = parse_step_time(c, out, err);
     if (fixed <= 0) return fixed;
-    int B = (int)config_int(c, "train", "batch_size");
-    batcher b;
-    nn_work *w = nn_work_new(a, B, err);
-    float *p = malloc(sizeof(float) * a->n_params), *g = malloc(sizeof(float) * a->n_params);
-    if (!w || !p || !g || batcher_init(&b, train, NULL, 0, B, 1, 1, err)) {
-        nn_work_free(w);
-        free(p);
-        free(g);
-        return w && p && g ? -1 : ds_fail(err, "out of memory");
-    }
-    nn_arch_init_params(a, p, 1);
     sgd_config sgd = {(float)config_double(c, "train", "lr"), 0, 0};
-    double times[5];
-    for (int rep = -1; rep < 5; rep++) { /* rep -1: warm-up */
-        double t0 = clock_now();
-        for (int k = 0; k < 10; k++) {
-            int m = batcher_next(&b);
-            if (m == 0) m = batcher_next(&b);
-            nn_batch bt = {.n = m, .x = b.x, .label = b.label, .user = b.user, .item = b.item, .target = b.target};
-            nn_forward_backward(a, w, p, g, &bt, NULL);
-            int started = 0;
-            sgd_step(&sgd, a->n_params, p, g, NULL, &started);
-        }
-        if (rep >= 0) times[rep] = (clock_now() - t0) / 10;
-    }
-    for (int i = 1; i < 5; i++) /* insertion sort for the median */
-        for (int j = i; j > 0 && times[j] < times[j - 1]; j--) {
-            double t = times[j];
-            times[j] = times[j - 1];
-            times[j - 1] = t;
-        }
-    *out = times[2];
-    batcher_free(&b);
-    nn_work_free(w);
-    free(p);
-    free(g);
-    return 0;
+    learner_nn_spec spec = {
+        .arch = a,
+        .train = train,
+        .test = test,
+        .batch_size = (int)config_int(c, "train", "batch_size"),
+        .sgd = &sgd,
+        .batch_seed = 1,
+        .workers = 1,
+        .threads = 1,
+        .eval_samples = 1,
+    };
+    learner l;
+    if (learner_nn_new(&spec, &l, err)) return -1;
+    int rc = learner_step_time(&l, out, err);
+    learner_free(&l);
+    return rc;
 }
 
 algo_config run_algo_config(const config *c, size_t n_params) {
@@ -263,19 +243,15 @@ static int run_one(const config *c, const char *algorithm, const char *dir, cons
     sim_config sc = {0};
     sc.nodes = N;
     sc.duration = config_double(c, "experiment", "duration");
-    if (step_time_of(c, a, &d->train, &sc.step_time, err)) {
+    if (step_time_of(c, a, &d->train, &d->test, &sc.step_time, err)) {
         *bad_input = 1;
         return -1;
     }
-    sc.batch_size = (int)config_int(c, "train", "batch_size");
-    sc.sgd = (sgd_config){(float)config_double(c, "train", "lr"), (float)config_double(c, "train", "momentum"),
-                          (float)config_double(c, "train", "weight_decay")};
+    sc.lr = config_double(c, "train", "lr");
     sc.max_inflight = (int)config_int(c, "network", "max_inflight");
     sc.rtt_weighted = !strcmp(config_str(c, "network", "sharing"), "rtt");
     sc.eval_interval = config_double(c, "eval", "interval");
     sc.eval_nodes = (int)config_int(c, "eval", "nodes");
-    sc.eval_samples = (size_t)config_int(c, "eval", "test_samples");
-    sc.eval_batch = (int)config_int(c, "eval", "batch_size");
     sc.threads = exp_threads(c);
     sc.seed = (uint64_t)config_int(c, "experiment", "seed");
     sc.node = spec;
@@ -307,7 +283,25 @@ static int run_one(const config *c, const char *algorithm, const char *dir, cons
         x.tracing = 1;
         h.on_message = on_message_trace;
     }
-    int rc = sim_run(&sc, a, &d->train, &d->test, p, &h, interrupted, err);
+    sgd_config sgd = {(float)config_double(c, "train", "lr"), (float)config_double(c, "train", "momentum"),
+                      (float)config_double(c, "train", "weight_decay")};
+    learner_nn_spec ls = {
+        .arch = a,
+        .train = &d->train,
+        .test = &d->test,
+        .part = p,
+        .batch_size = (int)config_int(c, "train", "batch_size"),
+        .sgd = &sgd,
+        .batch_seed = sc.seed,
+        .workers = sc.threads,
+        .threads = 1,
+        .eval_samples = (size_t)config_int(c, "eval", "test_samples"),
+        .eval_batch = (int)config_int(c, "eval", "batch_size"),
+    };
+    learner l;
+    int rc = learner_nn_new(&ls, &l, err);
+    if (rc == 0) rc = sim_run(&sc, &l, &h, interrupted, err);
+    learner_free(&l);
     if (x.tracing) {
         if (rc == 0) rc = atomic_commit(&x.trace, err);
         else atomic_abort(&x.trace);

@@ -6,11 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "data/batcher.h"
-#include "exp/evaluate.h"
+#include "core/learner.h"
 #include "exp/setup.h"
-#include "nn/model.h"
-#include "nn/trainer.h"
 #include "util/clock.h"
 #include "util/fileio.h"
 #include "util/progress.h"
@@ -115,21 +112,27 @@ int train_run(const config *c, const train_options *opt, train_result *res, ds_e
     sgd_config sgd = {(float)config_double(c, "train", "lr"),
                       (float)config_double(c, "train", "momentum"),
                       (float)config_double(c, "train", "weight_decay")};
-    nn_model m = {0};
-    batcher b = {0};
-    evaluator ev = {0};
-    nn_trainer tr = {0};
+    learner_nn_spec ls = {
+        .arch = &a,
+        .train = &d.train,
+        .test = &d.test,
+        .batch_size = batch,
+        .sgd = &sgd,
+        .batch_seed = exp_seed(c, SEED_BATCHES, 0),
+        .workers = 1,
+        .threads = threads,
+        .eval_batch = (int)config_int(c, "eval", "batch_size"),
+    };
+    learner l = {0};
+    float *params = malloc(sizeof(float) * a.n_params);
     epoch_row *rows = calloc((size_t)epochs, sizeof *rows);
     int rc = -1;
-    if (!rows) {
+    if (!rows || !params) {
         ds_fail(err, "out of memory");
         goto done;
     }
-    if (make_dirs(res->out_dir, err) || nn_model_init(&m, &a, &sgd, exp_seed(c, SEED_INIT, 0), err) ||
-        batcher_init(&b, &d.train, NULL, 0, batch, 1, exp_seed(c, SEED_BATCHES, 0), err) ||
-        evaluator_init(&ev, &a, &d.test, NULL, 0, (int)config_int(c, "eval", "batch_size"), threads, err) ||
-        nn_trainer_init(&tr, &a, threads, batch, err))
-        goto done;
+    if (make_dirs(res->out_dir, err) || learner_nn_new(&ls, &l, err)) goto done;
+    l.ops->init_params(l.self, params, exp_seed(c, SEED_INIT, 0));
     if (opt->log) {
         char desc[4096];
         nn_arch_describe(&a, desc, sizeof desc);
@@ -148,21 +151,19 @@ int train_run(const config *c, const train_options *opt, train_result *res, ds_e
     progress_begin(&pg, opt->progress, "train", (double)steps_per_epoch * epochs);
     long total_steps = 0, total_samples = 0;
     for (int e = 1; e <= epochs; e++) {
-        nn_stats st = {0};
+        learner_train_stats st = {0};
         double te0 = clock_now();
         long s;
         for (s = 0; s < steps_per_epoch; s++) {
             if (opt->stop && *opt->stop) break;
-            int n = batcher_next(&b);
-            if (n == 0) n = batcher_next(&b); /* epoch boundary of the batcher */
-            nn_batch bt = batch_from_batcher(&b, n);
-            nn_trainer_step(&tr, &m, &bt, &st);
+            long before = st.samples;
+            if (l.ops->train(l.self, 0, 0, params, 1, &st, err)) goto done;
             total_steps++;
-            total_samples += n;
+            total_samples += st.samples - before;
             if (opt->progress) {
                 char status[128];
-                snprintf(status, sizeof status, "epoch %d/%d  loss %.4f", e, epochs,
-                         regress ? sqrt(nn_stats_loss(&st)) : nn_stats_loss(&st));
+                double loss = st.samples ? st.loss_sum / st.samples : 0;
+                snprintf(status, sizeof status, "epoch %d/%d  loss %.4f", e, epochs, regress ? sqrt(loss) : loss);
                 progress_update(&pg, (double)((e - 1) * steps_per_epoch + s + 1), status);
             }
         }
@@ -171,8 +172,9 @@ int train_run(const config *c, const train_options *opt, train_result *res, ds_e
             res->interrupted = 1;
             break;
         }
-        nn_stats ts = evaluator_run(&ev, m.params);
-        if (!isfinite(nn_stats_loss(&ts))) {
+        learner_eval ts;
+        if (l.ops->evaluate(l.self, 0, 0, params, &ts, err)) goto done;
+        if (!isfinite(ts.loss)) {
             /* Keep the epochs that were fine (already written), say why. */
             progress_end(&pg);
             res->diverged = 1;
@@ -184,13 +186,13 @@ int train_run(const config *c, const train_options *opt, train_result *res, ds_e
         r->epoch = e;
         r->steps = total_steps;
         r->samples = total_samples;
-        r->train_loss = nn_stats_loss(&st);
-        r->train_acc = nn_stats_accuracy(&st);
-        r->test_loss = nn_stats_loss(&ts);
-        r->test_acc = nn_stats_accuracy(&ts);
-        r->test_rmse = nn_stats_rmse(&ts);
+        r->train_loss = st.samples ? st.loss_sum / st.samples : 0;
+        r->train_acc = st.samples ? (double)st.correct / st.samples : 0;
+        r->test_loss = ts.loss;
+        r->test_acc = regress ? 0 : ts.metric;
+        r->test_rmse = regress ? ts.metric : 0;
         r->wall = clock_now() - t0;
-        r->train_rate = (double)st.count / (epoch_time > 0 ? epoch_time : 1e-9);
+        r->train_rate = (double)st.samples / (epoch_time > 0 ? epoch_time : 1e-9);
         res->epochs_done = e;
         progress_end(&pg);
         if (opt->log) {
@@ -219,10 +221,8 @@ int train_run(const config *c, const train_options *opt, train_result *res, ds_e
     rc = 0;
 done:
     free(rows);
-    nn_trainer_free(&tr);
-    evaluator_free(&ev);
-    batcher_free(&b);
-    nn_model_free(&m);
+    free(params);
+    learner_free(&l);
     exp_data_free(&d);
     return rc;
 }

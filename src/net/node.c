@@ -9,15 +9,12 @@
 #include <string.h>
 
 #include "algo/algo.h"
-#include "data/batcher.h"
-#include "exp/evaluate.h"
+#include "core/learner.h"
 #include "exp/run.h"
 #include "exp/setup.h"
 #include "net/auth.h"
 #include "net/node_csv.h"
 #include "net/transport.h"
-#include "nn/net.h"
-#include "nn/sgd.h"
 #include "util/clock.h"
 #include "util/fileio.h"
 #include "util/rng.h"
@@ -31,22 +28,18 @@
 
 typedef struct node_rt {
     int id;
-    const nn_arch *arch;
+    learner learn;
     const algo_ops *algo;
     void *shared, *state;
     transport *tr;
-    float *params, *next, *grads, *velocity;
-    int sgd_started;
-    nn_work *work;
-    batcher data;
-    sgd_config sgd;
+    float *params, *next;
+    double lr;                /* [train] lr, named when training diverges */
     double slowdown;
     /* clock: training time = wall - t0 - time spent evaluating */
     double t0, eval_time;
     int steps_left, training;
     double busy;              /* training-clock seconds spent in SGD */
-    double loss_sum;
-    long loss_count;
+    learner_train_stats train; /* since the last evaluation */
     /* results */
     strbuf rows;              /* node-K.csv text */
     int evals;
@@ -67,7 +60,7 @@ static void rt_train(void *ctx, int node, int steps) {
     (void)node;
     n->steps_left = steps;
     n->training = 1;
-    memcpy(n->next, n->params, sizeof(float) * n->arch->n_params);
+    memcpy(n->next, n->params, sizeof(float) * n->learn.n_params);
 }
 
 static void rt_fail(void *ctx, const char *why) {
@@ -79,7 +72,7 @@ static void rt_fail(void *ctx, const char *why) {
 static void rt_send(void *ctx, algo_msg *m) {
     node_rt *n = ctx;
     size_t len;
-    unsigned char *buf = wire_encode(m, n->arch->n_params, &len);
+    unsigned char *buf = wire_encode(m, n->learn.n_params, &len);
     if (buf) transport_send(n->tr, buf, len, m->dst);
     else rt_fail(n, "out of memory encoding a message");
     algo_msg_free(m);
@@ -99,19 +92,12 @@ static float *rt_params(void *ctx, int node) {
 
 /* One SGD step on `next`; a compute straggler then idles (slowdown - 1)
  * times the step's duration. */
-static void train_step(node_rt *n) {
+static int train_step(node_rt *n) {
     double t0 = clock_now();
-    int m = batcher_next(&n->data);
-    if (m == 0) m = batcher_next(&n->data);
-    nn_batch bt = {.n = m, .x = n->data.x, .label = n->data.label, .user = n->data.user,
-                   .item = n->data.item, .target = n->data.target};
-    nn_stats st = {0};
-    nn_forward_backward(n->arch, n->work, n->next, n->grads, &bt, &st);
-    sgd_step(&n->sgd, n->arch->n_params, n->next, n->grads, n->velocity, &n->sgd_started);
-    n->loss_sum += st.loss_sum / (double)m;
-    n->loss_count++;
+    if (n->learn.ops->train(n->learn.self, 0, n->id, n->next, 1, &n->train, n->err)) return -1;
     if (n->slowdown > 1) clock_sleep((n->slowdown - 1) * (clock_now() - t0));
     n->busy += clock_now() - t0;
+    return 0;
 }
 
 /* ---- results ------------------------------------------------------------- */
@@ -123,23 +109,25 @@ static int write_rows(node_rt *n, const char *dir) {
 }
 
 /* Evaluates (if `evaluated`) and appends one row; the clock is paused. */
-static int evaluate_row(node_rt *n, evaluator *ev, int evaluated, double t_nominal, const char *dir,
-                        FILE *log) {
+static int evaluate_row(node_rt *n, int evaluated, double t_nominal, const char *dir, FILE *log) {
     double w0 = clock_now();
     transport_pause(n->tr, 1);
-    int regress = n->arch->task == NN_TASK_REGRESS;
+    int regress = n->learn.lower_is_better;
     node_csv_row row = {.eval = n->evals, .time = t_nominal, .node = n->id, .metric = NAN, .test_loss = NAN,
                         .train_loss = NAN};
     if (evaluated) {
-        nn_stats st = evaluator_run(ev, n->params);
-        n->last_metric = regress ? nn_stats_rmse(&st) : nn_stats_accuracy(&st);
-        n->last_loss = nn_stats_loss(&st);
+        learner_eval ev;
+        if (n->learn.ops->evaluate(n->learn.self, 0, n->id, n->params, &ev, n->err)) {
+            transport_pause(n->tr, 0);
+            return -1;
+        }
+        n->last_metric = ev.metric;
+        n->last_loss = ev.loss;
         row.metric = (regress ? 1 : 100) * n->last_metric;
         row.test_loss = n->last_loss;
     }
-    if (n->loss_count) row.train_loss = n->loss_sum / (double)n->loss_count;
-    n->loss_sum = 0;
-    n->loss_count = 0;
+    if (n->train.steps) row.train_loss = n->train.step_loss_sum / (double)n->train.steps;
+    n->train = (learner_train_stats){0};
     transport_stats ts;
     transport_get_stats(n->tr, &ts);
     const algo_counters *ac = n->algo->counters(n->state);
@@ -276,11 +264,9 @@ int node_run(const config *c, const node_options *o, int *bad_input, ds_err *err
     sim_node_spec *spec = malloc(sizeof *spec * (size_t)N);
     hosts h = {0};
     node_rt n = {0};
-    evaluator ev = {0};
-    int ev_ok = 0, data_ok = 0, dir_ok = 0, rc = -1;
+    int dir_ok = 0, rc = -1;
     const size_t P = a.n_params;
     n.id = id;
-    n.arch = &a;
     n.algo = algo;
     n.err = err;
     if (!spec) {
@@ -290,10 +276,6 @@ int node_run(const config *c, const node_options *o, int *bad_input, ds_err *err
     if (make_dirs(o->out_dir, err)) goto done;
     dir_ok = 1;
     if (exp_node_specs(c, N, spec, err) || hosts_load(&h, o->hosts_path, N, err)) goto done;
-    if (p.count[id] == 0) {
-        ds_fail(err, "node %d has no training data (too many nodes for the dataset?)", id);
-        goto done;
-    }
     *bad_input = 0;
     uint64_t seed = (uint64_t)config_int(c, "experiment", "seed");
     algo_config ac = run_algo_config(c, P);
@@ -301,31 +283,34 @@ int node_run(const config *c, const node_options *o, int *bad_input, ds_err *err
         *bad_input = 1;
         goto done;
     }
-    int B = (int)config_int(c, "train", "batch_size");
     n.params = malloc(sizeof(float) * P);
     n.next = malloc(sizeof(float) * P);
-    n.grads = malloc(sizeof(float) * P);
-    n.sgd = (sgd_config){(float)config_double(c, "train", "lr"), (float)config_double(c, "train", "momentum"),
-                         (float)config_double(c, "train", "weight_decay")};
-    if (n.sgd.momentum != 0) n.velocity = calloc(P, sizeof(float));
-    if (!n.params || !n.next || !n.grads || (n.sgd.momentum != 0 && !n.velocity)) {
+    if (!n.params || !n.next) {
         ds_fail(err, "out of memory");
         goto done;
     }
+    n.lr = config_double(c, "train", "lr");
+    sgd_config sgd = {(float)n.lr, (float)config_double(c, "train", "momentum"),
+                      (float)config_double(c, "train", "weight_decay")};
     /* The same initial model and batch order as the simulator's node id. */
-    nn_arch_init_params(&a, n.params, rng_derive(seed, SEED_INIT_MODEL, 0));
-    if (!(n.work = nn_work_new(&a, B, err)) ||
-        batcher_init(&n.data, &d.train, p.idx[id], p.count[id], B, 1, rng_derive(seed, SEED_NODE_BATCHES, (uint64_t)id), err))
-        goto done;
-    data_ok = 1;
+    learner_nn_spec ls = {
+        .arch = &a,
+        .train = &d.train,
+        .test = &d.test,
+        .part = &p,
+        .nodes = &id,
+        .n_nodes = 1,
+        .batch_size = (int)config_int(c, "train", "batch_size"),
+        .sgd = &sgd,
+        .batch_seed = seed,
+        .workers = 1,
+        .threads = 1,
+        .eval_samples = (size_t)config_int(c, "eval", "test_samples"),
+        .eval_batch = (int)config_int(c, "eval", "batch_size"),
+    };
+    if (learner_nn_new(&ls, &n.learn, err)) goto done;
+    n.learn.ops->init_params(n.learn.self, n.params, rng_derive(seed, SEED_INIT_MODEL, 0));
     int evaluated = in_eval_sample(c, N, id);
-    if (evaluated) {
-        size_t test_n = (size_t)config_int(c, "eval", "test_samples");
-        if (!test_n || test_n > d.test.n) test_n = d.test.n;
-        if (evaluator_init(&ev, &a, &d.test, NULL, test_n, (int)config_int(c, "eval", "batch_size"), 1, err))
-            goto done;
-        ev_ok = 1;
-    }
     n.slowdown = spec[id].slowdown;
     if (algo->shared_new(&n.shared, &ac, err)) goto done;
     if (algo->node_new(&n.state, &ac, n.shared, id, err)) goto done;
@@ -391,7 +376,7 @@ int node_run(const config *c, const node_options *o, int *bad_input, ds_err *err
         double now = train_clock(&n);
         if (now >= next_eval || now >= duration) {
             double t_nominal = next_eval < duration ? next_eval : duration;
-            rc = evaluate_row(&n, &ev, evaluated, t_nominal, o->out_dir, o->log);
+            rc = evaluate_row(&n, evaluated, t_nominal, o->out_dir, o->log);
             if (now >= duration) break;
             while (next_eval <= now) next_eval += interval;
             continue;
@@ -402,7 +387,10 @@ int node_run(const config *c, const node_options *o, int *bad_input, ds_err *err
             algo_msg_free(m);
         }
         if (n.training && n.steps_left > 0) {
-            train_step(&n);
+            if (train_step(&n)) {
+                rc = -1;
+                break;
+            }
             if (--n.steps_left == 0) {
                 float *t = n.params;
                 n.params = n.next;
@@ -417,9 +405,9 @@ int node_run(const config *c, const node_options *o, int *bad_input, ds_err *err
             transport_wait(n.tr, until);
         }
         if (n.failed) rc = ds_fail(err, "node %d: %s", id, n.failed_why);
-        if (!isfinite(n.loss_sum)) {
+        if (!isfinite(n.train.step_loss_sum)) {
             rc = ds_fail(err, "node %d: training diverged (loss is not finite; lower [train] lr, now %g)", id,
-                         (double)n.sgd.lr);
+                         (double)(float)n.lr);
         }
     }
     /* Stop sending, then keep receiving until the network is quiet, so
@@ -453,13 +441,9 @@ done:
     transport_stop(n.tr);
     if (n.state) algo->node_free(n.state);
     if (n.shared) algo->shared_free(n.shared);
-    if (ev_ok) evaluator_free(&ev);
-    nn_work_free(n.work);
-    if (data_ok) batcher_free(&n.data);
+    learner_free(&n.learn);
     free(n.params);
     free(n.next);
-    free(n.grads);
-    free(n.velocity);
     strbuf_free(&n.rows);
     hosts_free(&h);
     free(spec);

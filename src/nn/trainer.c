@@ -18,7 +18,7 @@ int nn_trainer_init(nn_trainer *t, const nn_arch *a, int threads, int max_batch,
     for (int i = 0; i < threads; i++) {
         t->work[i] = nn_work_new(a, slice, err);
         if (!t->work[i]) goto fail;
-        if (i > 0 && !(t->grads[i] = malloc(sizeof(float) * a->n_params))) {
+        if (!(t->grads[i] = malloc(sizeof(float) * a->n_params))) {
             ds_fail(err, "out of memory");
             goto fail;
         }
@@ -42,7 +42,7 @@ void nn_trainer_free(nn_trainer *t) {
 
 typedef struct step_job {
     nn_trainer *t;
-    nn_model *m;
+    const float *params;
     const nn_batch *b;
     nn_stats stats[NN_TRAINER_MAX_THREADS];
     int first[NN_TRAINER_MAX_THREADS + 1]; /* slice boundaries */
@@ -64,23 +64,27 @@ static void step_worker(void *ctx, int w) {
     if (to <= from) return;
     nn_batch part;
     slice_batch(j->t->arch, j->b, from, to, &part);
-    float *g = w == 0 ? j->m->grads : j->t->grads[w];
-    nn_forward_backward(j->t->arch, j->t->work[w], j->m->params, g, &part, &j->stats[w]);
+    nn_forward_backward(j->t->arch, j->t->work[w], j->params, j->t->grads[w], &part, &j->stats[w]);
 }
 
-float nn_trainer_step(nn_trainer *t, nn_model *m, const nn_batch *b, nn_stats *stats) {
-    if (t->threads == 1) return nn_model_train_step(m, t->work[0], b, stats);
+float nn_trainer_step(nn_trainer *t, const sgd_config *sgd, float *params, float *velocity, int *sgd_started,
+                      const nn_batch *b, nn_stats *stats) {
+    const size_t P = t->arch->n_params;
+    if (t->threads == 1) {
+        float loss = nn_forward_backward(t->arch, t->work[0], params, t->grads[0], b, stats);
+        sgd_step(sgd, P, params, t->grads[0], velocity, sgd_started);
+        return loss;
+    }
     step_job j;
     j.t = t;
-    j.m = m;
+    j.params = params;
     j.b = b;
     memset(j.stats, 0, sizeof j.stats);
     for (int w = 0; w <= t->threads; w++) j.first[w] = (int)((long)b->n * w / t->threads);
     pool_run(t->pool, step_worker, &j);
     /* grads = sum_w (n_w / n) * grads_w: each slice's gradient is of its
      * own mean loss. Slices that were empty contribute nothing. */
-    const size_t P = t->arch->n_params;
-    float *g0 = m->grads;
+    float *g0 = t->grads[0];
     float w0 = (float)(j.first[1] - j.first[0]) / (float)b->n;
     for (size_t i = 0; i < P; i++) g0[i] *= w0;
     for (int w = 1; w < t->threads; w++) {
@@ -90,7 +94,7 @@ float nn_trainer_step(nn_trainer *t, nn_model *m, const nn_batch *b, nn_stats *s
         const float *gw = t->grads[w];
         for (size_t i = 0; i < P; i++) g0[i] += f * gw[i];
     }
-    sgd_step(&m->sgd, P, m->params, m->grads, m->velocity, &m->sgd_started);
+    sgd_step(sgd, P, params, g0, velocity, sgd_started);
     double loss = 0;
     for (int w = 0; w < t->threads; w++) {
         loss += j.stats[w].loss_sum;

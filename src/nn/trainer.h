@@ -4,11 +4,13 @@
  * runs forward and backward on its slice with its own workspace and
  * gradient buffer (OpenBLAS single-threaded), and the gradients are
  * combined weighted by slice size, which equals the gradient of the mean
- * loss over the whole batch. With one thread it is nn_model_train_step. */
+ * loss over the whole batch. With one thread it is nn_forward_backward
+ * and sgd_step. */
 #ifndef DS_TRAINER_H
 #define DS_TRAINER_H
 
-#include "nn/model.h"
+#include "nn/net.h"
+#include "nn/sgd.h"
 #include "util/threadpool.h"
 
 #define NN_TRAINER_MAX_THREADS 64
@@ -18,12 +20,14 @@ typedef struct nn_trainer {
     thread_pool *pool;                        /* owned */
     int threads;
     nn_work *work[NN_TRAINER_MAX_THREADS];    /* owned, one per thread */
-    float *grads[NN_TRAINER_MAX_THREADS];     /* owned, threads 1.. (0 uses the model's) */
+    float *grads[NN_TRAINER_MAX_THREADS];     /* owned, one per thread */
 } nn_trainer;
 
 int nn_trainer_init(nn_trainer *t, const nn_arch *a, int threads, int max_batch, ds_err *err);
 void nn_trainer_free(nn_trainer *t);
-/* One SGD step on b; adds to *stats (nullable); returns the mean loss. */
-float nn_trainer_step(nn_trainer *t, nn_model *m, const nn_batch *b, nn_stats *stats);
+/* One SGD step of params on b (velocity and *sgd_started: the optimiser
+ * state, see sgd_step); adds to *stats (nullable); returns the mean loss. */
+float nn_trainer_step(nn_trainer *t, const sgd_config *sgd, float *params, float *velocity, int *sgd_started,
+                      const nn_batch *b, nn_stats *stats);
 
 #endif

@@ -6,8 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "data/batcher.h"
-#include "nn/net.h"
+#include "core/seeds.h"
 #include "sim/event_queue.h"
 #include "sim/netmodel.h"
 #include "util/clock.h"
@@ -20,16 +19,12 @@ enum { EV_TRAIN_DONE = 1, EV_FLOW_DONE, EV_DELIVER, EV_EVAL, EV_TRACE };
 
 typedef struct sim_node {
     float *params, *next; /* model, and the buffer its training writes */
-    float *velocity;      /* momentum state or NULL */
-    int sgd_started;
-    batcher data;
     void *algo;
     /* training */
     int training, computed, steps;
     uint32_t version;     /* invalidates stale train-done events */
     double train_start, busy;
-    double loss_sum;      /* since the last evaluation */
-    long loss_count;
+    learner_train_stats train; /* since the last evaluation */
     /* sending: queued messages in FIFO order; at most one in flight per
      * destination (a stream per peer, as ZeroMQ's per-peer pipes) */
     algo_msg **queue;
@@ -42,8 +37,8 @@ typedef struct sim_node {
 
 typedef struct sim {
     const sim_config *c;
-    const nn_arch *arch;
-    const dataset *test;
+    const learner *learn;
+    size_t n_params;
     sim_node *nodes;
     void *algo_shared;
     event_queue q;
@@ -58,9 +53,8 @@ typedef struct sim {
     algo_runtime rt;
     thread_pool *pool;
     int threads;
-    nn_work *work[SIM_MAX_THREADS];
-    float *grads[SIM_MAX_THREADS];
-    batcher eval_data[SIM_MAX_THREADS];
+    ds_err work_err[SIM_MAX_THREADS]; /* the learner's errors, per worker */
+    int work_failed[SIM_MAX_THREADS];
     int *pending; /* nodes whose training is not computed yet */
     int n_pending;
     int *eval_ids; /* evaluated nodes */
@@ -210,19 +204,10 @@ static int rt_cancel_unsent(void *ctx, int node) {
 
 static void train_node(sim *s, int w, int id) {
     sim_node *n = &s->nodes[id];
-    const size_t P = s->arch->n_params;
-    memcpy(n->next, n->params, sizeof(float) * P);
-    for (int k = 0; k < n->steps; k++) {
-        int m = batcher_next(&n->data);
-        if (m == 0) m = batcher_next(&n->data);
-        nn_batch bt = {.n = m, .x = n->data.x, .label = n->data.label, .user = n->data.user,
-                       .item = n->data.item, .target = n->data.target};
-        nn_stats st = {0};
-        nn_forward_backward(s->arch, s->work[w], n->next, s->grads[w], &bt, &st);
-        sgd_step(&s->c->sgd, P, n->next, s->grads[w], n->velocity, &n->sgd_started);
-        n->loss_sum += st.loss_sum / (double)m;
-        n->loss_count++;
-    }
+    memcpy(n->next, n->params, sizeof(float) * s->n_params);
+    if (!s->work_failed[w] &&
+        s->learn->ops->train(s->learn->self, w, id, n->next, n->steps, &n->train, &s->work_err[w]))
+        s->work_failed[w] = 1;
     n->computed = 1;
 }
 
@@ -239,6 +224,11 @@ static void compute_pending(sim *s) {
     else pool_run(s->pool, compute_worker, s);
     s->n_pending = 0;
     s->wall_train += clock_now() - t0;
+    for (int w = 0; w < s->threads; w++)
+        if (s->work_failed[w] && !s->failed) {
+            s->failed = 1;
+            ds_fail(s->err, "%s", s->work_err[w].msg);
+        }
 }
 
 /* ---- evaluation ------------------------------------------------------- */
@@ -247,31 +237,29 @@ static void eval_worker(void *ctx, int w) {
     sim *s = ctx;
     for (int i = w; i < s->n_eval; i += s->threads) {
         sim_node *n = &s->nodes[s->eval_ids[i]];
-        batcher *b = &s->eval_data[w];
-        nn_stats st = {0};
-        b->pos = 0;
-        int m;
-        while ((m = batcher_next(b)) > 0) {
-            nn_batch bt = {.n = m, .x = b->x, .label = b->label, .user = b->user, .item = b->item,
-                           .target = b->target};
-            nn_forward_backward(s->arch, s->work[w], n->params, NULL, &bt, &st);
+        learner_eval ev;
+        if (s->work_failed[w]) break;
+        if (s->learn->ops->evaluate(s->learn->self, w, s->eval_ids[i], n->params, &ev, &s->work_err[w])) {
+            s->work_failed[w] = 1;
+            break;
         }
-        int regress = s->arch->task == NN_TASK_REGRESS;
-        n->rep.test_metric = regress ? nn_stats_rmse(&st) : nn_stats_accuracy(&st);
-        n->rep.test_loss = nn_stats_loss(&st);
+        n->rep.test_metric = ev.metric;
+        n->rep.test_loss = ev.loss;
     }
 }
 
 static int evaluate(sim *s, double wall0, const sim_hooks *h) {
     const int N = s->c->nodes;
-    const size_t P = s->arch->n_params;
+    const size_t P = s->n_params;
     double te0 = clock_now();
     for (int i = 0; i < N; i++) s->nodes[i].rep.test_metric = s->nodes[i].rep.test_loss = NAN;
     pool_run(s->pool, eval_worker, s);
+    for (int w = 0; w < s->threads; w++)
+        if (s->work_failed[w]) return ds_fail(s->err, "%s", s->work_err[w].msg);
     sim_report r = {0};
     r.time = s->now;
     r.wall = clock_now() - wall0;
-    r.regress = s->arch->task == NN_TASK_REGRESS;
+    r.regress = s->learn->lower_is_better;
     r.nodes = N;
     r.events = s->events;
     r.wall_train = s->wall_train;
@@ -300,13 +288,12 @@ static int evaluate(sim *s, double wall0, const sim_hooks *h) {
             d += e * e;
         }
         r.consensus += sqrt(d) / N;
-        n->rep.train_loss = n->loss_count ? n->loss_sum / n->loss_count : NAN;
-        if (n->loss_count) {
+        n->rep.train_loss = n->train.steps ? n->train.step_loss_sum / n->train.steps : NAN;
+        if (n->train.steps) {
             r.train_loss += n->rep.train_loss;
             with_loss++;
         }
-        n->loss_sum = 0;
-        n->loss_count = 0;
+        n->train = (learner_train_stats){0};
         const algo_counters *ac = s->c->algo->counters(n->algo);
         n->rep.round = (uint32_t)ac->rounds;
         n->rep.applied = ac->applied;
@@ -337,7 +324,7 @@ static int evaluate(sim *s, double wall0, const sim_hooks *h) {
     if (rc) return rc; /* the callback set the error */
     if (diverged >= 0)
         return ds_fail(s->err, "training diverged: node %d's test loss is not finite at t = %.3g s "
-                               "(lower [train] lr, now %g)", diverged, s->now, (double)s->c->sgd.lr);
+                               "(lower [train] lr, now %g)", diverged, s->now, s->c->lr);
     return 0;
 }
 
@@ -349,8 +336,6 @@ static void sim_free(sim *s) {
             sim_node *n = &s->nodes[i];
             free(n->params);
             free(n->next);
-            free(n->velocity);
-            batcher_free(&n->data);
             if (n->algo) s->c->algo->node_free(n->algo);
             for (size_t k = 0; k < n->q_len; k++) algo_msg_free(n->queue[k]);
             free(n->queue);
@@ -369,11 +354,6 @@ static void sim_free(sim *s) {
     free(s->flow_msg);
     if (s->algo_shared) s->c->algo->shared_free(s->algo_shared);
     pool_destroy(s->pool);
-    for (int t = 0; t < SIM_MAX_THREADS; t++) {
-        nn_work_free(s->work[t]);
-        free(s->grads[t]);
-        batcher_free(&s->eval_data[t]);
-    }
     free(s->pending);
     free(s->eval_ids);
     free(s->mean_model);
@@ -392,13 +372,12 @@ int sim_eval_sample(uint64_t seed, int N, int k, int *ids) {
     return n;
 }
 
-static int sim_setup(sim *s, const sim_config *c, const nn_arch *arch, const dataset *train,
-                     const dataset *test, const partition *part, ds_err *err) {
+static int sim_setup(sim *s, const sim_config *c, const learner *learn, ds_err *err) {
     const int N = c->nodes;
-    const size_t P = arch->n_params;
+    const size_t P = learn->n_params;
     s->c = c;
-    s->arch = arch;
-    s->test = test;
+    s->learn = learn;
+    s->n_params = P;
     s->err = err;
     evq_init(&s->q);
     s->rt = (algo_runtime){.ctx = s,
@@ -410,25 +389,11 @@ static int sim_setup(sim *s, const sim_config *c, const nn_arch *arch, const dat
                            .fail = rt_fail};
     s->threads = c->threads < 1 ? 1 : c->threads > SIM_MAX_THREADS ? SIM_MAX_THREADS : c->threads;
     if (s->threads > N) s->threads = N;
-    if (part->nodes != N) return ds_fail(err, "partition has %d nodes, simulation %d", part->nodes, N);
     if (net_init(&s->net, N, 1, 1, 0, err)) return -1;
     s->net.rtt_weighted = c->rtt_weighted;
     for (int i = 0; i < N; i++)
         net_set_node(&s->net, i, c->node[i].up, c->node[i].down, c->node[i].latency);
     if (!(s->pool = pool_new(s->threads, err))) return -1;
-    int eval_batch = c->eval_batch > 0 ? c->eval_batch : 128;
-    size_t test_n = c->eval_samples && c->eval_samples < test->n ? c->eval_samples : test->n;
-    for (int t = 0; t < s->threads; t++) {
-        int wb = eval_batch > c->batch_size ? eval_batch : c->batch_size;
-        if (!(s->work[t] = nn_work_new(arch, wb, err))) return -1;
-        if (!(s->grads[t] = malloc(sizeof(float) * P))) return ds_fail(err, "out of memory");
-        uint32_t *idx = malloc(sizeof(uint32_t) * (test_n ? test_n : 1));
-        if (!idx) return ds_fail(err, "out of memory");
-        for (size_t k = 0; k < test_n; k++) idx[k] = (uint32_t)k;
-        int rc = batcher_init(&s->eval_data[t], test, idx, test_n, eval_batch, 0, 0, err);
-        free(idx);
-        if (rc) return -1;
-    }
     s->pending = malloc(sizeof(int) * (size_t)N);
     s->mean_model = malloc(sizeof(float) * P);
     s->nodes = calloc((size_t)N, sizeof *s->nodes);
@@ -442,7 +407,7 @@ static int sim_setup(sim *s, const sim_config *c, const nn_arch *arch, const dat
     /* Every node starts from the same model, as decentralizepy seeds it. */
     float *init = malloc(sizeof(float) * P);
     if (!init) return ds_fail(err, "out of memory");
-    nn_arch_init_params(arch, init, rng_derive(c->seed, SEED_INIT_MODEL, 0));
+    learn->ops->init_params(learn->self, init, rng_derive(c->seed, SEED_INIT_MODEL, 0));
     for (int i = 0; i < N; i++) {
         sim_node *n = &s->nodes[i];
         n->params = malloc(sizeof(float) * P);
@@ -452,17 +417,7 @@ static int sim_setup(sim *s, const sim_config *c, const nn_arch *arch, const dat
             return ds_fail(err, "out of memory for %d models", N);
         }
         memcpy(n->params, init, sizeof(float) * P);
-        if (c->sgd.momentum != 0 && !(n->velocity = calloc(P, sizeof(float)))) {
-            free(init);
-            return ds_fail(err, "out of memory");
-        }
-        if (part->count[i] == 0) {
-            free(init);
-            return ds_fail(err, "node %d has no training data (too many nodes for the dataset?)", i);
-        }
-        if (batcher_init(&n->data, train, part->idx[i], part->count[i], c->batch_size, 1,
-                         rng_derive(c->seed, SEED_NODE_BATCHES, (uint64_t)i), err) ||
-            c->algo->node_new(&n->algo, &c->algo_cfg, s->algo_shared, i, err)) {
+        if (c->algo->node_new(&n->algo, &c->algo_cfg, s->algo_shared, i, err)) {
             free(init);
             return -1;
         }
@@ -541,8 +496,7 @@ static void handle(sim *s, const sim_event *e) {
     reshare(s);
 }
 
-int sim_run(const sim_config *c, const nn_arch *arch, const dataset *train, const dataset *test,
-            const partition *part, const sim_hooks *h, int *interrupted, ds_err *err) {
+int sim_run(const sim_config *c, const learner *learn, const sim_hooks *h, int *interrupted, ds_err *err) {
     sim s;
     memset(&s, 0, sizeof s);
     s.last_metric = NAN;
@@ -550,7 +504,7 @@ int sim_run(const sim_config *c, const nn_arch *arch, const dataset *train, cons
     *interrupted = 0;
     double wall0 = clock_now();
     int rc = -1;
-    if (sim_setup(&s, c, arch, train, test, part, err)) goto done;
+    if (sim_setup(&s, c, learn, err)) goto done;
     for (int i = 0; i < c->n_trace; i++) push(&s, c->trace[i].time, EV_TRACE, c->trace[i].node, (uint64_t)i, 0);
     for (int i = 0; i < c->nodes; i++) c->algo->on_start(s.nodes[i].algo, &s.rt);
     reshare(&s);
@@ -587,9 +541,9 @@ int sim_run(const sim_config *c, const nn_arch *arch, const dataset *train, cons
                 snprintf(status, sizeof status, "t=%.1fs  %.0f events/s", s.now, el > 0 ? s.events / el : 0);
             else
                 snprintf(status, sizeof status, "t=%.1fs  %s %.2f%s  %.0f events/s", s.now,
-                         arch->task == NN_TASK_REGRESS ? "rmse" : "acc",
-                         arch->task == NN_TASK_REGRESS ? s.last_metric : 100 * s.last_metric,
-                         arch->task == NN_TASK_REGRESS ? "" : "%", el > 0 ? s.events / el : 0);
+                         learn->lower_is_better ? "rmse" : "acc",
+                         learn->lower_is_better ? s.last_metric : 100 * s.last_metric,
+                         learn->lower_is_better ? "" : "%", el > 0 ? s.events / el : 0);
             progress_update(&pg, s.now, status);
         }
     }

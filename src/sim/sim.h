@@ -19,10 +19,8 @@
 #include <stdio.h>
 
 #include "algo/algo.h"
-#include "data/dataset.h"
-#include "data/partition.h"
-#include "nn/arch.h"
-#include "nn/sgd.h"
+#include "core/learner.h"
+#include "core/seeds.h"
 
 typedef struct sim_node_spec {
     double up, down; /* bit/s */
@@ -42,15 +40,12 @@ typedef struct sim_config {
     int nodes;
     double duration;      /* simulated seconds */
     double step_time;     /* seconds per SGD step at slowdown 1 */
-    int batch_size;
-    sgd_config sgd;
+    double lr;            /* [train] lr, named when training diverges */
     int max_inflight;     /* concurrent outgoing streams per node (0 = no limit) */
     int rtt_weighted;     /* Kollaps-style: bottlenecks shared in proportion to 1 / RTT */
     double eval_interval; /* simulated seconds */
     int eval_nodes;       /* nodes evaluated (0 = all) */
-    size_t eval_samples;  /* test samples used (0 = all) */
-    int eval_batch;
-    int threads;
+    int threads;          /* concurrent learner calls: the learner needs as many workers */
     uint64_t seed;
     const sim_node_spec *node; /* [nodes], borrowed */
     const sim_trace_point *trace; /* [n_trace] sorted by time, borrowed; may be NULL */
@@ -102,19 +97,13 @@ typedef struct sim_hooks {
     const volatile sig_atomic_t *stop; /* stop early when set */
 } sim_hooks;
 
-/* Seeds derived from the experiment seed, shared with the real runtime so
- * that node K of a real run starts like node K of a simulation. */
-#define SEED_EVAL_SAMPLE 0xe7a1  /* which nodes are evaluated */
-#define SEED_INIT_MODEL 0x1417   /* the initial model, the same on all nodes */
-#define SEED_NODE_BATCHES 0xba7c /* node K's batch order (index K) */
-
 /* The seeded sample of k evaluated nodes (k <= 0 or >= N: all) into
  * ids[N]; returns how many, or -1 if out of memory. */
 int sim_eval_sample(uint64_t seed, int N, int k, int *ids);
 
-/* Runs the simulation. train/test/partition/arch are borrowed. Returns 0,
- * or -1 with a message; *interrupted is set if stopped early. */
-int sim_run(const sim_config *c, const nn_arch *arch, const dataset *train, const dataset *test,
-            const partition *part, const sim_hooks *hooks, int *interrupted, ds_err *err);
+/* Runs the simulation: learner trains and evaluates node 0..nodes-1 (it is
+ * borrowed, and must have at least `threads` workers). Returns 0, or -1
+ * with a message; *interrupted is set if stopped early. */
+int sim_run(const sim_config *c, const learner *learn, const sim_hooks *hooks, int *interrupted, ds_err *err);
 
 #endif

@@ -1,5 +1,5 @@
 /* evaluate.c: batched evaluation. */
-#include "exp/evaluate.h"
+#include "core/evaluate.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +14,7 @@ int evaluator_init(evaluator *e, const nn_arch *a, const dataset *d, const uint3
                    size_t n, int batch, int threads, ds_err *err) {
     memset(e, 0, sizeof *e);
     e->arch = a;
-    if (!idx) n = d->n;
+    if (!idx && (n == 0 || n > d->n)) n = d->n;
     if (threads < 1) threads = 1;
     if (threads > EVALUATOR_MAX_THREADS) threads = EVALUATOR_MAX_THREADS;
     if ((size_t)threads > n) threads = n ? (int)n : 1;

@@ -1,7 +1,7 @@
 /* evaluate.h: test metrics of a parameter vector over (part of) a dataset,
  * in batches, without touching gradients. */
-#ifndef DS_EVALUATE_H
-#define DS_EVALUATE_H
+#ifndef DS_CORE_EVALUATE_H
+#define DS_CORE_EVALUATE_H
 
 #include "data/batcher.h"
 #include "nn/net.h"
@@ -20,7 +20,7 @@ typedef struct evaluator {
     nn_stats stats[EVALUATOR_MAX_THREADS];
 } evaluator;
 
-/* idx/n select the samples (idx NULL = the whole dataset). */
+/* idx/n select the samples; idx NULL: the first n (n = 0: the whole dataset). */
 int evaluator_init(evaluator *e, const nn_arch *a, const dataset *d, const uint32_t *idx,
                    size_t n, int batch, int threads, ds_err *err);
 void evaluator_free(evaluator *e);
