@@ -134,4 +134,17 @@ expect2 "badtrace.txt:3: expected 'time node up down'" $s --set algorithm.degree
 "$ds" run $s --set algorithm.degree=2 --set model.name=mlp --set train.lr=1e4 --set experiment.duration=2 \
   --set algorithm.algorithms=swift --quiet --out "$tmp/nan" >/dev/null 2>"$tmp/err"
 [ $? = 1 ] && grep -q "training diverged: node .*(lower \[train\] lr" "$tmp/err" && ok || bad "divergence: $(cat "$tmp/err")"
+# The synthetic learner: no data, a step costs microseconds; every
+# algorithm brings the mean model toward the consensus optimum.
+# shellcheck disable=SC2086
+"$ds" run $s --set model.name=quadratic --set model.dim=500 --set train.lr=0.1 --set partition.nodes=40 \
+  --set algorithm.degree=4 --set experiment.duration=5 --set eval.interval=5 --set eval.targets=0.5 \
+  --set algorithm.algorithms=divshare,adpsgd,swift,el,dpsgd --quiet --out "$tmp/quad" >/dev/null 2>"$tmp/err" || bad "quadratic run: $(cat "$tmp/err")"
+for a in divshare adpsgd swift el dpsgd; do
+  first=$(sed -n 2p "$tmp/quad/$a/metrics.csv" | cut -d, -f3)
+  last=$(tail -1 "$tmp/quad/$a/metrics.csv" | cut -d, -f3)
+  awk -v f="$first" -v l="$last" 'BEGIN { exit !(l < f / 2) }' && ok || bad "quadratic $a: rmse $first -> $last"
+done
+"$ds" train --set model.name=quadratic --quiet >/dev/null 2>"$tmp/err"
+[ $? = 2 ] && grep -q "quadratic has no data to train on" "$tmp/err" && ok || bad "train quadratic: $(cat "$tmp/err")"
 finish sim_run

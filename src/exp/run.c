@@ -107,15 +107,22 @@ static int parse_step_time(const config *c, double *out, ds_err *err) {
 
 /* [train] step_time: seconds, or "calibrate": the median of 5 timings of
  * 10 SGD steps of this model at this batch size on one thread. */
-static int step_time_of(const config *c, const nn_arch *a, const dataset *train, const dataset *test,
-                        double *out, ds_err *err) {
+static int step_time_of(const config *c, const exp_inputs *in, double *out, ds_err *err) {
     int fixed = parse_step_time(c, out, err);
     if (fixed <= 0) return fixed;
+    learner l;
+    if (in->synthetic) {
+        if (exp_learner_new(c, in, NULL, 0, 1, 1, &l, err)) return -1;
+        int rc = learner_step_time(&l, out, err);
+        learner_free(&l);
+        return rc;
+    }
+    /* Plain SGD on the whole training set: the cost of a step, whoever takes it. */
     sgd_config sgd = {(float)config_double(c, "train", "lr"), 0, 0};
     learner_nn_spec spec = {
-        .arch = a,
-        .train = train,
-        .test = test,
+        .arch = &in->a,
+        .train = &in->d.train,
+        .test = &in->d.test,
         .batch_size = (int)config_int(c, "train", "batch_size"),
         .sgd = &sgd,
         .batch_seed = 1,
@@ -123,7 +130,6 @@ static int step_time_of(const config *c, const nn_arch *a, const dataset *train,
         .threads = 1,
         .eval_samples = 1,
     };
-    learner l;
     if (learner_nn_new(&spec, &l, err)) return -1;
     int rc = learner_step_time(&l, out, err);
     learner_free(&l);
@@ -235,15 +241,15 @@ int run_check(const config *c, ds_err *err) {
     return 0;
 }
 
-static int run_one(const config *c, const char *algorithm, const char *dir, const exp_data *d,
-                   const nn_arch *a, const partition *p, const sim_node_spec *spec,
+static int run_one(const config *c, const char *algorithm, const char *dir, const exp_inputs *in,
+                   const sim_node_spec *spec,
                    const sim_trace_point *trace, int n_trace,
                    const run_options *o, int *interrupted, int *bad_input, ds_err *err) {
     const int N = (int)config_int(c, "partition", "nodes");
     sim_config sc = {0};
     sc.nodes = N;
     sc.duration = config_double(c, "experiment", "duration");
-    if (step_time_of(c, a, &d->train, &d->test, &sc.step_time, err)) {
+    if (step_time_of(c, in, &sc.step_time, err)) {
         *bad_input = 1;
         return -1;
     }
@@ -257,17 +263,22 @@ static int run_one(const config *c, const char *algorithm, const char *dir, cons
     sc.node = spec;
     sc.trace = trace;
     sc.n_trace = n_trace;
+    learner l;
+    if (exp_learner_new(c, in, NULL, 0, sc.threads, 1, &l, err)) return -1;
     sc.algo = algo_find(algorithm);
-    sc.algo_cfg = run_algo_config(c, a->n_params);
+    sc.algo_cfg = run_algo_config(c, l.n_params);
     char note[256];
     snprintf(note, sizeof note, "resolved configuration of this run (divshare run, algorithm %s)", algorithm);
-    if (results_write_config(c, dir, note, err)) return -1;
     run_ctx x = {0};
-    if (!(x.res = results_open(c, dir, algorithm, "sim", a->task == NN_TASK_REGRESS, o->log, err))) return -1;
+    if (results_write_config(c, dir, note, err) ||
+        !(x.res = results_open(c, dir, algorithm, "sim", l.lower_is_better, o->log, err))) {
+        learner_free(&l);
+        return -1;
+    }
     double wall0 = clock_now();
     if (o->log) {
         fprintf(o->log, "%s: %d nodes, %s, %zu-parameter %s, %g simulated s, step time %.4g s%s -> %s\n",
-                algorithm, N, config_str(c, "dataset", "name"), a->n_params, a->name, sc.duration,
+                algorithm, N, exp_dataset_name(c), l.n_params, l.model, sc.duration,
                 sc.step_time, strcmp(config_str(c, "train", "step_time"), "calibrate") ? "" : " (calibrated)", dir);
         fflush(o->log);
     }
@@ -277,30 +288,14 @@ static int run_one(const config *c, const char *algorithm, const char *dir, cons
         snprintf(path, sizeof path, "%s/messages.csv", dir);
         if (atomic_open(&x.trace, path, err)) {
             results_free(x.res);
+            learner_free(&l);
             return -1;
         }
         fprintf(x.trace.f, "id,queued_s,outcome_s,outcome,src,dst,kind,fragment,round,bytes\n");
         x.tracing = 1;
         h.on_message = on_message_trace;
     }
-    sgd_config sgd = {(float)config_double(c, "train", "lr"), (float)config_double(c, "train", "momentum"),
-                      (float)config_double(c, "train", "weight_decay")};
-    learner_nn_spec ls = {
-        .arch = a,
-        .train = &d->train,
-        .test = &d->test,
-        .part = p,
-        .batch_size = (int)config_int(c, "train", "batch_size"),
-        .sgd = &sgd,
-        .batch_seed = sc.seed,
-        .workers = sc.threads,
-        .threads = 1,
-        .eval_samples = (size_t)config_int(c, "eval", "test_samples"),
-        .eval_batch = (int)config_int(c, "eval", "batch_size"),
-    };
-    learner l;
-    int rc = learner_nn_new(&ls, &l, err);
-    if (rc == 0) rc = sim_run(&sc, &l, &h, interrupted, err);
+    int rc = sim_run(&sc, &l, &h, interrupted, err);
     learner_free(&l);
     if (x.tracing) {
         if (rc == 0) rc = atomic_commit(&x.trace, err);
@@ -344,29 +339,20 @@ int run_experiment(const config *c, const run_options *o, int *interrupted, int 
     /* The output folders before the data: a refused folder costs nothing. */
     char base[4096];
     run_base_dir(c, o->out_dir, base, sizeof base);
-    exp_data d;
-    nn_arch a;
-    partition p;
-    int data_ok = 0, partition_ok = 0, rc = -1;
-    if (run_clear_dirs(base, algs, count, err) || exp_load_data(c, &d, err)) {
+    exp_inputs in = {0};
+    int rc = -1;
+    if (run_clear_dirs(base, algs, count, err) || exp_inputs_load(c, &in, err)) {
         *bad_input = 1;
         goto done;
     }
-    data_ok = 1;
-    if (exp_build_arch(c, &d, &a, err) || exp_partition(c, &d, &p, err)) {
-        *bad_input = 1;
-        goto done;
-    }
-    partition_ok = 1;
     rc = 0;
     for (int i = 0; i < count && rc == 0 && !*interrupted; i++) {
         char dir[4096 + 64];
         snprintf(dir, sizeof dir, "%s/%s", base, algs[i]);
-        rc = run_one(c, algs[i], dir, &d, &a, &p, spec, trace, n_trace, o, interrupted, bad_input, err);
+        rc = run_one(c, algs[i], dir, &in, spec, trace, n_trace, o, interrupted, bad_input, err);
     }
 done:
-    if (partition_ok) partition_free(&p);
-    if (data_ok) exp_data_free(&d);
+    exp_inputs_free(&in);
     free(spec);
     free(trace);
     return rc;

@@ -30,7 +30,7 @@ static const char *path_or_fail(const config *c, const char *name, ds_err *err) 
 int exp_check_data_path(const config *c, ds_err *err) {
     const char *name = config_str(c, "dataset", "name");
     const char *path = config_str(c, "dataset", "path");
-    if (!strncmp(name, "synthetic", 9)) return 0;
+    if (!strncmp(name, "synthetic", 9) || exp_is_synthetic(c)) return 0;
     if (!strcmp(name, "fashion-mnist") && !*path) path = FASHION_MNIST_DEFAULT_PATH;
     if (!*path) return path_or_fail(c, name, err) ? 0 : -1;
     if (!path_exists(path))
@@ -163,4 +163,63 @@ int exp_stragglers(const config *c, int N, int *ids, int *n, ds_err *err) {
     int rc = node_specs(c, N, spec, ids, n, err);
     free(spec);
     return rc;
+}
+
+/* ---- a run's learner ------------------------------------------------------ */
+
+int exp_is_synthetic(const config *c) { return !strcmp(config_str(c, "model", "name"), "quadratic"); }
+
+const char *exp_dataset_name(const config *c) {
+    return exp_is_synthetic(c) ? "none" : config_str(c, "dataset", "name");
+}
+
+int exp_inputs_load(const config *c, exp_inputs *in, ds_err *err) {
+    memset(in, 0, sizeof *in);
+    in->synthetic = exp_is_synthetic(c);
+    if (in->synthetic) return 0;
+    if (exp_load_data(c, &in->d, err)) return -1;
+    if (exp_build_arch(c, &in->d, &in->a, err) || exp_partition(c, &in->d, &in->p, err)) {
+        exp_data_free(&in->d);
+        return -1;
+    }
+    in->loaded = 1;
+    return 0;
+}
+
+void exp_inputs_free(exp_inputs *in) {
+    if (!in || !in->loaded) return;
+    partition_free(&in->p);
+    exp_data_free(&in->d);
+    in->loaded = 0;
+}
+
+int exp_learner_new(const config *c, const exp_inputs *in, const int *nodes, int n_nodes, int workers, int threads,
+                    learner *out, ds_err *err) {
+    if (in->synthetic) {
+        learner_quadratic_spec qs = {
+            .nodes = (int)config_int(c, "partition", "nodes"),
+            .dim = (size_t)config_int(c, "model", "dim"),
+            .lr = config_double(c, "train", "lr"),
+            .seed = (uint64_t)config_int(c, "experiment", "seed"),
+        };
+        return learner_quadratic_new(&qs, out, err);
+    }
+    sgd_config sgd = {(float)config_double(c, "train", "lr"), (float)config_double(c, "train", "momentum"),
+                      (float)config_double(c, "train", "weight_decay")};
+    learner_nn_spec ls = {
+        .arch = &in->a,
+        .train = &in->d.train,
+        .test = &in->d.test,
+        .part = &in->p,
+        .nodes = nodes,
+        .n_nodes = n_nodes,
+        .batch_size = (int)config_int(c, "train", "batch_size"),
+        .sgd = &sgd,
+        .batch_seed = (uint64_t)config_int(c, "experiment", "seed"),
+        .workers = workers,
+        .threads = threads,
+        .eval_samples = (size_t)config_int(c, "eval", "test_samples"),
+        .eval_batch = (int)config_int(c, "eval", "batch_size"),
+    };
+    return learner_nn_new(&ls, out, err);
 }

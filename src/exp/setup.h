@@ -4,6 +4,7 @@
 #ifndef DS_SETUP_H
 #define DS_SETUP_H
 
+#include "core/learner.h"
 #include "data/dataset.h"
 #include "data/partition.h"
 #include "exp/config.h"
@@ -27,6 +28,29 @@ int exp_build_arch(const config *c, const exp_data *d, nn_arch *a, ds_err *err);
 
 /* Splits the training set per [partition]. */
 int exp_partition(const config *c, const exp_data *d, partition *p, ds_err *err);
+
+/* What a run's learners are made from: the data, the model and the
+ * partition; nothing for the synthetic model ([model] name = quadratic). */
+typedef struct exp_inputs {
+    int synthetic;
+    exp_data d;
+    nn_arch a;
+    partition p;
+    int loaded;        /* d and p hold something to free */
+} exp_inputs;
+
+int exp_is_synthetic(const config *c);
+/* Loads the data, builds the model and partitions the data (or, for the
+ * synthetic model, nothing). */
+int exp_inputs_load(const config *c, exp_inputs *in, ds_err *err);
+void exp_inputs_free(exp_inputs *in);
+/* The learner of a run from [model], [train], [eval] and the inputs:
+ * hosting nodes[n_nodes] (NULL: all), for `workers` concurrent callers,
+ * each call on `threads` threads. */
+int exp_learner_new(const config *c, const exp_inputs *in, const int *nodes, int n_nodes, int workers, int threads,
+                    learner *out, ds_err *err);
+/* The dataset's name, or "none" for the synthetic model. */
+const char *exp_dataset_name(const config *c);
 
 /* Every node's link and compute spec from [network]: the defaults, then
  * `stragglers` nodes (a count, or a fraction when < 1) chosen by the seed

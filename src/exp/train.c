@@ -98,6 +98,9 @@ int train_run(const config *c, const train_options *opt, train_result *res, ds_e
     else
         snprintf(res->out_dir, sizeof res->out_dir, "%s/%s", config_str(c, "experiment", "output"),
                  config_str(c, "experiment", "name"));
+    if (exp_is_synthetic(c))
+        return ds_fail(err, "%s: [model] name = quadratic has no data to train on: it is for divshare run and "
+                            "launch", config_origin(c, "model", "name"));
     exp_data d;
     nn_arch a;
     if (exp_load_data(c, &d, err)) return -1;

@@ -253,19 +253,13 @@ int node_run(const config *c, const node_options *o, int *bad_input, ds_err *err
         return ds_fail(err, "[algorithm] redraw = true is simulator-only (receivers could not know the "
                             "fragments)");
     if (run_check(c, err)) return -1;
-    exp_data d;
-    nn_arch a;
-    partition p;
-    if (exp_load_data(c, &d, err)) return -1;
-    if (exp_build_arch(c, &d, &a, err) || exp_partition(c, &d, &p, err)) {
-        exp_data_free(&d);
-        return -1;
-    }
+    exp_inputs in;
+    if (exp_inputs_load(c, &in, err)) return -1;
     sim_node_spec *spec = malloc(sizeof *spec * (size_t)N);
     hosts h = {0};
     node_rt n = {0};
     int dir_ok = 0, rc = -1;
-    const size_t P = a.n_params;
+    size_t P = 0;
     n.id = id;
     n.algo = algo;
     n.err = err;
@@ -278,6 +272,12 @@ int node_run(const config *c, const node_options *o, int *bad_input, ds_err *err
     if (exp_node_specs(c, N, spec, err) || hosts_load(&h, o->hosts_path, N, err)) goto done;
     *bad_input = 0;
     uint64_t seed = (uint64_t)config_int(c, "experiment", "seed");
+    /* The same initial model and batch order as the simulator's node id. */
+    if (exp_learner_new(c, &in, &id, 1, 1, 1, &n.learn, err)) {
+        *bad_input = 1;
+        goto done;
+    }
+    P = n.learn.n_params;
     algo_config ac = run_algo_config(c, P);
     if (algo_config_check(name, &ac, err)) {
         *bad_input = 1;
@@ -290,25 +290,6 @@ int node_run(const config *c, const node_options *o, int *bad_input, ds_err *err
         goto done;
     }
     n.lr = config_double(c, "train", "lr");
-    sgd_config sgd = {(float)n.lr, (float)config_double(c, "train", "momentum"),
-                      (float)config_double(c, "train", "weight_decay")};
-    /* The same initial model and batch order as the simulator's node id. */
-    learner_nn_spec ls = {
-        .arch = &a,
-        .train = &d.train,
-        .test = &d.test,
-        .part = &p,
-        .nodes = &id,
-        .n_nodes = 1,
-        .batch_size = (int)config_int(c, "train", "batch_size"),
-        .sgd = &sgd,
-        .batch_seed = seed,
-        .workers = 1,
-        .threads = 1,
-        .eval_samples = (size_t)config_int(c, "eval", "test_samples"),
-        .eval_batch = (int)config_int(c, "eval", "batch_size"),
-    };
-    if (learner_nn_new(&ls, &n.learn, err)) goto done;
     n.learn.ops->init_params(n.learn.self, n.params, rng_derive(seed, SEED_INIT_MODEL, 0));
     int evaluated = in_eval_sample(c, N, id);
     n.slowdown = spec[id].slowdown;
@@ -447,7 +428,6 @@ done:
     strbuf_free(&n.rows);
     hosts_free(&h);
     free(spec);
-    partition_free(&p);
-    exp_data_free(&d);
+    exp_inputs_free(&in);
     return rc;
 }
