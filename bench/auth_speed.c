@@ -23,7 +23,7 @@
 static hosts h;
 static char pub[2][AUTH_KEY_CHARS + 1], sec[2][AUTH_KEY_CHARS + 1];
 
-static transport *start(int self, const sim_node_spec *spec, int curve) {
+static transport *start(int self, const node_spec *spec, int curve) {
     transport_config c = {.self = self, .nodes = 2, .hosts = &h, .spec = spec,
                           .expect = {2, self, P, algo_find("swift"), NULL},
                           .public_key = curve ? pub[self] : NULL, .secret_key = curve ? sec[self] : NULL};
@@ -48,7 +48,7 @@ static unsigned char *message(uint32_t round, size_t *len) {
 
 /* Mbit/s of payload received for n messages queued at once. */
 static double stream(double up, int curve, int n) {
-    sim_node_spec spec[2] = {{up, 1e12, 0, 1}, {1e12, 1e12, 0, 1}};
+    node_spec spec[2] = {{up, 1e12, 0, 1}, {1e12, 1e12, 0, 1}};
     transport *a = start(0, spec, curve), *b = start(1, spec, curve);
     /* Connect: one message through, then the measured stream. */
     for (int got = 0; !got;) {

@@ -266,7 +266,12 @@ static int cmd_experiment(int argc, char **argv, int real) {
             if (failed && !nodes_failed) node_failure = err;
             nodes_failed += failed;
         } else {
-            run_options o = {out, cc.quiet ? NULL : stdout, cc.quiet ? NULL : stderr, &stop_requested};
+            run_options o = {
+                .out_dir = out,
+                .log = cc.quiet ? NULL : stdout,
+                .progress = cc.quiet ? NULL : stderr,
+                .stop = &stop_requested,
+            };
             rc = run_experiment(&cc.cfg, &o, &interrupted, &bad, &err);
         }
     }

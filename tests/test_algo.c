@@ -39,7 +39,7 @@ static void mock_clear(mock *k) {
 }
 
 static algo_config cfg(int degree) {
-    algo_config c = {N_NODES, N_PARAMS, degree, 16, 0.1, 1, 0, 42, NULL};
+    algo_config c = {.nodes = N_NODES, .n_params = N_PARAMS, .degree = degree, .local_steps = 16, .chunk_fraction = 0.1, .flush_stale = 1, .redraw = 0, .seed = 42, .graph_file = NULL};
     return c;
 }
 
@@ -232,7 +232,7 @@ static void test_dpsgd(void) {
     mock k = {0};
     algo_runtime rt = {&k, m_now, m_train, m_send, m_cancel, m_params, m_fail};
     ds_err err;
-    algo_config c = {3, N_PARAMS, 2, 16, 0.1, 1, 0, 42, NULL};
+    algo_config c = {.nodes = 3, .n_params = N_PARAMS, .degree = 2, .local_steps = 16, .chunk_fraction = 0.1, .flush_stale = 1, .redraw = 0, .seed = 42, .graph_file = NULL};
     const algo_ops *ops = algo_find("dpsgd");
     void *sh, *node[3];
     CHECK(ops && ops->shared_new(&sh, &c, &err) == 0, "dpsgd graph: %s", err.msg);
@@ -257,7 +257,7 @@ static void test_dpsgd(void) {
     mock_clear(&k);
     for (int i = 0; i < 3; i++) ops->node_free(node[i]);
     ops->shared_free(sh);
-    algo_config odd = {5, N_PARAMS, 3, 16, 0.1, 1, 0, 42, NULL};
+    algo_config odd = {.nodes = 5, .n_params = N_PARAMS, .degree = 3, .local_steps = 16, .chunk_fraction = 0.1, .flush_stale = 1, .redraw = 0, .seed = 42, .graph_file = NULL};
     CHECK(ops->shared_new(&sh, &odd, &err) != 0 && strstr(err.msg, "even"), "5 x 3 has no regular graph: %s", err.msg);
 }
 
@@ -268,7 +268,7 @@ static void test_el(void) {
     mock k = {0};
     algo_runtime rt = {&k, m_now, m_train, m_send, m_cancel, m_params, m_fail};
     ds_err err;
-    algo_config c = {3, N_PARAMS, 1, 16, 0.1, 1, 0, 7, NULL};
+    algo_config c = {.nodes = 3, .n_params = N_PARAMS, .degree = 1, .local_steps = 16, .chunk_fraction = 0.1, .flush_stale = 1, .redraw = 0, .seed = 7, .graph_file = NULL};
     const algo_ops *ops = algo_find("el");
     void *node[3];
     for (int i = 0; i < 3; i++) {
@@ -388,7 +388,7 @@ static void test_graph(void) {
     write_text(path, "4\n0 1\n0 2\n0 3\n");
     mock k = {0};
     algo_runtime rt = {&k, m_now, m_train, m_send, m_cancel, m_params, m_fail};
-    algo_config c = {4, N_PARAMS, 2, 16, 0.1, 1, 0, 1, path};
+    algo_config c = {.nodes = 4, .n_params = N_PARAMS, .degree = 2, .local_steps = 16, .chunk_fraction = 0.1, .flush_stale = 1, .redraw = 0, .seed = 1, .graph_file = path};
     const algo_ops *ops = algo_find("dpsgd");
     void *sh, *node[4];
     CHECK(algo_config_check("dpsgd", &c, &err) == 0 && ops->shared_new(&sh, &c, &err) == 0, "star graph: %s", err.msg);

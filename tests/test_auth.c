@@ -78,8 +78,8 @@ static void victim(int curve, void (*attack)(void *zctx, int port), transport_st
         printf("setup: %s\n", err.msg);
         exit(1);
     }
-    sim_node_spec spec[N];
-    for (int i = 0; i < N; i++) spec[i] = (sim_node_spec){.up = 1e9, .down = 1e9, .latency = 0, .slowdown = 1};
+    node_spec spec[N];
+    for (int i = 0; i < N; i++) spec[i] = (node_spec){.up = 1e9, .down = 1e9, .latency = 0, .slowdown = 1};
     transport_config c = {.self = 0, .nodes = N, .hosts = &h, .spec = spec,
                           .expect = {N, 0, P, algo_find("swift"), NULL},
                           .public_key = curve ? pub[0] : NULL, .secret_key = curve ? sec[0] : NULL};

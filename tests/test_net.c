@@ -7,7 +7,7 @@
 #include "algo/algo.h"
 #include "check.h"
 #include "net/hosts.h"
-#include "net/node_csv.h"
+#include "core/node_csv.h"
 #include "net/wire.h"
 #include "util/crc32c.h"
 #include "util/rng.h"
@@ -33,7 +33,7 @@ typedef struct fixture {
 
 static void fixture_init(fixture *f) {
     f->ops = algo_find("divshare");
-    algo_config c = {NODES, PARAMS, 2, 4, 0.1, 1, 0, 7, NULL};
+    algo_config c = {.nodes = NODES, .n_params = PARAMS, .degree = 2, .local_steps = 4, .chunk_fraction = 0.1, .flush_stale = 1, .redraw = 0, .seed = 7, .graph_file = NULL};
     ds_err err;
     f->ops->shared_new(&f->shared, &c, &err);
     for (int i = 0; i < PARAMS; i++) f->params[i] = (float)i * 0.5f - 3.0f;

@@ -41,7 +41,7 @@ static unsigned char *message(int src, int dst, size_t floats, uint32_t round, s
     return b;
 }
 
-static transport *start(int self, const hosts *h, const sim_node_spec *spec, size_t n_params) {
+static transport *start(int self, const hosts *h, const node_spec *spec, size_t n_params) {
     const algo_ops *ops = algo_find("swift");
     transport_config c = {.self = self, .nodes = h->n, .hosts = h, .spec = spec,
                           .expect = {h->n, self, n_params, ops, NULL}};
@@ -74,7 +74,7 @@ static void connect_pair(transport *a, transport *b, int src, int dst) {
 
 static void test_throughput(const hosts *h, double seconds) {
     const size_t P = 25000; /* 100 kB messages */
-    sim_node_spec spec[2] = {{10e6, 1e12, 0, 1}, {1e12, 1e12, 0, 1}};
+    node_spec spec[2] = {{10e6, 1e12, 0, 1}, {1e12, 1e12, 0, 1}};
     transport *a = start(0, h, spec, P), *b = start(1, h, spec, P);
     connect_pair(a, b, 0, 1);
     sleep(1); /* let any handshake leftovers arrive */
@@ -113,7 +113,7 @@ static void test_throughput(const hosts *h, double seconds) {
 }
 
 static void test_latency(const hosts *h) {
-    sim_node_spec spec[2] = {{1e12, 1e12, 0.005, 1}, {1e12, 1e12, 0.005, 1}};
+    node_spec spec[2] = {{1e12, 1e12, 0.005, 1}, {1e12, 1e12, 0.005, 1}};
     transport *a = start(0, h, spec, 25000), *b = start(1, h, spec, 25000);
     connect_pair(a, b, 0, 1);
     double err[20], worst = 0;
@@ -146,7 +146,7 @@ static void test_latency(const hosts *h) {
 
 static void test_cancel(const hosts *h) {
     const size_t P = 25000;
-    sim_node_spec spec[2] = {{1e6, 1e12, 0, 1}, {1e12, 1e12, 0, 1}}; /* 1 Mbit/s: 0.8 s per message */
+    node_spec spec[2] = {{1e6, 1e12, 0, 1}, {1e12, 1e12, 0, 1}}; /* 1 Mbit/s: 0.8 s per message */
     transport *a = start(0, h, spec, P), *b = start(1, h, spec, P);
     connect_pair(a, b, 0, 1);
     size_t len;
@@ -179,7 +179,7 @@ static void test_cancel(const hosts *h) {
  * 10 Mbit/s take 0.8 s, plus a 0.5 s pause = 1.3 s. */
 static void test_pause(const hosts *h) {
     const size_t P = 25000;
-    sim_node_spec spec[2] = {{10e6, 1e12, 0, 1}, {1e12, 1e12, 0, 1}};
+    node_spec spec[2] = {{10e6, 1e12, 0, 1}, {1e12, 1e12, 0, 1}};
     transport *a = start(0, h, spec, P), *b = start(1, h, spec, P);
     connect_pair(a, b, 0, 1);
     size_t len;
@@ -216,7 +216,7 @@ static void test_streams(void) {
     hosts h3;
     make_hosts(&h3, 3);
     const size_t P = 25000; /* 100 kB: 0.4 s at 2 Mbit/s, 8 ms at 100 Mbit/s */
-    sim_node_spec spec[3] = {{100e6, 1e12, 0, 1}, {1e12, 2e6, 0, 1}, {1e12, 1e12, 0, 1}};
+    node_spec spec[3] = {{100e6, 1e12, 0, 1}, {1e12, 2e6, 0, 1}, {1e12, 1e12, 0, 1}};
     transport *a = start(0, &h3, spec, P), *slow = start(1, &h3, spec, P), *fast = start(2, &h3, spec, P);
     connect_pair(a, slow, 0, 1);
     connect_pair(a, fast, 0, 2);

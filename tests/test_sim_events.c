@@ -126,15 +126,15 @@ static void on_message(void *ctx, const algo_msg *m, sim_msg_outcome outcome, do
     }
 }
 
-static int on_eval(void *ctx, const sim_report *r) {
+static int on_eval(void *ctx, const run_report *r) {
     rec *x = ctx;
     if (x->n_eval < 64) x->evals[x->n_eval++] = r->time;
     return 0;
 }
 
 /* Runs ops on N nodes with the quadratic learner; spec per node. */
-static int run(const algo_ops *ops, const algo_config *ac, int N, const sim_node_spec *spec, double duration,
-               double step_time, double eval_interval, const sim_trace_point *trace, int n_trace, rec *r) {
+static int run(const algo_ops *ops, const algo_config *ac, int N, const node_spec *spec, double duration,
+               double step_time, double eval_interval, const trace_point *trace, int n_trace, rec *r) {
     ds_err err;
     learner l;
     learner_quadratic_spec qs = {.nodes = N, .dim = P, .lr = 0.1, .seed = 7};
@@ -173,15 +173,15 @@ static const seen_msg *find(const rec *r, int src, int dst, int outcome, int nth
 
 /* ---- scenarios ------------------------------------------------------------ */
 
-static sim_node_spec spec3[3];
+static node_spec spec3[3];
 static algo_config ac3 = {.nodes = 3, .n_params = P, .degree = 1, .local_steps = 1, .chunk_fraction = 1, .seed = 7};
 
 static void setup_links(void) {
     /* Node 0 sends at 8,000 bit/s; receivers take 16,000. Latencies differ
      * so that a sum of the wrong ones shows. */
-    spec3[0] = (sim_node_spec){.up = 8000, .down = 16000, .latency = 0.1, .slowdown = 1};
-    spec3[1] = (sim_node_spec){.up = 8000, .down = 16000, .latency = 0.2, .slowdown = 1};
-    spec3[2] = (sim_node_spec){.up = 8000, .down = 16000, .latency = 0.4, .slowdown = 1};
+    spec3[0] = (node_spec){.up = 8000, .down = 16000, .latency = 0.1, .slowdown = 1};
+    spec3[1] = (node_spec){.up = 8000, .down = 16000, .latency = 0.2, .slowdown = 1};
+    spec3[2] = (node_spec){.up = 8000, .down = 16000, .latency = 0.4, .slowdown = 1};
 }
 
 static void test_delivery(void) {
@@ -238,7 +238,7 @@ static void test_trace(void) {
     setup_links();
     scenario = S_ONE;
     /* At 0.5 s node 0's uplink halves: 4,000 bits are left at 4,000 bit/s. */
-    sim_trace_point tp = {.time = 0.5, .node = 0, .up = 4000, .down = 16000, .line = 1};
+    trace_point tp = {.time = 0.5, .node = 0, .up = 4000, .down = 16000, .line = 1};
     CHECK(run(&SCRIPT, &ac3, 3, spec3, 5, 0.5, 10, &tp, 1, &r) == 0, "trace runs");
     const seen_msg *m = find(&r, 0, 1, SIM_MSG_DELIVERED, 0);
     CHECK(m && NEAR(m->when, 0.5 + 1.0 + 0.3), "a trace row changes the rate at its time: %.15g",
@@ -262,7 +262,7 @@ static void test_eval_times(void) {
 static void test_adpsgd_pong(void) {
     ds_err err;
     rec r;
-    sim_node_spec s2[2] = {
+    node_spec s2[2] = {
         {.up = 1e9, .down = 1e9, .latency = 0.001, .slowdown = 1},
         {.up = 1e9, .down = 1e9, .latency = 0.001, .slowdown = 10}, /* trains 10x slower */
     };

@@ -89,7 +89,12 @@ void algo_names(char *buf, size_t n, const char *sep) {
 }
 
 int algo_config_check(const char *name, const algo_config *c, ds_err *err) {
-    if (!algo_lookup(name, err)) return -1;
+    const algo_ops *ops = algo_lookup(name, err);
+    return ops ? algo_config_check_ops(ops, c, err) : -1;
+}
+
+int algo_config_check_ops(const algo_ops *ops, const algo_config *c, ds_err *err) {
+    const char *name = ops->name;
     if (c->nodes < 2) return ds_fail(err, "%s needs at least 2 nodes (got %d)", name, c->nodes);
     if (!strcmp(name, "dpsgd") && c->graph_file && *c->graph_file) { /* degree from the file */
         graph g;

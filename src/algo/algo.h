@@ -99,6 +99,7 @@ typedef struct algo_config {
     int redraw;            /* DivShare: new permutation every round (per node and round) */
     uint64_t seed;
     const char *graph_file; /* D-PSGD: edges file, NULL/"" = random regular graph (borrowed) */
+    const void *ext;        /* an algorithm from outside the registry: its own data (borrowed) */
 } algo_config;
 
 /* Counters an algorithm keeps per node (read by the runtime for metrics). */
@@ -136,6 +137,8 @@ const algo_ops *algo_lookup(const char *name, ds_err *err);
 void algo_names(char *buf, size_t n, const char *sep);
 /* Checks c against the algorithm's needs (degree < nodes, ...). */
 int algo_config_check(const char *name, const algo_config *c, ds_err *err);
+/* The same for an algorithm given by its ops (one outside the registry). */
+int algo_config_check_ops(const algo_ops *ops, const algo_config *c, ds_err *err);
 
 /* Helpers shared by the algorithms. */
 /* shared_new / shared_free for algorithms without shared data. */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "core/metrics_csv.h"
 #include "exp/compare.h"
 #include "util/fileio.h"
 
@@ -37,9 +38,10 @@ static int run_metric(const char *dir, const char **metric, ds_err *err) {
     char line[512] = "";
     char *ok = fgets(line, sizeof line, f);
     fclose(f);
-    if (ok && strstr(line, "accuracy_mean")) *metric = "accuracy";
-    else if (ok && strstr(line, "rmse_mean")) *metric = "rmse";
-    else return ds_fail(err, "%s: no accuracy_mean or rmse_mean column in the header", path);
+    line[strcspn(line, "\r\n")] = 0;
+    int regress;
+    if (!ok || metrics_csv_parse_header(line, path, &regress, err)) return ok ? -1 : ds_fail(err, "%s: empty file", path);
+    *metric = metrics_csv_metric(regress);
     return 0;
 }
 

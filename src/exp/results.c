@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/metrics_csv.h"
 #include "exp/setup.h"
 #include "util/clock.h"
 #include "util/fileio.h"
@@ -26,13 +27,13 @@ struct results {
     double targets[RESULTS_MAX_TARGETS]; /* % (accuracy) or RMSE */
     double reached[RESULTS_MAX_TARGETS]; /* s, or NAN */
     strbuf metrics, nodes;
-    sim_report last;
+    run_report last;
     int evals;
     double wall0;
     double wall_fixed; /* > 0: the run's wall time, given (real runs) */
     int n_stragglers;
     int *straggler_ids;            /* [n_stragglers], ascending */
-    sim_node_spec *straggler_spec; /* [n_stragglers], their links */
+    node_spec *straggler_spec; /* [n_stragglers], their links */
     ds_err *err;
 };
 
@@ -61,7 +62,7 @@ static int cmp_int(const void *a, const void *b) {
 /* The run's stragglers (the same draw as the run's own), for summary.json. */
 static int find_stragglers(results *x, ds_err *err) {
     const int N = (int)config_int(x->cfg, "partition", "nodes");
-    sim_node_spec *spec = malloc(sizeof *spec * (size_t)N);
+    node_spec *spec = malloc(sizeof *spec * (size_t)N);
     x->straggler_ids = malloc(sizeof(int) * (size_t)N);
     x->straggler_spec = malloc(sizeof *x->straggler_spec * (size_t)N);
     int rc = -1;
@@ -128,7 +129,7 @@ static int write_summary(results *x, int final, int interrupted) {
     /* Which nodes are stragglers, and their links. */
     cJSON *strag = cJSON_AddArrayToObject(root, "stragglers");
     for (int j = 0; j < x->n_stragglers; j++) {
-        const sim_node_spec *sp = &x->straggler_spec[j];
+        const node_spec *sp = &x->straggler_spec[j];
         cJSON *o = cJSON_CreateObject();
         cJSON_AddNumberToObject(o, "node", x->straggler_ids[j]);
         cJSON_AddNumberToObject(o, "up_bps", sp->up);
@@ -145,7 +146,7 @@ static int write_summary(results *x, int final, int interrupted) {
         else cJSON_AddNumberToObject(o, "time_s", x->reached[i]);
         cJSON_AddItemToArray(tt, o);
     }
-    const sim_report *r = &x->last;
+    const run_report *r = &x->last;
     cJSON *fin = cJSON_AddObjectToObject(root, "final");
     cJSON_AddNumberToObject(fin, "time_s", r->time);
     double scale = x->regress ? 1 : 100;
@@ -187,44 +188,19 @@ static int write_file(const char *dir, const char *name, const strbuf *t, ds_err
     return atomic_write_string(path, strbuf_str(t), err);
 }
 
-/* "%.Nf" of v, or "" when v is NaN (unknown, not garbage). */
-static const char *num_or_empty(char *buf, size_t cap, const char *fmt, double v) {
-    if (isnan(v)) buf[0] = 0;
-    else snprintf(buf, cap, fmt, v);
-    return buf;
-}
-
-int results_add(results *x, const sim_report *r) {
+int results_add(results *x, const run_report *r_in) {
+    run_report rr = *r_in;
+    rr.regress = x->regress;
+    const run_report *r = &rr;
     double scale = x->regress ? 1 : 100;
-    const char *m = x->regress ? "rmse" : "accuracy";
+    const char *m = metrics_csv_metric(x->regress);
     int rc = 0;
     if (x->evals == 0) {
-        rc |= strbuf_printf(&x->metrics, "time_s,mean_round,%s_mean,%s_min,%s_max,test_loss,train_loss,"
-                            "consensus_distance,bytes_sent,messages_sent,messages_dropped_stale,messages_received,"
-                            "events\n", m, m, m);
-        rc |= strbuf_printf(&x->nodes, "time_s,node,round,%s,test_loss,train_loss,bytes_sent,bytes_received,"
-                            "messages_sent,messages_dropped_stale,messages_received,applied,staleness_rounds,"
-                            "idle_s\n", m);
+        rc |= metrics_csv_header(&x->metrics, x->regress);
+        rc |= nodes_csv_header(&x->nodes, x->regress);
     }
-    char tl[32], cd[32];
-    rc |= strbuf_printf(&x->metrics, "%.3f,%.2f,%.4f,%.4f,%.4f,%.5f,%s,%s,%llu,%llu,%llu,%llu,%llu\n", r->time,
-                        r->mean_round, scale * r->metric_mean, scale * r->metric_min, scale * r->metric_max,
-                        r->test_loss, num_or_empty(tl, sizeof tl, "%.5f", r->train_loss),
-                        num_or_empty(cd, sizeof cd, "%.5f", r->consensus), (unsigned long long)r->bytes_sent,
-                        (unsigned long long)r->msgs_sent, (unsigned long long)r->msgs_dropped,
-                        (unsigned long long)r->msgs_received, (unsigned long long)r->events);
-    for (int i = 0; i < r->nodes; i++) {
-        const sim_node_report *n = &r->node[i];
-        char metric[32], loss[32], ntl[32];
-        rc |= strbuf_printf(&x->nodes, "%.3f,%d,%u,%s,%s,%s,%llu,%llu,%llu,%llu,%llu,%llu,%.3f,%.3f\n", r->time, i,
-                            n->round, num_or_empty(metric, sizeof metric, "%.4f", scale * n->test_metric),
-                            num_or_empty(loss, sizeof loss, "%.5f", n->test_loss),
-                            num_or_empty(ntl, sizeof ntl, "%.5f", n->train_loss),
-                            (unsigned long long)n->bytes_sent, (unsigned long long)n->bytes_received,
-                            (unsigned long long)n->msgs_sent, (unsigned long long)n->msgs_dropped,
-                            (unsigned long long)n->msgs_received, (unsigned long long)n->applied, n->staleness,
-                            n->idle_time);
-    }
+    rc |= metrics_csv_append(&x->metrics, r);
+    rc |= nodes_csv_append(&x->nodes, r);
     if (rc) return ds_fail(x->err, "out of memory for results");
     for (int i = 0; i < x->n_targets; i++) {
         int hit = x->regress ? r->metric_mean <= x->targets[i] : scale * r->metric_mean >= x->targets[i];

@@ -22,7 +22,7 @@ typedef struct results results;
 results *results_open(const config *c, const char *dir, const char *algorithm, const char *runtime,
                       int regress, FILE *log, ds_err *err);
 /* Appends one evaluation and rewrites the files. r->node[0..r->nodes). */
-int results_add(results *x, const sim_report *r);
+int results_add(results *x, const run_report *r);
 /* The run's wall time, when it is not the time since results_open (a
  * real run collected afterwards: the longest node's). */
 void results_set_wall_time(results *x, double seconds);

@@ -21,9 +21,16 @@ typedef struct run_ctx {
     results *res;
     atomic_file trace; /* messages.csv when tracing */
     int tracing;
+    const run_options *o;
+    const char *algorithm;
+    ds_err *err;
 } run_ctx;
 
-static int on_eval(void *ctx, const sim_report *r) { return results_add(((run_ctx *)ctx)->res, r); }
+static int on_eval(void *ctx, const run_report *r) {
+    run_ctx *x = ctx;
+    if (results_add(x->res, r)) return -1;
+    return x->o->on_eval ? x->o->on_eval(x->o->eval_ctx, x->algorithm, r, x->err) : 0;
+}
 
 static const char *msg_kind_name(algo_msg_kind k) {
     switch (k) {
@@ -46,23 +53,23 @@ static void on_message_trace(void *ctx, const algo_msg *m, sim_msg_outcome outco
 
 /* Trace points in time order; equal times keep their file order. */
 static int cmp_trace_point(const void *a, const void *b) {
-    const sim_trace_point *x = a, *y = b;
+    const trace_point *x = a, *y = b;
     if (x->time != y->time) return (x->time > y->time) - (x->time < y->time);
     return (x->line > y->line) - (x->line < y->line);
 }
 
-int run_read_trace(const char *path, int N, sim_trace_point **out, int *n_out, ds_err *err) {
+int run_read_trace(const char *path, int N, trace_point **out, int *n_out, ds_err *err) {
     *out = NULL;
     *n_out = 0;
     text_file tf;
     if (text_open(&tf, path, TRACE_MAX_FILE, err)) return ds_fail_prefix(err, "[network] trace");
     int n = 0, cap = 0;
-    sim_trace_point *t = NULL;
+    trace_point *t = NULL;
     for (char *line; (line = text_next(&tf));) {
         char *f[4];
         int nf = text_fields(line, f, 4);
         if (nf == 0) continue;
-        sim_trace_point tp = {.line = tf.line};
+        trace_point tp = {.line = tf.line};
         long long node;
         if (nf != 4 || text_double(f[0], &tp.time) || text_int(f[1], &node) || text_double(f[2], &tp.up) ||
             text_double(f[3], &tp.down) || tp.time < 0 || node < 0 || node >= N || !(tp.up > 0) ||
@@ -75,7 +82,7 @@ int run_read_trace(const char *path, int N, sim_trace_point **out, int *n_out, d
         tp.node = (int)node;
         if (n == cap) {
             cap = cap ? 2 * cap : 64;
-            sim_trace_point *nt = realloc(t, sizeof *t * (size_t)cap);
+            trace_point *nt = realloc(t, sizeof *t * (size_t)cap);
             if (!nt) {
                 free(t);
                 text_close(&tf);
@@ -137,14 +144,17 @@ static int step_time_of(const config *c, const exp_inputs *in, double *out, ds_e
 }
 
 algo_config run_algo_config(const config *c, size_t n_params) {
-    return (algo_config){(int)config_int(c, "partition", "nodes"), n_params,
-                         (int)config_int(c, "algorithm", "degree"),
-                         (int)config_int(c, "algorithm", "local_steps"),
-                         config_double(c, "algorithm", "chunk_fraction"),
-                         config_bool(c, "algorithm", "flush_stale"),
-                         config_bool(c, "algorithm", "redraw"),
-                         (uint64_t)config_int(c, "experiment", "seed"),
-                         config_str(c, "algorithm", "graph")};
+    return (algo_config){
+        .nodes = (int)config_int(c, "partition", "nodes"),
+        .n_params = n_params,
+        .degree = (int)config_int(c, "algorithm", "degree"),
+        .local_steps = (int)config_int(c, "algorithm", "local_steps"),
+        .chunk_fraction = config_double(c, "algorithm", "chunk_fraction"),
+        .flush_stale = config_bool(c, "algorithm", "flush_stale"),
+        .redraw = config_bool(c, "algorithm", "redraw"),
+        .seed = (uint64_t)config_int(c, "experiment", "seed"),
+        .graph_file = config_str(c, "algorithm", "graph"),
+    };
 }
 
 int run_algorithm_list(const config *c, char *buf, size_t cap, char **algs, int max, ds_err *err) {
@@ -202,8 +212,10 @@ int run_clear_dirs(const char *base, char **algs, int count, ds_err *err) {
     return results_clear_dir(dir, err);
 }
 
-/* run_check, handing over the bandwidth trace it loaded (caller frees). */
-static int check_experiment(const config *c, sim_trace_point **trace, int *n_trace, ds_err *err) {
+/* run_check, handing over the bandwidth trace it loaded (caller frees);
+ * algo: a caller's algorithm to check instead of the configured ones. */
+static int check_experiment(const config *c, const algo_ops *algo, trace_point **trace, int *n_trace,
+                            ds_err *err) {
     *trace = NULL;
     *n_trace = 0;
     uint64_t seeds[RUN_MAX_SEEDS];
@@ -211,11 +223,12 @@ static int check_experiment(const config *c, sim_trace_point **trace, int *n_tra
     if (run_parse_seeds(c, seeds, &n_seeds, err)) return -1;
     char names[CONFIG_MAX_VALUE];
     char *algs[RUN_MAX_ALGORITHMS];
-    int count = run_algorithm_list(c, names, sizeof names, algs, RUN_MAX_ALGORITHMS, err);
+    int count = algo ? 0 : run_algorithm_list(c, names, sizeof names, algs, RUN_MAX_ALGORITHMS, err);
     if (count < 0) return -1;
     const int N = (int)config_int(c, "partition", "nodes");
     if (N < 2) return ds_fail(err, "[partition] nodes = %d: divshare run needs at least 2 nodes", N);
     algo_config ac = run_algo_config(c, 1);
+    if (algo && algo_config_check_ops(algo, &ac, err)) return ds_fail_prefix(err, "%s", algo->name);
     for (int i = 0; i < count; i++)
         if (algo_config_check(algs[i], &ac, err)) return -1;
     double targets[RESULTS_MAX_TARGETS];
@@ -223,7 +236,7 @@ static int check_experiment(const config *c, sim_trace_point **trace, int *n_tra
     if (results_parse_targets(config_str(c, "eval", "targets"), targets, &nt, err)) return -1;
     double step_time;
     if (parse_step_time(c, &step_time, err) < 0) return -1;
-    sim_node_spec *spec = malloc(sizeof *spec * (size_t)N);
+    node_spec *spec = malloc(sizeof *spec * (size_t)N);
     if (!spec) return ds_fail(err, "out of memory");
     int rc = exp_node_specs(c, N, spec, err);
     free(spec);
@@ -234,16 +247,16 @@ static int check_experiment(const config *c, sim_trace_point **trace, int *n_tra
 }
 
 int run_check(const config *c, ds_err *err) {
-    sim_trace_point *trace;
+    trace_point *trace;
     int n_trace;
-    if (check_experiment(c, &trace, &n_trace, err)) return -1;
+    if (check_experiment(c, NULL, &trace, &n_trace, err)) return -1;
     free(trace);
     return 0;
 }
 
 static int run_one(const config *c, const char *algorithm, const char *dir, const exp_inputs *in,
-                   const sim_node_spec *spec,
-                   const sim_trace_point *trace, int n_trace,
+                   const node_spec *spec,
+                   const trace_point *trace, int n_trace,
                    const run_options *o, int *interrupted, int *bad_input, ds_err *err) {
     const int N = (int)config_int(c, "partition", "nodes");
     sim_config sc = {0};
@@ -264,12 +277,15 @@ static int run_one(const config *c, const char *algorithm, const char *dir, cons
     sc.trace = trace;
     sc.n_trace = n_trace;
     learner l;
-    if (exp_learner_new(c, in, NULL, 0, sc.threads, 1, &l, err)) return -1;
-    sc.algo = algo_find(algorithm);
+    if (o->make_learner ? o->make_learner(o->learner_ctx, c, algorithm, sc.threads, &l, err)
+                        : exp_learner_new(c, in, NULL, 0, sc.threads, 1, &l, err))
+        return -1;
+    sc.algo = o->algo ? o->algo : algo_find(algorithm);
     sc.algo_cfg = run_algo_config(c, l.n_params);
+    sc.algo_cfg.ext = o->algo_ext;
     char note[256];
     snprintf(note, sizeof note, "resolved configuration of this run (divshare run, algorithm %s)", algorithm);
-    run_ctx x = {0};
+    run_ctx x = {.o = o, .algorithm = algorithm, .err = err};
     if (results_write_config(c, dir, note, err) ||
         !(x.res = results_open(c, dir, algorithm, "sim", l.lower_is_better, o->log, err))) {
         learner_free(&l);
@@ -315,17 +331,23 @@ int run_experiment(const config *c, const run_options *o, int *interrupted, int 
     *interrupted = 0;
     *bad_input = 0;
     /* Validate everything cheap before any long work. */
-    sim_trace_point *trace;
+    trace_point *trace;
     int n_trace;
-    if (check_experiment(c, &trace, &n_trace, err)) {
+    if (check_experiment(c, o->algo, &trace, &n_trace, err)) {
         *bad_input = 1;
         return -1;
     }
     char names[CONFIG_MAX_VALUE];
     char *algs[RUN_MAX_ALGORITHMS];
-    int count = run_algorithm_list(c, names, sizeof names, algs, RUN_MAX_ALGORITHMS, err);
+    int count = 1;
+    if (o->algo) {
+        snprintf(names, sizeof names, "%s", o->algo->name);
+        algs[0] = names;
+    } else {
+        count = run_algorithm_list(c, names, sizeof names, algs, RUN_MAX_ALGORITHMS, err);
+    }
     const int N = (int)config_int(c, "partition", "nodes");
-    sim_node_spec *spec = malloc(sizeof *spec * (size_t)N);
+    node_spec *spec = malloc(sizeof *spec * (size_t)N);
     if (!spec) {
         free(trace);
         return ds_fail(err, "out of memory");
@@ -341,7 +363,7 @@ int run_experiment(const config *c, const run_options *o, int *interrupted, int 
     run_base_dir(c, o->out_dir, base, sizeof base);
     exp_inputs in = {0};
     int rc = -1;
-    if (run_clear_dirs(base, algs, count, err) || exp_inputs_load(c, &in, err)) {
+    if (run_clear_dirs(base, algs, count, err) || (!o->make_learner && exp_inputs_load(c, &in, err))) {
         *bad_input = 1;
         goto done;
     }

@@ -21,6 +21,19 @@ typedef struct run_options {
     FILE *log;                         /* per-run lines (NULL = silent) */
     FILE *progress;                    /* progress bar (NULL = none) */
     const volatile sig_atomic_t *stop; /* Ctrl-C */
+    /* A caller's learner instead of the configured model (no data is
+     * loaded): made afresh for each algorithm's run, with `workers`
+     * concurrent callers. */
+    int (*make_learner)(void *ctx, const config *c, const char *algorithm, int workers, learner *out, ds_err *err);
+    void *learner_ctx;
+    /* A caller's algorithm instead of [algorithm] algorithms: the one run,
+     * under its own name. */
+    const algo_ops *algo;
+    const void *algo_ext;              /* its algo_config.ext */
+    /* After every evaluation, once the result files hold it: return
+     * non-zero (having set err) to stop the run. */
+    int (*on_eval)(void *ctx, const char *algorithm, const run_report *r, ds_err *err);
+    void *eval_ctx;
 } run_options;
 
 #define RUN_MAX_ALGORITHMS 16
@@ -45,7 +58,7 @@ int run_clear_dirs(const char *base, char **algs, int count, ds_err *err);
 /* Reads a bandwidth trace ([network] trace): "time node up down" per
  * line, node in [0, N), '#' comments; sorted by time, equal times in file
  * order. *out: a new array (caller frees), NULL when empty. */
-int run_read_trace(const char *path, int N, sim_trace_point **out, int *n_out, ds_err *err);
+int run_read_trace(const char *path, int N, trace_point **out, int *n_out, ds_err *err);
 
 #define RUN_MAX_SEEDS 100
 

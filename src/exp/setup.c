@@ -118,7 +118,7 @@ int exp_threads(const config *c) {
 
 /* Node link and compute specs: defaults, then seeded stragglers. */
 /* exp_node_specs, also listing the stragglers' ids (when not NULL). */
-static int node_specs(const config *c, int N, sim_node_spec *spec, int *stragglers, int *n_stragglers,
+static int node_specs(const config *c, int N, node_spec *spec, int *stragglers, int *n_stragglers,
                       ds_err *err) {
     double strag = config_double(c, "network", "stragglers");
     int k = strag >= 1 ? (int)strag : (int)lround(strag * N);
@@ -126,7 +126,7 @@ static int node_specs(const config *c, int N, sim_node_spec *spec, int *straggle
         return ds_fail(err, "[network] stragglers = %g: a count must be an integer (fractions are < 1)", strag);
     if (k > N) return ds_fail(err, "[network] stragglers = %d is more than the %d nodes", k, N);
     for (int i = 0; i < N; i++)
-        spec[i] = (sim_node_spec){config_double(c, "network", "up"), config_double(c, "network", "down"),
+        spec[i] = (node_spec){config_double(c, "network", "up"), config_double(c, "network", "down"),
                                   config_double(c, "network", "latency"), 1.0};
     uint32_t *perm = malloc(sizeof(uint32_t) * (size_t)N);
     if (!perm) return ds_fail(err, "out of memory");
@@ -139,7 +139,7 @@ static int node_specs(const config *c, int N, sim_node_spec *spec, int *straggle
     if (n_stragglers) *n_stragglers = k;
     for (int j = 0; j < k; j++) {
         if (stragglers) stragglers[j] = (int)perm[j];
-        sim_node_spec *s = &spec[perm[j]];
+        node_spec *s = &spec[perm[j]];
         if (hi > lo) {
             s->up = s->down = lo + (hi - lo) * rng_uniform(&r);
         } else {
@@ -153,12 +153,12 @@ static int node_specs(const config *c, int N, sim_node_spec *spec, int *straggle
     return 0;
 }
 
-int exp_node_specs(const config *c, int N, sim_node_spec *spec, ds_err *err) {
+int exp_node_specs(const config *c, int N, node_spec *spec, ds_err *err) {
     return node_specs(c, N, spec, NULL, NULL, err);
 }
 
 int exp_stragglers(const config *c, int N, int *ids, int *n, ds_err *err) {
-    sim_node_spec *spec = malloc(sizeof *spec * (size_t)N);
+    node_spec *spec = malloc(sizeof *spec * (size_t)N);
     if (!spec) return ds_fail(err, "out of memory");
     int rc = node_specs(c, N, spec, ids, n, err);
     free(spec);

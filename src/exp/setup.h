@@ -55,7 +55,7 @@ const char *exp_dataset_name(const config *c);
 /* Every node's link and compute spec from [network]: the defaults, then
  * `stragglers` nodes (a count, or a fraction when < 1) chosen by the seed
  * with the straggler settings. The same on every process of a real run. */
-int exp_node_specs(const config *c, int N, sim_node_spec *spec, ds_err *err);
+int exp_node_specs(const config *c, int N, node_spec *spec, ds_err *err);
 /* The ids of exp_node_specs's stragglers into ids[N] (in the order they
  * were drawn), their count into *n. */
 int exp_stragglers(const config *c, int N, int *ids, int *n, ds_err *err);

@@ -7,12 +7,12 @@
 #include <string.h>
 
 #include "exp/results.h"
-#include "net/node_csv.h"
+#include "core/node_csv.h"
 #include "util/fileio.h"
 
 typedef struct node_row {
     double time;
-    sim_node_report rep;
+    node_report rep;
     uint64_t unreachable, invalid, foreign;
 } node_row;
 
@@ -115,7 +115,7 @@ int collect_run(const config *c, const char *dir, const char *algorithm, FILE *l
                 int *missing, ds_err *err) {
     const int N = (int)config_int(c, "partition", "nodes");
     node_rows *nodes = calloc((size_t)N, sizeof *nodes);
-    sim_node_report *reps = calloc((size_t)N, sizeof *reps);
+    node_report *reps = calloc((size_t)N, sizeof *reps);
     double *times = NULL;
     results *res = NULL;
     int rc = -1, regress = -1, n_times = 0;
@@ -175,7 +175,7 @@ int collect_run(const config *c, const char *dir, const char *algorithm, FILE *l
         goto done;
     }
     for (int k = 0; k < u && rc != -2; k++) {
-        sim_report r = {0};
+        run_report r = {0};
         r.time = times[k];
         r.regress = regress;
         r.nodes = N;
@@ -200,7 +200,7 @@ int collect_run(const config *c, const char *dir, const char *algorithm, FILE *l
                 reps[i] = row->rep;
                 if (!current) reps[i].test_metric = reps[i].test_loss = reps[i].train_loss = NAN;
             }
-            const sim_node_report *p = &reps[i];
+            const node_report *p = &reps[i];
             if (!isnan(p->test_metric)) {
                 evaluated++;
                 r.metric_mean += p->test_metric;

@@ -100,7 +100,7 @@ static int run_one(config *c, const launch_options *o, const char *alg, const ch
     netem *em = NULL;
     const char **addr = NULL;
     if (o->netem) { /* every node in its own namespace: one port for all */
-        sim_node_spec *spec = malloc(sizeof *spec * (size_t)N);
+        node_spec *spec = malloc(sizeof *spec * (size_t)N);
         addr = malloc(sizeof(char *) * (size_t)N);
         if (!spec || !addr) rc = ds_fail(err, "out of memory");
         if (!rc && exp_node_specs(c, N, spec, err)) rc = -1;

@@ -82,7 +82,7 @@ static int shape(ds_err *err, const char *ns, const char *dev, double rate, doub
     return 0;
 }
 
-netem *netem_setup(int n, const sim_node_spec *spec, int with_delay, ds_err *err) {
+netem *netem_setup(int n, const node_spec *spec, int with_delay, ds_err *err) {
     if (n < 1 || n > 60000) {
         ds_fail(err, "--netem: %d nodes (at most 60000)", n);
         return NULL;

@@ -23,7 +23,7 @@ int netem_available(int *with_delay, ds_err *err);
 
 /* Builds the emulated network for n nodes with the given link specs
  * (latency only if with_delay). */
-netem *netem_setup(int n, const sim_node_spec *spec, int with_delay, ds_err *err);
+netem *netem_setup(int n, const node_spec *spec, int with_delay, ds_err *err);
 /* Node i's namespace name and IPv4 address. */
 const char *netem_namespace(const netem *m, int i);
 const char *netem_address(const netem *m, int i);

@@ -13,7 +13,7 @@
 #include "exp/run.h"
 #include "exp/setup.h"
 #include "net/auth.h"
-#include "net/node_csv.h"
+#include "core/node_csv.h"
 #include "net/transport.h"
 #include "util/clock.h"
 #include "util/fileio.h"
@@ -255,7 +255,7 @@ int node_run(const config *c, const node_options *o, int *bad_input, ds_err *err
     if (run_check(c, err)) return -1;
     exp_inputs in;
     if (exp_inputs_load(c, &in, err)) return -1;
-    sim_node_spec *spec = malloc(sizeof *spec * (size_t)N);
+    node_spec *spec = malloc(sizeof *spec * (size_t)N);
     hosts h = {0};
     node_rt n = {0};
     int dir_ok = 0, rc = -1;

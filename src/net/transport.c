@@ -332,7 +332,7 @@ static void send_due_acks(transport *t, ack_due *acks, size_t *n, double now) {
 
 static void *receiver_main(void *arg) {
     transport *t = arg;
-    const sim_node_spec *spec = t->c.spec;
+    const node_spec *spec = t->c.spec;
     const int self = t->c.self;
     const int acking = !t->c.kernel_bandwidth;
     double down_free = 0; /* when the emulated downlink is next idle */

@@ -31,7 +31,7 @@
 typedef struct transport_config {
     int self, nodes;
     const hosts *hosts;         /* borrowed, outlives the transport */
-    const sim_node_spec *spec;  /* [nodes] link specs, borrowed */
+    const node_spec *spec;  /* [nodes] link specs, borrowed */
     wire_expect expect;         /* what the receiver accepts */
     /* The kernel shapes the bandwidth (launch --netem): spec's rates are
      * ignored; the sender hands a message over when its peer's one-deep

@@ -32,7 +32,7 @@ typedef struct sim_node {
     int inflight;
     int *inflight_dst; /* [max(inflight)] destinations with a message in flight */
     int inflight_cap;
-    sim_node_report rep;
+    node_report rep;
 } sim_node;
 
 typedef struct sim {
@@ -256,7 +256,7 @@ static int evaluate(sim *s, double wall0, const sim_hooks *h) {
     pool_run(s->pool, eval_worker, s);
     for (int w = 0; w < s->threads; w++)
         if (s->work_failed[w]) return ds_fail(s->err, "%s", s->work_err[w].msg);
-    sim_report r = {0};
+    run_report r = {0};
     r.time = s->now;
     r.wall = clock_now() - wall0;
     r.regress = s->learn->lower_is_better;
@@ -267,7 +267,7 @@ static int evaluate(sim *s, double wall0, const sim_hooks *h) {
     r.metric_min = INFINITY;
     r.metric_max = -INFINITY;
     for (int i = 0; i < s->n_eval; i++) {
-        const sim_node_report *nr = &s->nodes[s->eval_ids[i]].rep;
+        const node_report *nr = &s->nodes[s->eval_ids[i]].rep;
         r.metric_mean += nr->test_metric / s->n_eval;
         r.test_loss += nr->test_loss / s->n_eval;
         if (nr->test_metric < r.metric_min) r.metric_min = nr->test_metric;
@@ -308,7 +308,7 @@ static int evaluate(sim *s, double wall0, const sim_hooks *h) {
     r.train_loss = with_loss ? r.train_loss / with_loss : NAN;
     r.node = &s->nodes[0].rep;
     /* The report's node array must be contiguous: copy out. */
-    sim_node_report *reps = malloc(sizeof *reps * (size_t)N);
+    node_report *reps = malloc(sizeof *reps * (size_t)N);
     if (!reps) return ds_fail(s->err, "out of memory");
     for (int i = 0; i < N; i++) reps[i] = s->nodes[i].rep;
     r.node = reps;
@@ -476,7 +476,7 @@ static void handle(sim *s, const sim_event *e) {
         break;
     }
     case EV_TRACE: {
-        const sim_trace_point *tp = &s->c->trace[e->a];
+        const trace_point *tp = &s->c->trace[e->a];
         net_advance(&s->net, s->now);
         net_set_node(&s->net, tp->node, tp->up, tp->down, s->net.latency[tp->node]);
         s->net_dirty = 1;

@@ -20,21 +20,8 @@
 
 #include "algo/algo.h"
 #include "core/learner.h"
+#include "core/report.h"
 #include "core/seeds.h"
-
-typedef struct sim_node_spec {
-    double up, down; /* bit/s */
-    double latency;  /* one-way access latency, s */
-    double slowdown; /* compute time multiplier (>= 1 for stragglers) */
-} sim_node_spec;
-
-/* A scheduled change of one node's link capacities (bandwidth trace). */
-typedef struct sim_trace_point {
-    double time;     /* simulated s */
-    int node;
-    double up, down; /* bit/s */
-    int line;        /* of the trace file: equal times apply in file order */
-} sim_trace_point;
 
 typedef struct sim_config {
     int nodes;
@@ -47,41 +34,12 @@ typedef struct sim_config {
     int eval_nodes;       /* nodes evaluated (0 = all) */
     int threads;          /* concurrent learner calls: the learner needs as many workers */
     uint64_t seed;
-    const sim_node_spec *node; /* [nodes], borrowed */
-    const sim_trace_point *trace; /* [n_trace] sorted by time, borrowed; may be NULL */
+    const node_spec *node; /* [nodes], borrowed */
+    const trace_point *trace; /* [n_trace] sorted by time, borrowed; may be NULL */
     int n_trace;
     const algo_ops *algo;
     algo_config algo_cfg;
 } sim_config;
-
-/* Per-node figures at an evaluation (cumulative counters). */
-typedef struct sim_node_report {
-    uint32_t round;
-    double test_metric;   /* accuracy (fraction) or RMSE; NaN if not evaluated */
-    double test_loss;     /* NaN if not evaluated */
-    double train_loss;    /* mean over steps since the previous evaluation */
-    uint64_t bytes_sent, bytes_received;
-    uint64_t msgs_sent, msgs_dropped, msgs_received, applied;
-    double staleness;     /* mean rounds between sending and use of applied items */
-    double idle_time;     /* simulated seconds not spent training */
-} sim_node_report;
-
-typedef struct sim_report {
-    double time;          /* simulated s */
-    double wall;          /* wall-clock s since start */
-    int regress;          /* 1: metrics are RMSE, else accuracy */
-    double metric_mean, metric_min, metric_max; /* over evaluated nodes */
-    double test_loss;     /* mean over evaluated nodes */
-    double train_loss;    /* mean over nodes */
-    double consensus;     /* mean L2 distance of models to their average */
-    double mean_round;
-    uint64_t bytes_sent, msgs_sent, msgs_dropped, msgs_received;
-    uint64_t events;
-    double wall_train;    /* wall s spent in SGD so far */
-    double wall_eval;     /* wall s spent evaluating so far (this one excluded) */
-    int nodes;
-    const sim_node_report *node; /* [nodes], valid during the callback */
-} sim_report;
 
 /* The fate of one message, for message traces. */
 typedef enum { SIM_MSG_DELIVERED = 1, SIM_MSG_DROPPED_STALE } sim_msg_outcome;
@@ -92,7 +50,7 @@ typedef struct sim_hooks {
     void (*on_message)(void *ctx, const algo_msg *m, sim_msg_outcome outcome, double when);
     /* Called at every evaluation; return non-zero (having set the run's
      * ds_err) to abort the run. */
-    int (*on_eval)(void *ctx, const sim_report *r);
+    int (*on_eval)(void *ctx, const run_report *r);
     FILE *progress;                    /* progress bar (NULL = none) */
     const volatile sig_atomic_t *stop; /* stop early when set */
 } sim_hooks;

@@ -3,7 +3,7 @@
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    sim_trace_point *t;
+    trace_point *t;
     int n;
     ds_err err;
     if (run_read_trace(fuzz_file(0, data, size), 16, &t, &n, &err) == 0) free(t);

@@ -1,5 +1,5 @@
 /* node_csv.c: node-K.csv, written and read by the same column table. */
-#include "net/node_csv.h"
+#include "core/node_csv.h"
 
 #include <errno.h>
 #include <math.h>
