@@ -177,6 +177,40 @@ static int cmd_train(int argc, char **argv) {
 /* run (simulated) and launch (real processes): the same experiment file,
  * the same outputs, then the comparison table (vs AD-PSGD when it ran) and
  * the plots. */
+/* What one seed's experiment needs from the command line. */
+typedef struct experiment_ctx {
+    const cli_common *cc;
+    const char *argv0;
+    int nodes_failed;
+    ds_err node_failure;
+} experiment_ctx;
+
+static int simulate_one(void *ctx, config *c, const char *out, int *interrupted, int *bad, ds_err *err) {
+    const experiment_ctx *ex = ctx;
+    run_options o = {
+        .out_dir = out,
+        .log = ex->cc->quiet ? NULL : stdout,
+        .progress = ex->cc->quiet ? NULL : stderr,
+        .stop = &stop_requested,
+    };
+    return run_experiment(c, &o, interrupted, bad, err);
+}
+
+static int launch_one(void *ctx, config *c, const char *out, int *interrupted, int *bad, ds_err *err) {
+    experiment_ctx *ex = ctx;
+    char exe[4096];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len > 0) exe[len] = 0;
+    else snprintf(exe, sizeof exe, "%s", ex->argv0);
+    launch_options o = {out, exe, ex->cc->quiet ? NULL : stdout, ex->cc->quiet ? NULL : stderr, &stop_requested,
+                        ex->cc->netem};
+    int failed = 0;
+    int rc = launch_experiment(c, &o, interrupted, bad, &failed, err);
+    if (failed && !ex->nodes_failed) ex->node_failure = *err;
+    ex->nodes_failed += failed;
+    return rc;
+}
+
 static int cmd_experiment(int argc, char **argv, int real) {
     const char *cmd = real ? "launch" : "run";
     /* The experiment file may be given bare as the first argument. */
@@ -238,43 +272,13 @@ static int cmd_experiment(int argc, char **argv, int real) {
      * <base>/seed-<s>/; the table then aggregates over the seeds. */
     uint64_t seeds[RUN_MAX_SEEDS];
     int n_seeds = 0;
-    rc = run_parse_seeds(&cc.cfg, seeds, &n_seeds, &err);
-    if (rc) bad = 1;
-    for (int k = 0; rc == 0 && !interrupted && k < (n_seeds ? n_seeds : 1); k++) {
-        char seed_out[4096 + 32], seed_text[32];
-        const char *out = cc.out_dir;
-        if (n_seeds) {
-            snprintf(seed_text, sizeof seed_text, "%llu", (unsigned long long)seeds[k]);
-            snprintf(seed_out, sizeof seed_out, "%s/seed-%s", base, seed_text);
-            out = seed_out;
-            if (config_put(&cc.cfg, "experiment", "seed", seed_text, "[experiment] seeds", &err)) {
-                rc = -1;
-                bad = 1;
-                break;
-            }
-            if (!cc.quiet) printf("seed %s (%d of %d)\n", seed_text, k + 1, n_seeds);
-        }
-        if (real) {
-            char exe[4096];
-            ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-            if (len > 0) exe[len] = 0;
-            else snprintf(exe, sizeof exe, "%s", argv[0]);
-            launch_options o = {out, exe, cc.quiet ? NULL : stdout, cc.quiet ? NULL : stderr, &stop_requested,
-                                cc.netem};
-            int failed = 0;
-            rc = launch_experiment(&cc.cfg, &o, &interrupted, &bad, &failed, &err);
-            if (failed && !nodes_failed) node_failure = err;
-            nodes_failed += failed;
-        } else {
-            run_options o = {
-                .out_dir = out,
-                .log = cc.quiet ? NULL : stdout,
-                .progress = cc.quiet ? NULL : stderr,
-                .stop = &stop_requested,
-            };
-            rc = run_experiment(&cc.cfg, &o, &interrupted, &bad, &err);
-        }
-    }
+    experiment_ctx ex = {.cc = &cc, .argv0 = argv[0]};
+    if (real) rc = run_over_seeds(&cc.cfg, cc.out_dir, cc.quiet ? NULL : stdout, launch_one, &ex, seeds, &n_seeds,
+                                  &interrupted, &bad, &err);
+    else rc = run_over_seeds(&cc.cfg, cc.out_dir, cc.quiet ? NULL : stdout, simulate_one, &ex, seeds, &n_seeds,
+                             &interrupted, &bad, &err);
+    nodes_failed = ex.nodes_failed;
+    if (nodes_failed) node_failure = ex.node_failure;
     if (n_seeds) /* the table and plots read the seeds' folders */
         for (int i = 0; i < nd; i++)
             sprintf(dirs[i], "%s/seed-%llu/%s", base, (unsigned long long)seeds[0], algs[i]);

@@ -379,3 +379,31 @@ done:
     free(trace);
     return rc;
 }
+
+int run_over_seeds(config *c, const char *out_dir, FILE *log, run_seed_fn one, void *ctx, uint64_t *seeds,
+                   int *n_seeds, int *interrupted, int *bad_input, ds_err *err) {
+    *interrupted = 0;
+    *bad_input = 0;
+    if (run_parse_seeds(c, seeds, n_seeds, err)) {
+        *bad_input = 1;
+        return -1;
+    }
+    if (*n_seeds == 0) return one(ctx, c, out_dir, interrupted, bad_input, err);
+    char base[4096];
+    run_base_dir(c, out_dir, base, sizeof base);
+    for (int k = 0; k < *n_seeds && !*interrupted; k++) {
+        char seed_out[4096 + 64], seed_text[32];
+        snprintf(seed_text, sizeof seed_text, "%llu", (unsigned long long)seeds[k]);
+        snprintf(seed_out, sizeof seed_out, "%s/seed-%s", base, seed_text);
+        if (config_put(c, "experiment", "seed", seed_text, "[experiment] seeds", err)) {
+            *bad_input = 1;
+            return -1;
+        }
+        if (log) {
+            fprintf(log, "seed %s (%d of %d)\n", seed_text, k + 1, *n_seeds);
+            fflush(log);
+        }
+        if (one(ctx, c, seed_out, interrupted, bad_input, err)) return -1;
+    }
+    return 0;
+}

@@ -66,6 +66,18 @@ int run_read_trace(const char *path, int N, trace_point **out, int *n_out, ds_er
  * into seeds[]; *n = 0 for an empty list. Errors name the origin. */
 int run_parse_seeds(const config *c, uint64_t *seeds, int *n, ds_err *err);
 
+/* One experiment of run_over_seeds: run c into out_dir (NULL: the
+ * default base). */
+typedef int (*run_seed_fn)(void *ctx, config *c, const char *out_dir, int *interrupted, int *bad_input,
+                           ds_err *err);
+/* Runs `one` once per seed of [experiment] seeds, with [experiment] seed
+ * set, into <base>/seed-<s>/, announcing each seed on log (nullable); or
+ * once into out_dir when the list is empty. The seeds go to seeds[] and
+ * their count to *n_seeds (0: no list). Stops at the first failure or
+ * interruption. */
+int run_over_seeds(config *c, const char *out_dir, FILE *log, run_seed_fn one, void *ctx, uint64_t *seeds,
+                   int *n_seeds, int *interrupted, int *bad_input, ds_err *err);
+
 /* Validates what can be checked without data: algorithm names and
  * settings, nodes, targets, step_time, stragglers, the bandwidth trace. */
 int run_check(const config *c, ds_err *err);
