@@ -2,7 +2,11 @@
 #ifndef DS_CLI_HELP_H
 #define DS_CLI_HELP_H
 
-#define DIVSHARE_VERSION "0.1.0"
+#include "divshare.h"
+
+#define DIVSHARE_STR2(x) #x
+#define DIVSHARE_STR(x) DIVSHARE_STR2(x)
+#define DIVSHARE_VERSION DIVSHARE_STR(DS_VERSION_MAJOR) "." DIVSHARE_STR(DS_VERSION_MINOR) "." DIVSHARE_STR(DS_VERSION_PATCH)
 
 extern const char *const MAIN_HELP;
 extern const char *const TRAIN_HELP;

@@ -56,6 +56,7 @@ typedef struct learner {
     void *self;
     size_t n_params;
     int lower_is_better; /* 1: the metric is an error (RMSE), else an accuracy */
+    int max_workers;     /* concurrent callers it allows (0: as many as it was made for) */
     const char *model;   /* what is trained, for logs ("gnlenet", "quadratic") */
 } learner;
 

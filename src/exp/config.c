@@ -131,6 +131,12 @@ int config_init(config *c, ds_err *err) {
     return 0;
 }
 
+int config_copy(config *dst, const config *src, ds_err *err) {
+    if (config_init(dst, err)) return -1;
+    memcpy(dst->values, src->values, sizeof *dst->values * (size_t)config_key_count());
+    return 0;
+}
+
 void config_free(config *c) {
     if (!c) return;
     free(c->values);

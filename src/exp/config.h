@@ -47,6 +47,8 @@ int config_key_count(void);
 /* Starts from the defaults. */
 int config_init(config *c, ds_err *err);
 void config_free(config *c);
+/* dst: a new config with src's values and origins. */
+int config_copy(config *dst, const config *src, ds_err *err);
 
 /* Reads an INI file over the current values. Unknown sections or keys,
  * syntax errors and bad values are reported as "file:line: ...". */

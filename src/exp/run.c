@@ -280,6 +280,7 @@ static int run_one(const config *c, const char *algorithm, const char *dir, cons
     if (o->make_learner ? o->make_learner(o->learner_ctx, c, algorithm, sc.threads, &l, err)
                         : exp_learner_new(c, in, NULL, 0, sc.threads, 1, &l, err))
         return -1;
+    if (l.max_workers > 0 && sc.threads > l.max_workers) sc.threads = l.max_workers;
     sc.algo = o->algo ? o->algo : algo_find(algorithm);
     sc.algo_cfg = run_algo_config(c, l.n_params);
     sc.algo_cfg.ext = o->algo_ext;
