@@ -43,8 +43,8 @@ int main(int argc, char **argv) {
              "{\"users\": %d, \"items\": %d, \"factors\": %d, \"bias\": %d, \"train\": %zu, "
              "\"test\": %zu, \"batch\": %ld, \"lr\": %g, \"epochs\": %ld}\n",
              a.mf_users, a.mf_items, a.mf_factors, a.mf_bias, d.train.n, d.test.n,
-             config_int(&c, "train", "batch_size"), config_double(&c, "train", "lr"),
-             config_int(&c, "train", "epochs"));
+             c.v.train.batch_size, c.v.train.lr,
+             c.v.train.epochs);
     if (make_dirs(dir, &err) ||
         dump(dir, "train_user.i32", d.train.user, 4 * d.train.n, &err) ||
         dump(dir, "train_item.i32", d.train.item, 4 * d.train.n, &err) ||

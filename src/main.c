@@ -238,7 +238,7 @@ static int cmd_experiment(int argc, char **argv, int real) {
         return 2;
     }
     /* An experiment wholly from --set is fine; none at all is a mistake. */
-    if (!has_file && !config_is_set(&cc.cfg, "partition", "nodes")) {
+    if (!has_file && !config_is_set_id(&cc.cfg, CK_partition_nodes)) {
         fprintf(stderr, "divshare %s: no experiment file given (and no --set partition.nodes=N)\n\n%s", cmd,
                 real ? LAUNCH_HELP : RUN_HELP);
         config_free(&cc.cfg);
@@ -264,7 +264,7 @@ static int cmd_experiment(int argc, char **argv, int real) {
     signal(SIGTERM, on_sigint);
     int interrupted = 0, bad = 0, nodes_failed = 0, rc;
     ds_err node_failure = {{0}};
-    if (!strcmp(config_str(&cc.cfg, "experiment", "runtime"), "real")) {
+    if (!strcmp(cc.cfg.v.experiment.runtime, "real")) {
         real = 1; /* `divshare run` of a runtime = real experiment launches it */
         cmd = "launch";
     }
@@ -338,8 +338,8 @@ static int cmd_node(int argc, char **argv) {
         return 2;
     }
     char out[4096];
-    snprintf(out, sizeof out, "%s/%s/%s", config_str(&cc.cfg, "experiment", "output"),
-             config_str(&cc.cfg, "experiment", "name"), config_str(&cc.cfg, "algorithm", "name"));
+    snprintf(out, sizeof out, "%s/%s/%s", cc.cfg.v.experiment.output,
+             cc.cfg.v.experiment.name, cc.cfg.v.algorithm.name);
     if (cc.out_dir) snprintf(out, sizeof out, "%s", cc.out_dir);
     signal(SIGINT, on_sigint);
     signal(SIGTERM, on_sigint);
@@ -422,7 +422,7 @@ static int cmd_collect(int argc, char **argv) {
         ds_err err;
         int missing = 0;
         int rc = config_init(&c, &err) || config_load(&c, path, &err);
-        if (!rc) rc = collect_run(&c, argv[i], config_str(&c, "algorithm", "name"), NULL, 0, &missing, &err);
+        if (!rc) rc = collect_run(&c, argv[i], c.v.algorithm.name, NULL, 0, &missing, &err);
         if (rc) {
             fprintf(stderr, "divshare collect: %s\n", err.msg);
             bad = 1;
@@ -551,7 +551,7 @@ static int cmd_check(int argc, char **argv) {
         int rc = config_init(&c, &err) || config_load(&c, argv[i], &err);
         for (int k = 0; k < ns && !rc; k++) rc = config_set(&c, sets[k], &err);
         /* One node: a 'divshare train' file; the run checks do not apply. */
-        int single = !rc && config_int(&c, "partition", "nodes") == 1;
+        int single = !rc && c.v.partition.nodes == 1;
         if (!rc && !single) rc = run_check(&c, &err);
         if (!rc) rc = exp_check_data_path(&c, &err);
         if (rc) {
@@ -592,7 +592,7 @@ static int cmd_partition(int argc, char **argv) {
         return 2;
     }
     printf("%s partition of %zu %s training samples over %d nodes:\n",
-           config_str(&cc.cfg, "partition", "name"), d.train.n, config_str(&cc.cfg, "dataset", "name"),
+           cc.cfg.v.partition.name, d.train.n, cc.cfg.v.dataset.name,
            p.nodes);
     partition_print_summary(&d.train, &p, stdout);
     partition_free(&p);

@@ -31,17 +31,17 @@ int main(void) {
     ds_err err;
     config c;
     CHECK(config_init(&c, &err) == 0, "init");
-    CHECK(config_int(&c, "train", "batch_size") == 8 && config_double(&c, "train", "lr") == 0.05,
+    CHECK(c.v.train.batch_size == 8 && c.v.train.lr == 0.05,
           "defaults");
-    CHECK(!strcmp(config_str(&c, "dataset", "name"), "fashion-mnist"), "default dataset");
+    CHECK(!strcmp(c.v.dataset.name, "fashion-mnist"), "default dataset");
     write_ini("; comment\n[train]\nbatch_size = 32\nlr=0.1\n\n[model]\nname = mf\nbias = yes\n");
     CHECK(config_load(&c, path, &err) == 0, "load: %s", err.msg);
-    CHECK(config_int(&c, "train", "batch_size") == 32 && config_double(&c, "train", "lr") == 0.1, "values");
-    CHECK(config_bool(&c, "model", "bias") == 1 && config_is_set(&c, "model", "name"), "bool and set");
+    CHECK(c.v.train.batch_size == 32 && c.v.train.lr == 0.1, "values");
+    CHECK(c.v.model.bias == 1 && config_is_set_id(&c, CK_model_name), "bool and set");
     char want[128];
     snprintf(want, sizeof want, "%s:7", path);
-    CHECK(!strcmp(config_origin(&c, "model", "name"), want), "origin %s", config_origin(&c, "model", "name"));
-    CHECK(config_set(&c, "train.lr=0.5", &err) == 0 && config_double(&c, "train", "lr") == 0.5, "--set");
+    CHECK(!strcmp(config_origin_of(&c, CK_model_name), want), "origin %s", config_origin_of(&c, CK_model_name));
+    CHECK(config_set(&c, "train.lr=0.5", &err) == 0 && c.v.train.lr == 0.5, "--set");
     CHECK(config_set(&c, "train.lr", &err) != 0 && strstr(err.msg, "section.key=value"), "--set syntax: %s", err.msg);
     CHECK(config_set(&c, "train.lr=-1", &err) != 0 && strstr(err.msg, "--set") && strstr(err.msg, "out of range"),
           "--set range: %s", err.msg);
@@ -53,7 +53,7 @@ int main(void) {
     config d;
     config_init(&d, &err);
     CHECK(config_load(&d, path, &err) == 0, "resolved config reloads: %s", err.msg);
-    CHECK(config_double(&d, "train", "lr") == 0.5 && !strcmp(config_str(&d, "model", "name"), "mf"), "round trip");
+    CHECK(d.v.train.lr == 0.5 && !strcmp(d.v.model.name, "mf"), "round trip");
     config_free(&d);
     config_free(&c);
 
@@ -99,8 +99,8 @@ int main(void) {
         config_init(&n, &err);
         CHECK(config_load(&n, path, &err) != 0 && strstr(err.msg, ":4: NUL byte"), "NUL byte in a value: %s", err.msg);
         write_ini("[dataset]\npath = a;b # c\n");
-        CHECK(config_load(&n, path, &err) == 0 && !strcmp(config_str(&n, "dataset", "path"), "a;b # c"),
-              "; and # are part of a value: %s", config_str(&n, "dataset", "path"));
+        CHECK(config_load(&n, path, &err) == 0 && !strcmp(n.v.dataset.path, "a;b # c"),
+              "; and # are part of a value: %s", n.v.dataset.path);
         config_free(&n);
     }
     /* Values that cannot be written to a config file are refused. */

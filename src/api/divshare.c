@@ -112,7 +112,7 @@ int ds_config_get(const ds_config *c, const char *key, char *buf, size_t n, ds_e
     const cfg_key *k = config_keys();
     for (int i = 0; i < config_key_count(); i++)
         if (!strcmp(k[i].section, section) && !strcmp(k[i].name, name)) {
-            const char *v = config_str(&c->cfg, section, name);
+            const char *v = config_text(&c->cfg, (config_key_id)i);
             if (strlen(v) >= n) return ds_error_set(e, DS_EINVAL, "%s: the value needs %zu bytes", key, strlen(v) + 1);
             snprintf(buf, n, "%s", v);
             return DS_OK;
@@ -193,7 +193,7 @@ static int make_learner(void *ctx, const config *c, const char *algorithm, int w
     L->u = u;
     if (u->begin) {
         ds_error e = {0};
-        if (u->begin(u->ctx, algorithm, (int)config_int(c, "partition", "nodes"), &e)) {
+        if (u->begin(u->ctx, algorithm, (int)c->v.partition.nodes, &e)) {
             free(L);
             return ds_fail(err, "learner %s: %s", u->name ? u->name : "", e.message[0] ? e.message : "begin failed");
         }

@@ -2,7 +2,6 @@
  * key table. */
 #include "exp/config.h"
 
-#include <assert.h>
 #include <errno.h>
 #include "util/fileio.h"
 #include <math.h>
@@ -120,6 +119,30 @@ static int validate(const cfg_key *k, const char *text, const char *origin, ds_e
     return 0;
 }
 
+/* config.v from the (validated) values. */
+static const char *read_STRING(const config *c, int i) { return c->values[i].text; }
+static const char *read_CHOICE(const config *c, int i) { return c->values[i].text; }
+static long read_INT(const config *c, int i) { return strtol(c->values[i].text, NULL, 10); }
+static double read_DOUBLE(const config *c, int i) { return strtod(c->values[i].text, NULL); }
+static int read_BOOL(const config *c, int i) {
+    int b = 0;
+    parse_bool(c->values[i].text, &b);
+    return b;
+}
+
+static void read_typed(config *c) {
+#define SECTION(s)
+#define END(s)
+#define KEY(sec, nm, ty, ...) c->v.sec.nm = read_##ty(c, CK_##sec##_##nm);
+#include "exp/config_keys.def"
+#undef SECTION
+#undef END
+#undef KEY
+}
+
+const char *config_origin_of(const config *c, config_key_id k) { return c->values[k].origin; }
+int config_is_set_id(const config *c, config_key_id k) { return c->values[k].set; }
+
 int config_init(config *c, ds_err *err) {
     c->values = calloc((size_t)config_key_count(), sizeof *c->values);
     if (!c->values) return ds_fail(err, "out of memory");
@@ -128,12 +151,14 @@ int config_init(config *c, ds_err *err) {
         snprintf(c->values[i].text, CONFIG_MAX_VALUE, "%s", k[i].def);
         snprintf(c->values[i].origin, sizeof c->values[i].origin, "default");
     }
+    read_typed(c);
     return 0;
 }
 
 int config_copy(config *dst, const config *src, ds_err *err) {
     if (config_init(dst, err)) return -1;
     memcpy(dst->values, src->values, sizeof *dst->values * (size_t)config_key_count());
+    read_typed(dst);
     return 0;
 }
 
@@ -170,6 +195,7 @@ int config_put(config *c, const char *section, const char *name, const char *val
     snprintf(c->values[i].text, CONFIG_MAX_VALUE, "%s", value);
     snprintf(c->values[i].origin, sizeof c->values[i].origin, "%s", origin);
     c->values[i].set = 1;
+    read_typed(c);
     return 0;
 }
 
@@ -269,22 +295,7 @@ int config_set(config *c, const char *assignment, ds_err *err) {
     return config_put(c, section, name, eq + 1, "--set", err);
 }
 
-static const cfg_value *get(const config *c, const char *section, const char *name) {
-    int i = find_key(section, name);
-    assert(i >= 0 && "config key missing from config_keys.c");
-    return &c->values[i];
-}
-
-const char *config_str(const config *c, const char *s, const char *n) { return get(c, s, n)->text; }
-long config_int(const config *c, const char *s, const char *n) { return strtol(get(c, s, n)->text, NULL, 10); }
-double config_double(const config *c, const char *s, const char *n) { return strtod(get(c, s, n)->text, NULL); }
-int config_bool(const config *c, const char *s, const char *n) {
-    int b = 0;
-    parse_bool(get(c, s, n)->text, &b);
-    return b;
-}
-int config_is_set(const config *c, const char *s, const char *n) { return get(c, s, n)->set; }
-const char *config_origin(const config *c, const char *s, const char *n) { return get(c, s, n)->origin; }
+const char *config_text(const config *c, config_key_id k) { return c->values[k].text; }
 
 void config_write(const config *c, FILE *out) {
     const cfg_key *k = config_keys();

@@ -37,9 +37,55 @@ typedef struct cfg_value {
     int set;          /* 1 if given by the user */
 } cfg_value;
 
+/* Every key as a typed field, config.v.<section>.<name>, made from
+ * config_keys.def: a misspelt key is a compile error. Strings point into
+ * the config's values (valid while the config lives, until the key is
+ * set again). */
+typedef const char *cfg_STRING_t;
+typedef const char *cfg_CHOICE_t;
+typedef long cfg_INT_t;
+typedef double cfg_DOUBLE_t;
+typedef int cfg_BOOL_t;
+
+#define SECTION(s) typedef struct cfg_##s {
+#define KEY(sec, nm, ty, ...) cfg_##ty##_t nm;
+#define END(s) } cfg_##s;
+#include "exp/config_keys.def"
+#undef SECTION
+#undef KEY
+#undef END
+
+typedef struct cfg_values {
+#define SECTION(s) cfg_##s s;
+#define KEY(...)
+#define END(s)
+#include "exp/config_keys.def"
+#undef SECTION
+#undef KEY
+#undef END
+} cfg_values;
+
+/* Key ids, CK_<section>_<name>, in table order. */
+typedef enum config_key_id {
+#define SECTION(s)
+#define KEY(sec, nm, ...) CK_##sec##_##nm,
+#define END(s)
+#include "exp/config_keys.def"
+#undef SECTION
+#undef KEY
+#undef END
+    CONFIG_KEYS
+} config_key_id;
+
 typedef struct config {
-    cfg_value *values; /* [config_key_count()], owned */
+    cfg_value *values; /* [CONFIG_KEYS], owned */
+    cfg_values v;      /* the same, typed; kept in step by every setter */
 } config;
+
+/* The origin of a key's value ("file.ini:12", "--set", "default"), for messages. */
+const char *config_origin_of(const config *c, config_key_id k);
+/* Was the key given by the user? */
+int config_is_set_id(const config *c, config_key_id k);
 
 const cfg_key *config_keys(void);
 int config_key_count(void);
@@ -60,13 +106,8 @@ int config_set(config *c, const char *assignment, ds_err *err);
 int config_put(config *c, const char *section, const char *name, const char *value,
                const char *origin, ds_err *err);
 
-/* Typed getters; the key must exist in the table (asserted). */
-const char *config_str(const config *c, const char *section, const char *name);
-long config_int(const config *c, const char *section, const char *name);
-double config_double(const config *c, const char *section, const char *name);
-int config_bool(const config *c, const char *section, const char *name);
-int config_is_set(const config *c, const char *section, const char *name);
-const char *config_origin(const config *c, const char *section, const char *name);
+/* A key's value as written (for generic tools: the API's get, messages). */
+const char *config_text(const config *c, config_key_id k);
 
 /* Writes every key as an INI file (the resolved configuration). */
 void config_write(const config *c, FILE *out);

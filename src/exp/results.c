@@ -61,7 +61,7 @@ static int cmp_int(const void *a, const void *b) {
 
 /* The run's stragglers (the same draw as the run's own), for summary.json. */
 static int find_stragglers(results *x, ds_err *err) {
-    const int N = (int)config_int(x->cfg, "partition", "nodes");
+    const int N = (int)(x->cfg)->v.partition.nodes;
     node_spec *spec = malloc(sizeof *spec * (size_t)N);
     x->straggler_ids = malloc(sizeof(int) * (size_t)N);
     x->straggler_spec = malloc(sizeof *x->straggler_spec * (size_t)N);
@@ -95,7 +95,7 @@ results *results_open(const config *c, const char *dir, const char *algorithm, c
     x->err = err;
     x->wall0 = clock_now();
     for (int i = 0; i < RESULTS_MAX_TARGETS; i++) x->reached[i] = NAN;
-    if (results_parse_targets(config_str(c, "eval", "targets"), x->targets, &x->n_targets, err) ||
+    if (results_parse_targets(c->v.eval.targets, x->targets, &x->n_targets, err) ||
         make_dirs(dir, err) || find_stragglers(x, err)) {
         results_free(x);
         return NULL;
@@ -119,10 +119,10 @@ static int write_summary(results *x, int final, int interrupted) {
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "command", "run");
     cJSON_AddStringToObject(root, "runtime", x->runtime);
-    cJSON_AddStringToObject(root, "name", config_str(x->cfg, "experiment", "name"));
+    cJSON_AddStringToObject(root, "name", (x->cfg)->v.experiment.name);
     cJSON_AddStringToObject(root, "algorithm", x->algorithm);
-    cJSON_AddStringToObject(root, "dataset", config_str(x->cfg, "dataset", "name"));
-    cJSON_AddNumberToObject(root, "nodes", (double)config_int(x->cfg, "partition", "nodes"));
+    cJSON_AddStringToObject(root, "dataset", (x->cfg)->v.dataset.name);
+    cJSON_AddNumberToObject(root, "nodes", (double)(x->cfg)->v.partition.nodes);
     cJSON_AddStringToObject(root, "metric", x->regress ? "rmse" : "accuracy");
     cJSON_AddBoolToObject(root, "complete", final && !interrupted);
     cJSON_AddBoolToObject(root, "interrupted", interrupted);

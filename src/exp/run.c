@@ -101,13 +101,13 @@ int run_read_trace(const char *path, int N, trace_point **out, int *n_out, ds_er
 
 /* [train] step_time in seconds into *out; 1 for "calibrate", -1 on error. */
 static int parse_step_time(const config *c, double *out, ds_err *err) {
-    const char *v = config_str(c, "train", "step_time");
+    const char *v = c->v.train.step_time;
     if (!strcmp(v, "calibrate")) return 1;
     char *end;
     double t = strtod(v, &end);
     if (end == v || *end || !(t > 0 && t <= 1e6))
         return ds_fail(err, "%s: [train] step_time = '%s': expected seconds in (0, 1e6] or 'calibrate'",
-                       config_origin(c, "train", "step_time"), v);
+                       config_origin_of(c, CK_train_step_time), v);
     *out = t;
     return 0;
 }
@@ -125,12 +125,12 @@ static int step_time_of(const config *c, const exp_inputs *in, double *out, ds_e
         return rc;
     }
     /* Plain SGD on the whole training set: the cost of a step, whoever takes it. */
-    sgd_config sgd = {(float)config_double(c, "train", "lr"), 0, 0};
+    sgd_config sgd = {(float)c->v.train.lr, 0, 0};
     learner_nn_spec spec = {
         .arch = &in->a,
         .train = &in->d.train,
         .test = &in->d.test,
-        .batch_size = (int)config_int(c, "train", "batch_size"),
+        .batch_size = (int)c->v.train.batch_size,
         .sgd = &sgd,
         .batch_seed = 1,
         .workers = 1,
@@ -145,25 +145,25 @@ static int step_time_of(const config *c, const exp_inputs *in, double *out, ds_e
 
 algo_config run_algo_config(const config *c, size_t n_params) {
     return (algo_config){
-        .nodes = (int)config_int(c, "partition", "nodes"),
+        .nodes = (int)c->v.partition.nodes,
         .n_params = n_params,
-        .degree = (int)config_int(c, "algorithm", "degree"),
-        .local_steps = (int)config_int(c, "algorithm", "local_steps"),
-        .chunk_fraction = config_double(c, "algorithm", "chunk_fraction"),
-        .flush_stale = config_bool(c, "algorithm", "flush_stale"),
-        .redraw = config_bool(c, "algorithm", "redraw"),
-        .seed = (uint64_t)config_int(c, "experiment", "seed"),
-        .graph_file = config_str(c, "algorithm", "graph"),
+        .degree = (int)c->v.algorithm.degree,
+        .local_steps = (int)c->v.algorithm.local_steps,
+        .chunk_fraction = c->v.algorithm.chunk_fraction,
+        .flush_stale = c->v.algorithm.flush_stale,
+        .redraw = c->v.algorithm.redraw,
+        .seed = (uint64_t)c->v.experiment.seed,
+        .graph_file = c->v.algorithm.graph,
     };
 }
 
 int run_algorithm_list(const config *c, char *buf, size_t cap, char **algs, int max, ds_err *err) {
-    const char *list = config_str(c, "algorithm", "algorithms");
-    snprintf(buf, cap, "%s", *list ? list : config_str(c, "algorithm", "name"));
+    const char *list = c->v.algorithm.algorithms;
+    snprintf(buf, cap, "%s", *list ? list : c->v.algorithm.name);
     int count = 0;
     for (char *save, *tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
         if (!algo_lookup(tok, err))
-            return ds_fail_prefix(err, "%s: [algorithm]", config_origin(c, "algorithm", *list ? "algorithms" : "name"));
+            return ds_fail_prefix(err, "%s: [algorithm]", config_origin_of(c, *list ? CK_algorithm_algorithms : CK_algorithm_name));
         if (count == max) return ds_fail(err, "[algorithm] algorithms: at most %d", max);
         algs[count++] = tok;
     }
@@ -172,8 +172,8 @@ int run_algorithm_list(const config *c, char *buf, size_t cap, char **algs, int 
 }
 
 int run_parse_seeds(const config *c, uint64_t *seeds, int *n, ds_err *err) {
-    const char *text = config_str(c, "experiment", "seeds");
-    const char *origin = config_origin(c, "experiment", "seeds");
+    const char *text = c->v.experiment.seeds;
+    const char *origin = config_origin_of(c, CK_experiment_seeds);
     *n = 0;
     char buf[CONFIG_MAX_VALUE];
     snprintf(buf, sizeof buf, "%s", text);
@@ -199,7 +199,7 @@ int run_parse_seeds(const config *c, uint64_t *seeds, int *n, ds_err *err) {
 
 void run_base_dir(const config *c, const char *out_dir, char *buf, size_t cap) {
     if (out_dir) snprintf(buf, cap, "%s", out_dir);
-    else snprintf(buf, cap, "%s/%s", config_str(c, "experiment", "output"), config_str(c, "experiment", "name"));
+    else snprintf(buf, cap, "%s/%s", c->v.experiment.output, c->v.experiment.name);
 }
 
 int run_clear_dirs(const char *base, char **algs, int count, ds_err *err) {
@@ -225,7 +225,7 @@ static int check_experiment(const config *c, const algo_ops *algo, trace_point *
     char *algs[RUN_MAX_ALGORITHMS];
     int count = algo ? 0 : run_algorithm_list(c, names, sizeof names, algs, RUN_MAX_ALGORITHMS, err);
     if (count < 0) return -1;
-    const int N = (int)config_int(c, "partition", "nodes");
+    const int N = (int)c->v.partition.nodes;
     if (N < 2) return ds_fail(err, "[partition] nodes = %d: divshare run needs at least 2 nodes", N);
     algo_config ac = run_algo_config(c, 1);
     if (algo && algo_config_check_ops(algo, &ac, err)) return ds_fail_prefix(err, "%s", algo->name);
@@ -233,7 +233,7 @@ static int check_experiment(const config *c, const algo_ops *algo, trace_point *
         if (algo_config_check(algs[i], &ac, err)) return -1;
     double targets[RESULTS_MAX_TARGETS];
     int nt;
-    if (results_parse_targets(config_str(c, "eval", "targets"), targets, &nt, err)) return -1;
+    if (results_parse_targets(c->v.eval.targets, targets, &nt, err)) return -1;
     double step_time;
     if (parse_step_time(c, &step_time, err) < 0) return -1;
     node_spec *spec = malloc(sizeof *spec * (size_t)N);
@@ -241,7 +241,7 @@ static int check_experiment(const config *c, const algo_ops *algo, trace_point *
     int rc = exp_node_specs(c, N, spec, err);
     free(spec);
     if (rc) return -1;
-    const char *path = config_str(c, "network", "trace");
+    const char *path = c->v.network.trace;
     if (!*path) return 0;
     return run_read_trace(path, N, trace, n_trace, err);
 }
@@ -258,21 +258,21 @@ static int run_one(const config *c, const char *algorithm, const char *dir, cons
                    const node_spec *spec,
                    const trace_point *trace, int n_trace,
                    const run_options *o, int *interrupted, int *bad_input, ds_err *err) {
-    const int N = (int)config_int(c, "partition", "nodes");
+    const int N = (int)c->v.partition.nodes;
     sim_config sc = {0};
     sc.nodes = N;
-    sc.duration = config_double(c, "experiment", "duration");
+    sc.duration = c->v.experiment.duration;
     if (step_time_of(c, in, &sc.step_time, err)) {
         *bad_input = 1;
         return -1;
     }
-    sc.lr = config_double(c, "train", "lr");
-    sc.max_inflight = (int)config_int(c, "network", "max_inflight");
-    sc.rtt_weighted = !strcmp(config_str(c, "network", "sharing"), "rtt");
-    sc.eval_interval = config_double(c, "eval", "interval");
-    sc.eval_nodes = (int)config_int(c, "eval", "nodes");
+    sc.lr = c->v.train.lr;
+    sc.max_inflight = (int)c->v.network.max_inflight;
+    sc.rtt_weighted = !strcmp(c->v.network.sharing, "rtt");
+    sc.eval_interval = c->v.eval.interval;
+    sc.eval_nodes = (int)c->v.eval.nodes;
     sc.threads = exp_threads(c);
-    sc.seed = (uint64_t)config_int(c, "experiment", "seed");
+    sc.seed = (uint64_t)c->v.experiment.seed;
     sc.node = spec;
     sc.trace = trace;
     sc.n_trace = n_trace;
@@ -296,12 +296,12 @@ static int run_one(const config *c, const char *algorithm, const char *dir, cons
     if (o->log) {
         fprintf(o->log, "%s: %d nodes, %s, %zu-parameter %s, %g simulated s, step time %.4g s%s -> %s\n",
                 algorithm, N, exp_dataset_name(c), l.n_params, l.model, sc.duration,
-                sc.step_time, strcmp(config_str(c, "train", "step_time"), "calibrate") ? "" : " (calibrated)", dir);
+                sc.step_time, strcmp(c->v.train.step_time, "calibrate") ? "" : " (calibrated)", dir);
         fflush(o->log);
     }
     char path[4096 + 128];
     sim_hooks h = {&x, NULL, on_eval, o->progress, o->stop};
-    if (config_bool(c, "eval", "trace_messages")) {
+    if (c->v.eval.trace_messages) {
         snprintf(path, sizeof path, "%s/messages.csv", dir);
         if (atomic_open(&x.trace, path, err)) {
             results_free(x.res);
@@ -347,7 +347,7 @@ int run_experiment(const config *c, const run_options *o, int *interrupted, int 
     } else {
         count = run_algorithm_list(c, names, sizeof names, algs, RUN_MAX_ALGORITHMS, err);
     }
-    const int N = (int)config_int(c, "partition", "nodes");
+    const int N = (int)c->v.partition.nodes;
     node_spec *spec = malloc(sizeof *spec * (size_t)N);
     if (!spec) {
         free(trace);

@@ -12,7 +12,7 @@
 #include "util/rng.h"
 
 uint64_t exp_seed(const config *c, int use, uint64_t index) {
-    return rng_derive((uint64_t)config_int(c, "experiment", "seed"), (uint64_t)use, index);
+    return rng_derive((uint64_t)c->v.experiment.seed, (uint64_t)use, index);
 }
 
 void exp_data_free(exp_data *d) {
@@ -22,27 +22,27 @@ void exp_data_free(exp_data *d) {
 }
 
 static const char *path_or_fail(const config *c, const char *name, ds_err *err) {
-    const char *p = config_str(c, "dataset", "path");
+    const char *p = c->v.dataset.path;
     if (!*p) ds_fail(err, "[dataset] name = %s needs [dataset] path (where the files are)", name);
     return *p ? p : NULL;
 }
 
 int exp_check_data_path(const config *c, ds_err *err) {
-    const char *name = config_str(c, "dataset", "name");
-    const char *path = config_str(c, "dataset", "path");
+    const char *name = c->v.dataset.name;
+    const char *path = c->v.dataset.path;
     if (!strncmp(name, "synthetic", 9) || exp_is_synthetic(c)) return 0;
     if (!strcmp(name, "fashion-mnist") && !*path) path = FASHION_MNIST_DEFAULT_PATH;
     if (!*path) return path_or_fail(c, name, err) ? 0 : -1;
     if (!path_exists(path))
         return ds_fail(err, "%s: [dataset] path = %s: not found (the %s data must be there; see the README's Data section)",
-                       config_origin(c, "dataset", "path"), path, name);
+                       config_origin_of(c, CK_dataset_path), path, name);
     return 0;
 }
 
 int exp_load_data(const config *c, exp_data *d, ds_err *err) {
     memset(d, 0, sizeof *d);
-    const char *name = config_str(c, "dataset", "name");
-    const char *path = config_str(c, "dataset", "path");
+    const char *name = c->v.dataset.name;
+    const char *path = c->v.dataset.path;
     int rc;
     if (!strcmp(name, "fashion-mnist")) {
         rc = mnist_load(*path ? path : FASHION_MNIST_DEFAULT_PATH, name, &d->train, &d->test, err);
@@ -54,34 +54,34 @@ int exp_load_data(const config *c, exp_data *d, ds_err *err) {
         rc = cifar10_load(path, &d->train, &d->test, err);
     } else if (!strcmp(name, "movielens")) {
         if (!(path = path_or_fail(c, name, err))) return -1;
-        rc = movielens_load(path, config_double(c, "dataset", "train_fraction"),
+        rc = movielens_load(path, c->v.dataset.train_fraction,
                             exp_seed(c, SEED_SPLIT, 0), &d->train, &d->test, err);
     } else if (!strcmp(name, "synthetic")) {
-        int sz = (int)config_int(c, "dataset", "synthetic_size");
-        rc = synthetic_images((size_t)config_int(c, "dataset", "synthetic_train"),
-                              (size_t)config_int(c, "dataset", "synthetic_test"),
-                              (int)config_int(c, "dataset", "synthetic_channels"), sz, sz,
-                              (int)config_int(c, "dataset", "synthetic_classes"), 40.0f,
+        int sz = (int)c->v.dataset.synthetic_size;
+        rc = synthetic_images((size_t)c->v.dataset.synthetic_train,
+                              (size_t)c->v.dataset.synthetic_test,
+                              (int)c->v.dataset.synthetic_channels, sz, sz,
+                              (int)c->v.dataset.synthetic_classes, 40.0f,
                               exp_seed(c, SEED_DATA, 0), &d->train, &d->test, err);
     } else { /* synthetic-ratings */
-        rc = synthetic_ratings((int)config_int(c, "dataset", "synthetic_train"), 200, 40, 4,
-                               config_double(c, "dataset", "train_fraction"),
+        rc = synthetic_ratings((int)c->v.dataset.synthetic_train, 200, 40, 4,
+                               c->v.dataset.train_fraction,
                                exp_seed(c, SEED_DATA, 0), &d->train, &d->test, err);
     }
     if (rc) return -1;
-    size_t tr = (size_t)config_int(c, "dataset", "train_subset");
-    size_t te = (size_t)config_int(c, "dataset", "test_subset");
+    size_t tr = (size_t)c->v.dataset.train_subset;
+    size_t te = (size_t)c->v.dataset.test_subset;
     if (tr && tr < d->train.n) d->train.n = tr;
     if (te && te < d->test.n) d->test.n = te;
     return 0;
 }
 
 int exp_build_arch(const config *c, const exp_data *d, nn_arch *a, ds_err *err) {
-    const char *model = config_str(c, "model", "name");
+    const char *model = c->v.model.name;
     int is_mf = !strcmp(model, "mf");
     if (is_mf != (d->train.kind == DATASET_RATINGS))
         return ds_fail(err, "[model] name = %s does not fit [dataset] name = %s (%s)", model,
-                       config_str(c, "dataset", "name"),
+                       c->v.dataset.name,
                        is_mf ? "mf needs ratings: movielens or synthetic-ratings"
                              : "ratings datasets need model mf");
     nn_model_spec s = {
@@ -90,27 +90,27 @@ int exp_build_arch(const config *c, const exp_data *d, nn_arch *a, ds_err *err) 
         .in_h = d->train.h,
         .in_w = d->train.w,
         .classes = d->train.classes,
-        .hidden = (int)config_int(c, "model", "hidden"),
+        .hidden = (int)c->v.model.hidden,
         .users = d->train.n_users,
         .items = d->train.n_items,
-        .factors = (int)config_int(c, "model", "factors"),
-        .bias = config_bool(c, "model", "bias"),
+        .factors = (int)c->v.model.factors,
+        .bias = c->v.model.bias,
     };
     return nn_model_build(&s, a, err);
 }
 
 int exp_partition(const config *c, const exp_data *d, partition *p, ds_err *err) {
     partition_spec s;
-    partition_kind_parse(config_str(c, "partition", "name"), &s.kind);
-    s.nodes = (int)config_int(c, "partition", "nodes");
-    s.shards = (int)config_int(c, "partition", "shards");
-    s.alpha = config_double(c, "partition", "alpha");
+    partition_kind_parse(c->v.partition.name, &s.kind);
+    s.nodes = (int)c->v.partition.nodes;
+    s.shards = (int)c->v.partition.shards;
+    s.alpha = c->v.partition.alpha;
     s.seed = exp_seed(c, SEED_PARTITION, 0);
     return partition_make(&d->train, &s, p, err);
 }
 
 int exp_threads(const config *c) {
-    long t = config_int(c, "train", "threads");
+    long t = c->v.train.threads;
     if (t > 0) return (int)t;
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? (int)n : 1;
@@ -120,22 +120,22 @@ int exp_threads(const config *c) {
 /* exp_node_specs, also listing the stragglers' ids (when not NULL). */
 static int node_specs(const config *c, int N, node_spec *spec, int *stragglers, int *n_stragglers,
                       ds_err *err) {
-    double strag = config_double(c, "network", "stragglers");
+    double strag = c->v.network.stragglers;
     int k = strag >= 1 ? (int)strag : (int)lround(strag * N);
     if (strag >= 1 && strag != floor(strag))
         return ds_fail(err, "[network] stragglers = %g: a count must be an integer (fractions are < 1)", strag);
     if (k > N) return ds_fail(err, "[network] stragglers = %d is more than the %d nodes", k, N);
     for (int i = 0; i < N; i++)
-        spec[i] = (node_spec){config_double(c, "network", "up"), config_double(c, "network", "down"),
-                                  config_double(c, "network", "latency"), 1.0};
+        spec[i] = (node_spec){c->v.network.up, c->v.network.down,
+                                  c->v.network.latency, 1.0};
     uint32_t *perm = malloc(sizeof(uint32_t) * (size_t)N);
     if (!perm) return ds_fail(err, "out of memory");
     for (int i = 0; i < N; i++) perm[i] = (uint32_t)i;
     rng r;
     rng_seed(&r, exp_seed(c, SEED_PARTITION, 77));
     rng_shuffle_u32(&r, perm, (size_t)N);
-    double lo = config_double(c, "network", "straggler_up"), hi = config_double(c, "network", "straggler_up_max");
-    double down = config_double(c, "network", "straggler_down");
+    double lo = c->v.network.straggler_up, hi = c->v.network.straggler_up_max;
+    double down = c->v.network.straggler_down;
     if (n_stragglers) *n_stragglers = k;
     for (int j = 0; j < k; j++) {
         if (stragglers) stragglers[j] = (int)perm[j];
@@ -146,8 +146,8 @@ static int node_specs(const config *c, int N, node_spec *spec, int *stragglers, 
             s->up = lo;
             s->down = down;
         }
-        s->latency = config_double(c, "network", "straggler_latency");
-        s->slowdown = config_double(c, "network", "straggler_slowdown");
+        s->latency = c->v.network.straggler_latency;
+        s->slowdown = c->v.network.straggler_slowdown;
     }
     free(perm);
     return 0;
@@ -167,10 +167,10 @@ int exp_stragglers(const config *c, int N, int *ids, int *n, ds_err *err) {
 
 /* ---- a run's learner ------------------------------------------------------ */
 
-int exp_is_synthetic(const config *c) { return !strcmp(config_str(c, "model", "name"), "quadratic"); }
+int exp_is_synthetic(const config *c) { return !strcmp(c->v.model.name, "quadratic"); }
 
 const char *exp_dataset_name(const config *c) {
-    return exp_is_synthetic(c) ? "none" : config_str(c, "dataset", "name");
+    return exp_is_synthetic(c) ? "none" : c->v.dataset.name;
 }
 
 int exp_inputs_load(const config *c, exp_inputs *in, ds_err *err) {
@@ -197,15 +197,15 @@ int exp_learner_new(const config *c, const exp_inputs *in, const int *nodes, int
                     learner *out, ds_err *err) {
     if (in->synthetic) {
         learner_quadratic_spec qs = {
-            .nodes = (int)config_int(c, "partition", "nodes"),
-            .dim = (size_t)config_int(c, "model", "dim"),
-            .lr = config_double(c, "train", "lr"),
-            .seed = (uint64_t)config_int(c, "experiment", "seed"),
+            .nodes = (int)c->v.partition.nodes,
+            .dim = (size_t)c->v.model.dim,
+            .lr = c->v.train.lr,
+            .seed = (uint64_t)c->v.experiment.seed,
         };
         return learner_quadratic_new(&qs, out, err);
     }
-    sgd_config sgd = {(float)config_double(c, "train", "lr"), (float)config_double(c, "train", "momentum"),
-                      (float)config_double(c, "train", "weight_decay")};
+    sgd_config sgd = {(float)c->v.train.lr, (float)c->v.train.momentum,
+                      (float)c->v.train.weight_decay};
     learner_nn_spec ls = {
         .arch = &in->a,
         .train = &in->d.train,
@@ -213,13 +213,13 @@ int exp_learner_new(const config *c, const exp_inputs *in, const int *nodes, int
         .part = &in->p,
         .nodes = nodes,
         .n_nodes = n_nodes,
-        .batch_size = (int)config_int(c, "train", "batch_size"),
+        .batch_size = (int)c->v.train.batch_size,
         .sgd = &sgd,
-        .batch_seed = (uint64_t)config_int(c, "experiment", "seed"),
+        .batch_seed = (uint64_t)c->v.experiment.seed,
         .workers = workers,
         .threads = threads,
-        .eval_samples = (size_t)config_int(c, "eval", "test_samples"),
-        .eval_batch = (int)config_int(c, "eval", "batch_size"),
+        .eval_samples = (size_t)c->v.eval.test_samples,
+        .eval_batch = (int)c->v.eval.batch_size,
     };
     return learner_nn_new(&ls, out, err);
 }

@@ -52,8 +52,8 @@ static int write_results(const char *dir, const config *c, const nn_arch *a, con
     /* summary.json */
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "command", "train");
-    cJSON_AddStringToObject(root, "name", config_str(c, "experiment", "name"));
-    cJSON_AddStringToObject(root, "dataset", config_str(c, "dataset", "name"));
+    cJSON_AddStringToObject(root, "name", c->v.experiment.name);
+    cJSON_AddStringToObject(root, "dataset", c->v.dataset.name);
     cJSON_AddNumberToObject(root, "train_samples", (double)d->train.n);
     cJSON_AddNumberToObject(root, "test_samples", (double)d->test.n);
     cJSON_AddStringToObject(root, "model", a->name);
@@ -96,11 +96,11 @@ int train_run(const config *c, const train_options *opt, train_result *res, ds_e
     if (opt->out_dir)
         snprintf(res->out_dir, sizeof res->out_dir, "%s", opt->out_dir);
     else
-        snprintf(res->out_dir, sizeof res->out_dir, "%s/%s", config_str(c, "experiment", "output"),
-                 config_str(c, "experiment", "name"));
+        snprintf(res->out_dir, sizeof res->out_dir, "%s/%s", c->v.experiment.output,
+                 c->v.experiment.name);
     if (exp_is_synthetic(c))
         return ds_fail(err, "%s: [model] name = quadratic has no data to train on: it is for divshare run and "
-                            "launch", config_origin(c, "model", "name"));
+                            "launch", config_origin_of(c, CK_model_name));
     exp_data d;
     nn_arch a;
     if (exp_load_data(c, &d, err)) return -1;
@@ -109,12 +109,12 @@ int train_run(const config *c, const train_options *opt, train_result *res, ds_e
         return -1;
     }
     int threads = exp_threads(c);
-    const int batch = (int)config_int(c, "train", "batch_size");
-    const int epochs = (int)config_int(c, "train", "epochs");
+    const int batch = (int)c->v.train.batch_size;
+    const int epochs = (int)c->v.train.epochs;
     const int regress = a.task == NN_TASK_REGRESS;
-    sgd_config sgd = {(float)config_double(c, "train", "lr"),
-                      (float)config_double(c, "train", "momentum"),
-                      (float)config_double(c, "train", "weight_decay")};
+    sgd_config sgd = {(float)c->v.train.lr,
+                      (float)c->v.train.momentum,
+                      (float)c->v.train.weight_decay};
     learner_nn_spec ls = {
         .arch = &a,
         .train = &d.train,
@@ -124,7 +124,7 @@ int train_run(const config *c, const train_options *opt, train_result *res, ds_e
         .batch_seed = exp_seed(c, SEED_BATCHES, 0),
         .workers = 1,
         .threads = threads,
-        .eval_batch = (int)config_int(c, "eval", "batch_size"),
+        .eval_batch = (int)c->v.eval.batch_size,
     };
     learner l = {0};
     float *params = malloc(sizeof(float) * a.n_params);
@@ -140,7 +140,7 @@ int train_run(const config *c, const train_options *opt, train_result *res, ds_e
         char desc[4096];
         nn_arch_describe(&a, desc, sizeof desc);
         fprintf(opt->log, "divshare train: %s, %zu train / %zu test samples, %d thread%s\n%s",
-                config_str(c, "dataset", "name"), d.train.n, d.test.n, threads,
+                c->v.dataset.name, d.train.n, d.test.n, threads,
                 threads > 1 ? "s" : "", desc);
         fprintf(opt->log, "batch %d, lr %g, momentum %g, weight decay %g, %d epoch%s -> %s\n",
                 batch, sgd.lr, sgd.momentum, sgd.weight_decay, epochs, epochs > 1 ? "s" : "",

@@ -113,7 +113,7 @@ static int cmp_double(const void *a, const void *b) {
 
 int collect_run(const config *c, const char *dir, const char *algorithm, FILE *log, int interrupted,
                 int *missing, ds_err *err) {
-    const int N = (int)config_int(c, "partition", "nodes");
+    const int N = (int)c->v.partition.nodes;
     node_rows *nodes = calloc((size_t)N, sizeof *nodes);
     node_report *reps = calloc((size_t)N, sizeof *reps);
     double *times = NULL;

@@ -78,7 +78,7 @@ static pid_t start_node(const launch_options *o, const char *dir, int id, const 
  * or failed), the first of them described in *fail. */
 static int run_one(config *c, const launch_options *o, const char *alg, const char *dir, int *interrupted,
                    int *failed_out, ds_err *fail, ds_err *err) {
-    const int N = (int)config_int(c, "partition", "nodes");
+    const int N = (int)c->v.partition.nodes;
     char set[256];
     snprintf(set, sizeof set, "algorithm.name=%s", alg);
     if (config_set(c, set, err) || config_set(c, "algorithm.algorithms=", err)) return -1;
@@ -118,7 +118,7 @@ static int run_one(config *c, const launch_options *o, const char *alg, const ch
      * secret key in node-K.key (0600), where the node looks for it. */
     char (*pub)[AUTH_KEY_CHARS + 1] = NULL;
     const char **pubs = NULL;
-    if (!rc && !strcmp(config_str(c, "network", "auth"), "curve")) {
+    if (!rc && !strcmp(c->v.network.auth, "curve")) {
         pub = calloc((size_t)N, sizeof *pub);
         pubs = calloc((size_t)N, sizeof *pubs);
         if (!pub || !pubs) rc = ds_fail(err, "out of memory");
@@ -135,10 +135,10 @@ static int run_one(config *c, const launch_options *o, const char *alg, const ch
     free(pub);
     free(addr);
     free(ports);
-    const double duration = config_double(c, "experiment", "duration");
+    const double duration = c->v.experiment.duration;
     if (o->log && rc == 0) {
         fprintf(o->log, "%s: %d node processes, %s, %g s of training time, links emulated %s -> %s\n", alg, N,
-                config_str(c, "dataset", "name"), duration,
+                c->v.dataset.name, duration,
                 em ? (with_delay ? "by the kernel (htb + netem)" : "by the kernel (htb; latency in-process: no netem qdisc)")
                    : "in-process", dir);
         fflush(o->log);
@@ -262,7 +262,7 @@ int launch_experiment(config *c, const launch_options *o, int *interrupted, int 
         *bad_input = 1;
         return -1;
     }
-    if (config_bool(c, "algorithm", "redraw")) {
+    if (c->v.algorithm.redraw) {
         *bad_input = 1;
         return ds_fail(err, "[algorithm] redraw = true is simulator-only");
     }

@@ -217,8 +217,8 @@ static void node_key_path(const node_options *o, int id, char *buf, size_t cap) 
 /* Is node id in the simulator's seeded sample of evaluated nodes? */
 static int in_eval_sample(const config *c, int N, int id) {
     int *ids = malloc(sizeof(int) * (size_t)N);
-    int n = ids ? sim_eval_sample((uint64_t)config_int(c, "experiment", "seed"), N,
-                                  (int)config_int(c, "eval", "nodes"), ids) : -1;
+    int n = ids ? sim_eval_sample((uint64_t)c->v.experiment.seed, N,
+                                  (int)c->v.eval.nodes, ids) : -1;
     int in = n < 0; /* out of memory: evaluate */
     for (int i = 0; i < n; i++) in |= ids[i] == id;
     free(ids);
@@ -243,13 +243,13 @@ int node_id_from_env(int explicit_id, ds_err *err) {
 
 int node_run(const config *c, const node_options *o, int *bad_input, ds_err *err) {
     *bad_input = 1;
-    const int N = (int)config_int(c, "partition", "nodes");
+    const int N = (int)c->v.partition.nodes;
     const int id = o->id;
     if (id < 0 || id >= N) return ds_fail(err, "node id %d outside [0, %d]", id, N - 1);
-    const char *name = config_str(c, "algorithm", "name");
+    const char *name = c->v.algorithm.name;
     const algo_ops *algo = algo_lookup(name, err);
     if (!algo) return ds_fail_prefix(err, "[algorithm]");
-    if (config_bool(c, "algorithm", "redraw"))
+    if (c->v.algorithm.redraw)
         return ds_fail(err, "[algorithm] redraw = true is simulator-only (receivers could not know the "
                             "fragments)");
     if (run_check(c, err)) return -1;
@@ -271,7 +271,7 @@ int node_run(const config *c, const node_options *o, int *bad_input, ds_err *err
     dir_ok = 1;
     if (exp_node_specs(c, N, spec, err) || hosts_load(&h, o->hosts_path, N, err)) goto done;
     *bad_input = 0;
-    uint64_t seed = (uint64_t)config_int(c, "experiment", "seed");
+    uint64_t seed = (uint64_t)c->v.experiment.seed;
     /* The same initial model and batch order as the simulator's node id. */
     if (exp_learner_new(c, &in, &id, 1, 1, 1, &n.learn, err)) {
         *bad_input = 1;
@@ -289,7 +289,7 @@ int node_run(const config *c, const node_options *o, int *bad_input, ds_err *err
         ds_fail(err, "out of memory");
         goto done;
     }
-    n.lr = config_double(c, "train", "lr");
+    n.lr = c->v.train.lr;
     n.learn.ops->init_params(n.learn.self, n.params, rng_derive(seed, SEED_INIT_MODEL, 0));
     int evaluated = in_eval_sample(c, N, id);
     n.slowdown = spec[id].slowdown;
@@ -302,7 +302,7 @@ int node_run(const config *c, const node_options *o, int *bad_input, ds_err *err
         if (o->shaping == NODE_SHAPING_NONE) spec[i].latency = 0;
     }
     char pub[AUTH_KEY_CHARS + 1], sec[AUTH_KEY_CHARS + 1];
-    int curve = !strcmp(config_str(c, "network", "auth"), "curve");
+    int curve = !strcmp(c->v.network.auth, "curve");
     if (curve) {
         char key_path[4096 + 32];
         node_key_path(o, id, key_path, sizeof key_path);
@@ -341,8 +341,8 @@ int node_run(const config *c, const node_options *o, int *bad_input, ds_err *err
                        .cancel_unsent = rt_cancel_unsent,
                        .params = rt_params,
                        .fail = rt_fail};
-    const double duration = config_double(c, "experiment", "duration");
-    const double interval = config_double(c, "eval", "interval");
+    const double duration = c->v.experiment.duration;
+    const double interval = c->v.eval.interval;
     double wall0 = clock_now();
     n.t0 = wall0;
     double next_eval = 0;

@@ -8,8 +8,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     config c;
     ds_err err;
     if (config_init(&c, &err)) return 0;
-    if (config_load(&c, path, &err) == 0 && config_int(&c, "partition", "nodes") <= 64 &&
-        !*config_str(&c, "network", "trace") && !*config_str(&c, "algorithm", "graph"))
+    if (config_load(&c, path, &err) == 0 && c.v.partition.nodes <= 64 &&
+        !*c.v.network.trace && !*c.v.algorithm.graph)
         run_check(&c, &err); /* cross-key rules too, on small experiments without files */
     config_free(&c);
     return 0;
