@@ -212,12 +212,26 @@ int run_clear_dirs(const char *base, char **algs, int count, ds_err *err) {
     return results_clear_dir(dir, err);
 }
 
-/* run_check, handing over the bandwidth trace it loaded (caller frees);
- * algo: a caller's algorithm to check instead of the configured ones. */
-static int check_experiment(const config *c, const algo_ops *algo, trace_point **trace, int *n_trace,
+/* run_check_for, handing over the bandwidth trace it loaded (caller
+ * frees); algo: a caller's algorithm to check instead of the configured
+ * ones. Every rule that involves more than one key is here. */
+static int check_experiment(const config *c, int real, const algo_ops *algo, trace_point **trace, int *n_trace,
                             ds_err *err) {
     *trace = NULL;
     *n_trace = 0;
+    if (real && c->v.algorithm.redraw)
+        return ds_fail(err, "%s: [algorithm] redraw = true is simulator-only (receivers could not know the "
+                            "fragments)", config_origin_of(c, CK_algorithm_redraw));
+    int quadratic = exp_is_synthetic(c);
+    if (quadratic && !(c->v.train.lr > 0 && c->v.train.lr <= 1))
+        return ds_fail(err, "%s: [train] lr = %g: the quadratic model's step must be in (0, 1]",
+                       config_origin_of(c, CK_train_lr), c->v.train.lr);
+    int is_mf = !strcmp(c->v.model.name, "mf");
+    int ratings = !strcmp(c->v.dataset.name, "movielens") || !strcmp(c->v.dataset.name, "synthetic-ratings");
+    if (!quadratic && is_mf != ratings)
+        return ds_fail(err, "[model] name = %s does not fit [dataset] name = %s (%s)", c->v.model.name,
+                       c->v.dataset.name,
+                       is_mf ? "mf needs ratings: movielens or synthetic-ratings" : "ratings datasets need model mf");
     uint64_t seeds[RUN_MAX_SEEDS];
     int n_seeds;
     if (run_parse_seeds(c, seeds, &n_seeds, err)) return -1;
@@ -246,10 +260,12 @@ static int check_experiment(const config *c, const algo_ops *algo, trace_point *
     return run_read_trace(path, N, trace, n_trace, err);
 }
 
-int run_check(const config *c, ds_err *err) {
+int run_check(const config *c, ds_err *err) { return run_check_for(c, 0, err); }
+
+int run_check_for(const config *c, int real, ds_err *err) {
     trace_point *trace;
     int n_trace;
-    if (check_experiment(c, NULL, &trace, &n_trace, err)) return -1;
+    if (check_experiment(c, real, NULL, &trace, &n_trace, err)) return -1;
     free(trace);
     return 0;
 }
@@ -334,7 +350,7 @@ int run_experiment(const config *c, const run_options *o, int *interrupted, int 
     /* Validate everything cheap before any long work. */
     trace_point *trace;
     int n_trace;
-    if (check_experiment(c, o->algo, &trace, &n_trace, err)) {
+    if (check_experiment(c, 0, o->algo, &trace, &n_trace, err)) {
         *bad_input = 1;
         return -1;
     }

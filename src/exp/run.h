@@ -81,6 +81,8 @@ int run_over_seeds(config *c, const char *out_dir, FILE *log, run_seed_fn one, v
 /* Validates what can be checked without data: algorithm names and
  * settings, nodes, targets, step_time, stragglers, the bandwidth trace. */
 int run_check(const config *c, ds_err *err);
+/* The same, for the simulator (real = 0) or real processes (real = 1). */
+int run_check_for(const config *c, int real, ds_err *err);
 
 /* Runs every configured algorithm. *interrupted is set if stopped early.
  * Bad configuration returns -1 with *bad_input = 1. */

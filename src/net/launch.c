@@ -253,7 +253,7 @@ int launch_experiment(config *c, const launch_options *o, int *interrupted, int 
     *interrupted = 0;
     *bad_input = 0;
     *nodes_failed = 0;
-    if (run_check(c, err)) {
+    if (run_check_for(c, 1, err)) {
         *bad_input = 1;
         return -1;
     }
@@ -261,10 +261,6 @@ int launch_experiment(config *c, const launch_options *o, int *interrupted, int 
     if (o->netem && netem_available(&with_delay, err)) {
         *bad_input = 1;
         return -1;
-    }
-    if (c->v.algorithm.redraw) {
-        *bad_input = 1;
-        return ds_fail(err, "[algorithm] redraw = true is simulator-only");
     }
     char names[CONFIG_MAX_VALUE];
     char *algs[RUN_MAX_ALGORITHMS];

@@ -249,10 +249,7 @@ int node_run(const config *c, const node_options *o, int *bad_input, ds_err *err
     const char *name = c->v.algorithm.name;
     const algo_ops *algo = algo_lookup(name, err);
     if (!algo) return ds_fail_prefix(err, "[algorithm]");
-    if (c->v.algorithm.redraw)
-        return ds_fail(err, "[algorithm] redraw = true is simulator-only (receivers could not know the "
-                            "fragments)");
-    if (run_check(c, err)) return -1;
+    if (run_check_for(c, 1, err)) return -1;
     exp_inputs in;
     if (exp_inputs_load(c, &in, err)) return -1;
     node_spec *spec = malloc(sizeof *spec * (size_t)N);
