@@ -89,7 +89,7 @@ expect2() {
 }
 s="--set dataset.name=synthetic --set partition.nodes=4"
 # shellcheck disable=SC2086
-expect2 "unknown algorithm 'gossip'" $s --set algorithm.algorithms=divshare,gossip
+expect2 "unknown algorithm 'nosuch'" $s --set algorithm.algorithms=divshare,nosuch
 # shellcheck disable=SC2086
 expect2 "degree = 4 must be in [1, nodes - 1] = [1, 3]" $s --set algorithm.degree=4
 # shellcheck disable=SC2086
@@ -139,8 +139,8 @@ expect2 "badtrace.txt:3: expected 'time node up down'" $s --set algorithm.degree
 # shellcheck disable=SC2086
 "$ds" run $s --set model.name=quadratic --set model.dim=500 --set train.lr=0.1 --set partition.nodes=40 \
   --set algorithm.degree=4 --set experiment.duration=5 --set eval.interval=5 --set eval.targets=0.5 \
-  --set algorithm.algorithms=divshare,adpsgd,swift,el,dpsgd --quiet --out "$tmp/quad" >/dev/null 2>"$tmp/err" || bad "quadratic run: $(cat "$tmp/err")"
-for a in divshare adpsgd swift el dpsgd; do
+  --set algorithm.algorithms=divshare,adpsgd,swift,el,dpsgd,gossip --quiet --out "$tmp/quad" >/dev/null 2>"$tmp/err" || bad "quadratic run: $(cat "$tmp/err")"
+for a in divshare adpsgd swift el dpsgd gossip; do
   first=$(sed -n 2p "$tmp/quad/$a/metrics.csv" | cut -d, -f3)
   last=$(tail -1 "$tmp/quad/$a/metrics.csv" | cut -d, -f3)
   awk -v f="$first" -v l="$last" 'BEGIN { exit !(l < f / 2) }' && ok || bad "quadratic $a: rmse $first -> $last"

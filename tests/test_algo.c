@@ -213,7 +213,7 @@ static void test_checks(void) {
     c = cfg(3);
     c.chunk_fraction = 1.5;
     CHECK(algo_config_check("divshare", &c, &err) != 0 && strstr(err.msg, "chunk_fraction"), "chunk_fraction: %s", err.msg);
-    CHECK(algo_config_check("gossip", &c, &err) != 0 && strstr(err.msg, "unknown algorithm 'gossip'"), "unknown: %s", err.msg);
+    CHECK(algo_config_check("nosuch", &c, &err) != 0 && strstr(err.msg, "unknown algorithm 'nosuch'"), "unknown: %s", err.msg);
     rng r;
     rng_seed(&r, 1);
     int peers[7], ok = 1;

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "algo/graph.h"
 
 model_snapshot *snapshot_alloc(size_t n) {
     model_snapshot *s = malloc(sizeof *s + sizeof(float) * n);
@@ -59,8 +58,12 @@ void algo_msg_free(algo_msg *m) {
 
 /* The registry: the one place that lists the algorithms. Names, choices
  * and messages are made from it. */
-extern const algo_ops algo_divshare, algo_adpsgd, algo_swift, algo_dpsgd, algo_el;
-static const algo_ops *const ALL[] = {&algo_divshare, &algo_adpsgd, &algo_swift, &algo_dpsgd, &algo_el};
+#define ALGO_REGISTRY(X) X(divshare) X(adpsgd) X(swift) X(dpsgd) X(el) X(gossip)
+
+#define ALGO_DECLARE(name) extern const algo_ops algo_##name;
+#define ALGO_ENTRY(name) &algo_##name,
+ALGO_REGISTRY(ALGO_DECLARE)
+static const algo_ops *const ALL[] = {ALGO_REGISTRY(ALGO_ENTRY)};
 
 const algo_ops *algo_find(const char *name) {
     for (size_t i = 0; i < sizeof ALL / sizeof ALL[0]; i++)
@@ -94,24 +97,26 @@ int algo_config_check(const char *name, const algo_config *c, ds_err *err) {
 }
 
 int algo_config_check_ops(const algo_ops *ops, const algo_config *c, ds_err *err) {
-    const char *name = ops->name;
-    if (c->nodes < 2) return ds_fail(err, "%s needs at least 2 nodes (got %d)", name, c->nodes);
-    if (!strcmp(name, "dpsgd") && c->graph_file && *c->graph_file) { /* degree from the file */
-        graph g;
-        if (graph_read_edges(c->graph_file, c->nodes, &g, err)) return ds_fail_prefix(err, "dpsgd");
-        graph_free(&g);
-        return 0;
-    }
-    if (c->degree < 1 || c->degree >= c->nodes)
-        return ds_fail(err, "[algorithm] degree = %d must be in [1, nodes - 1] = [1, %d]", c->degree,
-                       c->nodes - 1);
-    if (!strcmp(name, "dpsgd") && ((long)c->nodes * c->degree) % 2)
-        return ds_fail(err, "dpsgd: no %d-regular graph on %d nodes exists (nodes x degree must be even): "
-                            "change [algorithm] degree or give a graph file", c->degree, c->nodes);
+    if (c->nodes < 2) return ds_fail(err, "%s needs at least 2 nodes (got %d)", ops->name, c->nodes);
     if (!(c->chunk_fraction > 0 && c->chunk_fraction <= 1))
         return ds_fail(err, "[algorithm] chunk_fraction = %g must be in (0, 1]", c->chunk_fraction);
     if (c->local_steps < 1) return ds_fail(err, "[algorithm] local_steps must be >= 1");
+    if (ops->check) return ops->check(c, err); /* its own rules (D-PSGD: the degree of its graph) */
+    if (c->degree < 1 || c->degree >= c->nodes)
+        return ds_fail(err, "[algorithm] degree = %d must be in [1, nodes - 1] = [1, %d]", c->degree,
+                       c->nodes - 1);
     return 0;
+}
+
+void algo_help(char *buf, size_t n) {
+    size_t used = 0;
+    buf[0] = 0;
+    for (size_t i = 0; i < sizeof ALL / sizeof ALL[0] && used < n; i++) {
+        int w = snprintf(buf + used, n - used, "%s%s: %s", i ? "; " : "", ALL[i]->name,
+                         ALL[i]->help ? ALL[i]->help : "");
+        if (w < 0) break;
+        used += (size_t)w;
+    }
 }
 
 int algo_no_shared(void **shared, const algo_config *c, ds_err *err) {

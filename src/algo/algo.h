@@ -110,6 +110,8 @@ typedef struct algo_counters {
     double staleness_sum; /* rounds between sending and use, summed over applied items */
 } algo_counters;
 
+/* An algorithm. To add one: a file defining `const algo_ops algo_<name>`
+ * and its name in ALGO_REGISTRY (algo.c). docs/extending.md shows how. */
 typedef struct algo_ops {
     const char *name;
     /* Data shared by all nodes (e.g. DivShare's fragment partition). */
@@ -126,6 +128,9 @@ typedef struct algo_ops {
      * of fragment f and their count, or NULL if f is not a fragment id.
      * NULL for algorithms that only send whole models. */
     const uint32_t *(*fragment_index)(const void *shared, uint32_t f, size_t *count);
+    /* Optional: the algorithm's own rules on c, after the common ones. */
+    int (*check)(const algo_config *c, ds_err *err);
+    const char *help; /* one line, for --help and the README */
 } algo_ops;
 
 /* The algorithm named `name`, or NULL. */
@@ -137,6 +142,8 @@ const algo_ops *algo_lookup(const char *name, ds_err *err);
 void algo_names(char *buf, size_t n, const char *sep);
 /* Checks c against the algorithm's needs (degree < nodes, ...). */
 int algo_config_check(const char *name, const algo_config *c, ds_err *err);
+/* "name: help; ...", every registered algorithm, into buf (size n). */
+void algo_help(char *buf, size_t n);
 /* The same for an algorithm given by its ops (one outside the registry). */
 int algo_config_check_ops(const algo_ops *ops, const algo_config *c, ds_err *err);
 

@@ -174,5 +174,16 @@ static const uint32_t *fragment_index(const void *p, uint32_t f, size_t *count) 
     return sh->perm + sh->start[f];
 }
 
-const algo_ops algo_divshare = {"divshare", shared_new, shared_free, node_new, node_free,
-                                on_start, on_train_done, on_message, counters, fragment_index};
+const algo_ops algo_divshare = {
+    .name = "divshare",
+    .help = "DivShare (Biswas et al. 2025): the model cut into fragments, each sent to `degree` random peers; stale unsent fragments dropped",
+    .shared_new = shared_new,
+    .shared_free = shared_free,
+    .node_new = node_new,
+    .node_free = node_free,
+    .on_start = on_start,
+    .on_train_done = on_train_done,
+    .on_message = on_message,
+    .counters = counters,
+    .fragment_index = fragment_index,
+};

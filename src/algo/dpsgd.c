@@ -158,5 +158,34 @@ static void on_message(void *p, const algo_runtime *rt, const algo_msg *m) {
 
 static const algo_counters *counters(const void *p) { return &((const dpsgd_node *)p)->cnt; }
 
-const algo_ops algo_dpsgd = {"dpsgd", shared_new, shared_free, node_new, node_free,
-                             on_start, on_train_done, on_message, counters, NULL};
+/* The graph: a file's (checked whole), or a random `degree`-regular one,
+ * which exists only when nodes x degree is even. */
+static int check(const algo_config *c, ds_err *err) {
+    if (c->graph_file && *c->graph_file) {
+        graph g;
+        if (graph_read_edges(c->graph_file, c->nodes, &g, err)) return ds_fail_prefix(err, "dpsgd");
+        graph_free(&g);
+        return 0;
+    }
+    if (c->degree < 1 || c->degree >= c->nodes)
+        return ds_fail(err, "[algorithm] degree = %d must be in [1, nodes - 1] = [1, %d]", c->degree,
+                       c->nodes - 1);
+    if (((long)c->nodes * c->degree) % 2)
+        return ds_fail(err, "dpsgd: no %d-regular graph on %d nodes exists (nodes x degree must be even): "
+                            "change [algorithm] degree or give a graph file", c->degree, c->nodes);
+    return 0;
+}
+
+const algo_ops algo_dpsgd = {
+    .name = "dpsgd",
+    .help = "D-PSGD (Lian et al. 2017): synchronous rounds on a fixed regular graph",
+    .shared_new = shared_new,
+    .shared_free = shared_free,
+    .node_new = node_new,
+    .node_free = node_free,
+    .on_start = on_start,
+    .on_train_done = on_train_done,
+    .on_message = on_message,
+    .counters = counters,
+    .check = check,
+};

@@ -138,5 +138,15 @@ static void on_message(void *p, const algo_runtime *rt, const algo_msg *m) {
 
 static const algo_counters *counters(const void *p) { return &((const el_node *)p)->cnt; }
 
-const algo_ops algo_el = {"el", algo_no_shared, algo_no_shared_free, node_new, node_free,
-                          on_start, on_train_done, on_message, counters, NULL};
+const algo_ops algo_el = {
+    .name = "el",
+    .help = "Epidemic Learning, EL-Local (de Vos et al. 2023): rounds, each model to `degree` random peers",
+    .shared_new = algo_no_shared,
+    .shared_free = algo_no_shared_free,
+    .node_new = node_new,
+    .node_free = node_free,
+    .on_start = on_start,
+    .on_train_done = on_train_done,
+    .on_message = on_message,
+    .counters = counters,
+};

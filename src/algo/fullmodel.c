@@ -110,7 +110,27 @@ static void on_message(void *p, const algo_runtime *rt, const algo_msg *m) {
 
 static const algo_counters *counters(const void *p) { return &((const full_node *)p)->cnt; }
 
-const algo_ops algo_adpsgd = {"adpsgd", algo_no_shared, algo_no_shared_free, adpsgd_node_new, node_free,
-                              on_start, on_train_done, on_message, counters, NULL};
-const algo_ops algo_swift = {"swift", algo_no_shared, algo_no_shared_free, swift_node_new, node_free,
-                             on_start, on_train_done, on_message, counters, NULL};
+const algo_ops algo_adpsgd = {
+    .name = "adpsgd",
+    .help = "AD-PSGD (Lian et al. 2018): asynchronous ping/pong model exchange with degree/2 random peers",
+    .shared_new = algo_no_shared,
+    .shared_free = algo_no_shared_free,
+    .node_new = adpsgd_node_new,
+    .node_free = node_free,
+    .on_start = on_start,
+    .on_train_done = on_train_done,
+    .on_message = on_message,
+    .counters = counters,
+};
+const algo_ops algo_swift = {
+    .name = "swift",
+    .help = "Swift (Bornstein et al. 2023): asynchronous, the model to `degree` random peers, average what arrived",
+    .shared_new = algo_no_shared,
+    .shared_free = algo_no_shared_free,
+    .node_new = swift_node_new,
+    .node_free = node_free,
+    .on_start = on_start,
+    .on_train_done = on_train_done,
+    .on_message = on_message,
+    .counters = counters,
+};
