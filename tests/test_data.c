@@ -366,6 +366,41 @@ static void test_batcher(void) {
     dataset_free(&te);
 }
 
+/* CSV images: header or not, CRLF, a shape, classes from the labels, and
+ * the errors a user makes (file:line, the field, the allowed range). */
+static void test_csv(void) {
+    ds_err err;
+    dataset tr, te;
+    char path[300];
+    const char *train = "label,a,b,c,d\r\n3,0,255,1,2\r\n\r\n1,4,5,6,7\r\n";
+    snprintf(path, sizeof path, "%s/csv", dir);
+    mkdir(path, 0755);
+    write_file("csv/train.csv", train, strlen(train));
+    write_file("csv/test.csv", "0,9,9,9,9\n", 10);
+    snprintf(path, sizeof path, "%s/csv", dir);
+    CHECK(csv_images_load(path, 0, 0, 0, &tr, &te, &err) == 0, "csv, loads: %s", err.msg);
+    CHECK(tr.n == 2 && te.n == 1 && tr.classes == 4 && te.classes == 4 && tr.w == 4 && tr.h == 1 &&
+          tr.labels[0] == 3 && tr.labels[1] == 1 && tr.pixels[1] == 255 && tr.pixels[7] == 7 && te.pixels[3] == 9,
+          "csv, header and blank line skipped, CRLF, classes = 1 + the largest label");
+    dataset_free(&tr);
+    dataset_free(&te);
+    CHECK(csv_images_load(path, 1, 2, 2, &tr, &te, &err) == 0 && tr.c == 1 && tr.h == 2 && tr.w == 2, "csv, a 1x2x2 shape");
+    dataset_free(&tr);
+    dataset_free(&te);
+    CHECK(csv_images_load(path, 1, 3, 3, &tr, &te, &err) != 0 && strstr(err.msg, "train.csv:2: 5 fields, expected the label and 9"),
+          "csv, a shape that does not fit: %s", err.msg);
+    write_file("csv/test.csv", "0,9,9,9\n", 8);
+    CHECK(csv_images_load(path, 0, 0, 0, &tr, &te, &err) != 0 && strstr(err.msg, "test.csv: 3 values per sample, train.csv 4"),
+          "csv, test rows of another width: %s", err.msg);
+    write_file("csv/test.csv", "0,9,-1,9,9\n", 11);
+    CHECK(csv_images_load(path, 0, 0, 0, &tr, &te, &err) != 0 && strstr(err.msg, "test.csv:1: field 3 = '-1'") &&
+          strstr(err.msg, "[0, 255]"), "csv, a value out of range: %s", err.msg);
+    write_file("csv/test.csv", "", 0);
+    CHECK(csv_images_load(path, 0, 0, 0, &tr, &te, &err) != 0 && strstr(err.msg, "no samples"), "csv, empty: %s", err.msg);
+    snprintf(path, sizeof path, "%s/nocsv", dir);
+    CHECK(csv_images_load(path, 0, 0, 0, &tr, &te, &err) != 0 && strstr(err.msg, "train.csv"), "csv, missing: %s", err.msg);
+}
+
 int main(void) {
     snprintf(dir, sizeof dir, "/tmp/divshare-test-data-XXXXXX");
     if (!mkdtemp(dir)) return 1;
@@ -374,6 +409,7 @@ int main(void) {
     test_movielens();
     test_partitions();
     test_batcher();
+    test_csv();
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0) printf("could not remove %s\n", dir);

@@ -442,6 +442,8 @@ static void test_param_counts(void) {
     CHECK(nn_model_build(&mf, &a, &err) == 0 && a.n_params == (610 + 9724) * 20, "mf params");
     mf.bias = 1;
     CHECK(nn_model_build(&mf, &a, &err) == 0 && a.n_params == (610 + 9724) * 21, "mf+bias params");
+    nn_model_spec cnn28 = {.name = "cnn", .in_c = 1, .in_h = 28, .in_w = 28, .classes = 10};
+    CHECK(nn_model_build(&cnn28, &a, &err) == 0 && a.n_params == 160 + 4640 + 7 * 7 * 32 * 10 + 10, "cnn params");
     nn_model_spec lr = {.name = "logreg", .in_c = 1, .in_h = 28, .in_w = 28, .classes = 10};
     CHECK(nn_model_build(&lr, &a, &err) == 0 && a.n_params == 7850, "logreg params");
     nn_model_spec mlp = {.name = "mlp", .in_c = 1, .in_h = 28, .in_w = 28, .classes = 10, .hidden = 64};
@@ -531,6 +533,9 @@ static void test_model_grads(void) {
     nn_model_spec m = {.name = "mlp", .in_c = 2, .in_h = 3, .in_w = 3, .classes = 4, .hidden = 5};
     nn_model_build(&m, &a, &err);
     check_model_grad("mlp", &a, &bt); /* labels 0, 3, 1 < 4 classes */
+    nn_model_spec cnn = {.name = "cnn", .in_c = 3, .in_h = 9, .in_w = 10, .classes = 4};
+    CHECK(nn_model_build(&cnn, &a, &err) == 0, "build small cnn: %s", err.msg);
+    check_model_grad("cnn", &a, &bt);
     free(x);
 
     nn_model_spec mf = {.name = "mf", .users = 5, .items = 6, .factors = 4, .bias = 1};

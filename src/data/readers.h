@@ -38,6 +38,12 @@ int movielens_load(const char *path, double train_fraction, uint64_t seed, datas
 int movielens_parse(const char *name, const char *text, size_t len, double train_fraction,
                     uint64_t seed, dataset *train, dataset *test, ds_err *err);
 
+/* Labelled images as CSV: dir holds train.csv and test.csv, one sample
+ * per line: the label (0..255), then c*h*w pixel values 0..255 (channel
+ * planes, rows); a header line is skipped. c = 0: each row is a flat
+ * 1x1xK vector, K from the first row. Classes: 1 + the largest label. */
+int csv_images_load(const char *dir, int c, int h, int w, dataset *train, dataset *test, ds_err *err);
+
 /* Synthetic images: each class is a fixed random pattern plus Gaussian
  * noise (sd `noise`, in pixel units of 0..255), learnable by every model. */
 int synthetic_images(size_t n_train, size_t n_test, int c, int h, int w, int classes, float noise,

@@ -3,12 +3,27 @@
  * (config.h's cfg_values), written into resolved configs and documented. */
 #include "exp/config.h"
 
+#include <stdio.h>
+#include <string.h>
+
 #include "algo/algo.h"
+#include "exp/setup.h"
+#include "nn/models.h"
 
 #define BIG 1e18
 
 /* [algorithm] name: the algorithm registry's names. */
 static void algorithm_choices(char *buf, size_t n) { algo_names(buf, n, ","); }
+
+/* [dataset] name: the dataset registry's names. */
+static void dataset_choices(char *buf, size_t n) { exp_dataset_names(buf, n, ","); }
+
+/* [model] name: the nn model registry's names, and the synthetic learner. */
+static void model_choices(char *buf, size_t n) {
+    nn_model_names(buf, n, ",");
+    size_t used = strlen(buf);
+    snprintf(buf + used, n - used, ",quadratic");
+}
 
 static const cfg_key KEYS[] = {
 #define SECTION(s)

@@ -10,6 +10,7 @@
 #include "core/learner.h"
 #include "exp/results.h"
 #include "exp/setup.h"
+#include "nn/models.h"
 #include "sim/sim.h"
 #include "util/clock.h"
 #include "util/fileio.h"
@@ -226,7 +227,8 @@ static int check_experiment(const config *c, int real, const algo_ops *algo, tra
     if (quadratic && !(c->v.train.lr > 0 && c->v.train.lr <= 1))
         return ds_fail(err, "%s: [train] lr = %g: the quadratic model's step must be in (0, 1]",
                        config_origin_of(c, CK_train_lr), c->v.train.lr);
-    int is_mf = !strcmp(c->v.model.name, "mf");
+    const nn_model_def *model = nn_model_find(c->v.model.name);
+    int is_mf = model && model->ratings;
     int ratings = !strcmp(c->v.dataset.name, "movielens") || !strcmp(c->v.dataset.name, "synthetic-ratings");
     if (!quadratic && is_mf != ratings)
         return ds_fail(err, "[model] name = %s does not fit [dataset] name = %s (%s)", c->v.model.name,

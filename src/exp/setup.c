@@ -21,53 +21,112 @@ void exp_data_free(exp_data *d) {
     dataset_free(&d->test);
 }
 
-static const char *path_or_fail(const config *c, const char *name, ds_err *err) {
+/* ---- the dataset registry ------------------------------------------------ *
+ * A dataset: a loader from the configuration and the path, and whether it
+ * needs a path. To add one: a loader here (its reader in data/) and a line
+ * in DATASETS. */
+
+static int load_mnist(const config *c, const char *path, exp_data *d, ds_err *err) {
+    return mnist_load(path, c->v.dataset.name, &d->train, &d->test, err);
+}
+
+static int load_cifar10(const config *c, const char *path, exp_data *d, ds_err *err) {
+    (void)c;
+    return cifar10_load(path, &d->train, &d->test, err);
+}
+
+static int load_movielens(const config *c, const char *path, exp_data *d, ds_err *err) {
+    return movielens_load(path, c->v.dataset.train_fraction, exp_seed(c, SEED_SPLIT, 0), &d->train, &d->test, err);
+}
+
+static int load_synthetic(const config *c, const char *path, exp_data *d, ds_err *err) {
+    (void)path;
+    int sz = (int)c->v.dataset.synthetic_size;
+    return synthetic_images((size_t)c->v.dataset.synthetic_train, (size_t)c->v.dataset.synthetic_test,
+                            (int)c->v.dataset.synthetic_channels, sz, sz, (int)c->v.dataset.synthetic_classes, 40.0f,
+                            exp_seed(c, SEED_DATA, 0), &d->train, &d->test, err);
+}
+
+static int load_synthetic_ratings(const config *c, const char *path, exp_data *d, ds_err *err) {
+    (void)path;
+    return synthetic_ratings((int)c->v.dataset.synthetic_train, 200, 40, 4, c->v.dataset.train_fraction,
+                             exp_seed(c, SEED_DATA, 0), &d->train, &d->test, err);
+}
+
+/* [dataset] shape "CxHxW" (empty: 0x0x0, a flat vector). */
+int exp_parse_shape(const config *c, int *ch, int *h, int *w, ds_err *err) {
+    const char *s = c->v.dataset.shape;
+    *ch = *h = *w = 0;
+    if (!*s) return 0;
+    char tail;
+    if (sscanf(s, "%dx%dx%d%c", ch, h, w, &tail) != 3 || *ch < 1 || *ch > 4 || *h < 1 || *w < 1 ||
+        (long)*h * *w > 1 << 24)
+        return ds_fail(err, "%s: [dataset] shape = '%s': expected CxHxW, e.g. 1x28x28 (1 to 4 channels)",
+                       config_origin_of(c, CK_dataset_shape), s);
+    return 0;
+}
+
+static int load_csv(const config *c, const char *path, exp_data *d, ds_err *err) {
+    int ch, h, w;
+    if (exp_parse_shape(c, &ch, &h, &w, err)) return -1;
+    return csv_images_load(path, ch, h, w, &d->train, &d->test, err);
+}
+
+static const exp_dataset_def DATASETS[] = {
+    {.name = "fashion-mnist", .load = load_mnist, .default_path = FASHION_MNIST_DEFAULT_PATH},
+    {.name = "mnist", .load = load_mnist},
+    {.name = "cifar10", .load = load_cifar10},
+    {.name = "movielens", .load = load_movielens},
+    {.name = "synthetic", .load = load_synthetic, .no_path = 1},
+    {.name = "synthetic-ratings", .load = load_synthetic_ratings, .no_path = 1},
+    {.name = "csv", .load = load_csv},
+};
+
+const exp_dataset_def *exp_dataset_find(const char *name) {
+    for (size_t i = 0; i < sizeof DATASETS / sizeof DATASETS[0]; i++)
+        if (!strcmp(DATASETS[i].name, name)) return &DATASETS[i];
+    return NULL;
+}
+
+void exp_dataset_names(char *buf, size_t n, const char *sep) {
+    size_t used = 0;
+    buf[0] = 0;
+    for (size_t i = 0; i < sizeof DATASETS / sizeof DATASETS[0] && used < n; i++) {
+        int w = snprintf(buf + used, n - used, "%s%s", i ? sep : "", DATASETS[i].name);
+        if (w < 0) break;
+        used += (size_t)w;
+    }
+}
+
+/* The dataset's path: [dataset] path, else its default; NULL with a
+ * message when it needs one and has none. */
+static const char *data_path(const config *c, const exp_dataset_def *def, ds_err *err) {
     const char *p = c->v.dataset.path;
-    if (!*p) ds_fail(err, "[dataset] name = %s needs [dataset] path (where the files are)", name);
+    if (def->no_path) return "";
+    if (!*p && def->default_path) return def->default_path;
+    if (!*p) ds_fail(err, "[dataset] name = %s needs [dataset] path (where the files are)", def->name);
     return *p ? p : NULL;
 }
 
 int exp_check_data_path(const config *c, ds_err *err) {
-    const char *name = c->v.dataset.name;
-    const char *path = c->v.dataset.path;
-    if (!strncmp(name, "synthetic", 9) || exp_is_synthetic(c)) return 0;
-    if (!strcmp(name, "fashion-mnist") && !*path) path = FASHION_MNIST_DEFAULT_PATH;
-    if (!*path) return path_or_fail(c, name, err) ? 0 : -1;
+    const exp_dataset_def *def = exp_dataset_find(c->v.dataset.name);
+    if (!def) return ds_fail(err, "unknown dataset '%s'", c->v.dataset.name);
+    if (def->no_path || exp_is_synthetic(c)) return 0;
+    const char *path = data_path(c, def, err);
+    if (!path) return -1;
     if (!path_exists(path))
         return ds_fail(err, "%s: [dataset] path = %s: not found (the %s data must be there; see the README's Data section)",
-                       config_origin_of(c, CK_dataset_path), path, name);
+                       config_origin_of(c, CK_dataset_path), path, def->name);
     return 0;
 }
 
 int exp_load_data(const config *c, exp_data *d, ds_err *err) {
     memset(d, 0, sizeof *d);
-    const char *name = c->v.dataset.name;
-    const char *path = c->v.dataset.path;
-    int rc;
-    if (!strcmp(name, "fashion-mnist")) {
-        rc = mnist_load(*path ? path : FASHION_MNIST_DEFAULT_PATH, name, &d->train, &d->test, err);
-    } else if (!strcmp(name, "mnist")) {
-        if (!(path = path_or_fail(c, name, err))) return -1;
-        rc = mnist_load(path, name, &d->train, &d->test, err);
-    } else if (!strcmp(name, "cifar10")) {
-        if (!(path = path_or_fail(c, name, err))) return -1;
-        rc = cifar10_load(path, &d->train, &d->test, err);
-    } else if (!strcmp(name, "movielens")) {
-        if (!(path = path_or_fail(c, name, err))) return -1;
-        rc = movielens_load(path, c->v.dataset.train_fraction,
-                            exp_seed(c, SEED_SPLIT, 0), &d->train, &d->test, err);
-    } else if (!strcmp(name, "synthetic")) {
-        int sz = (int)c->v.dataset.synthetic_size;
-        rc = synthetic_images((size_t)c->v.dataset.synthetic_train,
-                              (size_t)c->v.dataset.synthetic_test,
-                              (int)c->v.dataset.synthetic_channels, sz, sz,
-                              (int)c->v.dataset.synthetic_classes, 40.0f,
-                              exp_seed(c, SEED_DATA, 0), &d->train, &d->test, err);
-    } else { /* synthetic-ratings */
-        rc = synthetic_ratings((int)c->v.dataset.synthetic_train, 200, 40, 4,
-                               c->v.dataset.train_fraction,
-                               exp_seed(c, SEED_DATA, 0), &d->train, &d->test, err);
-    }
+    const exp_dataset_def *def = exp_dataset_find(c->v.dataset.name);
+    if (!def) return ds_fail(err, "unknown dataset '%s'", c->v.dataset.name);
+    const char *path = data_path(c, def, err);
+    if (!path) return -1;
+    int rc = def->load(c, path, d, err);
     if (rc) return -1;
     size_t tr = (size_t)c->v.dataset.train_subset;
     size_t te = (size_t)c->v.dataset.test_subset;
@@ -78,7 +137,8 @@ int exp_load_data(const config *c, exp_data *d, ds_err *err) {
 
 int exp_build_arch(const config *c, const exp_data *d, nn_arch *a, ds_err *err) {
     const char *model = c->v.model.name;
-    int is_mf = !strcmp(model, "mf");
+    const nn_model_def *def = nn_model_find(model);
+    int is_mf = def && def->ratings;
     if (is_mf != (d->train.kind == DATASET_RATINGS))
         return ds_fail(err, "[model] name = %s does not fit [dataset] name = %s (%s)", model,
                        c->v.dataset.name,

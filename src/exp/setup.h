@@ -17,6 +17,20 @@ typedef struct exp_data {
     dataset train, test;
 } exp_data;
 
+/* A dataset of the registry (setup.c). */
+typedef struct exp_dataset_def {
+    const char *name;
+    int (*load)(const config *c, const char *path, exp_data *d, ds_err *err);
+    const char *default_path; /* used when [dataset] path is empty (NULL: a path is required) */
+    int no_path;              /* generated: no files */
+} exp_dataset_def;
+
+const exp_dataset_def *exp_dataset_find(const char *name); /* NULL if unknown */
+/* The dataset names joined by sep into buf (size n). */
+void exp_dataset_names(char *buf, size_t n, const char *sep);
+/* [dataset] shape as channels, height, width (0, 0, 0 when empty). */
+int exp_parse_shape(const config *c, int *ch, int *h, int *w, ds_err *err);
+
 /* Loads [dataset] (applying train_subset / test_subset). */
 int exp_load_data(const config *c, exp_data *d, ds_err *err);
 /* Does the configured dataset's path exist (without reading it)? */

@@ -5,14 +5,17 @@
  *           classes. 89,834 parameters on CIFAR-10 (3x32x32).
  *  mlp      flatten -> Linear(hidden) -> ReLU -> Linear(classes).
  *  logreg   flatten -> Linear(classes).
- *  mf       matrix factorisation (user and item embeddings, dot product). */
+ *  mf       matrix factorisation (user and item embeddings, dot product).
+ *  cnn      2 x [conv 3x3 same -> ReLU -> maxpool 2x2], channels 16 and
+ *           32, then Linear to the classes (20,490 parameters on 28x28).
+ * To add a model: a build function and a line in MODELS (models.c). */
 #ifndef DS_MODELS_H
 #define DS_MODELS_H
 
 #include "nn/arch.h"
 
 typedef struct nn_model_spec {
-    const char *name;     /* gnlenet | mlp | logreg | mf */
+    const char *name;     /* a name of the registry (models.c) */
     int in_c, in_h, in_w; /* input shape (classifiers) */
     int classes;          /* classifiers */
     int hidden;           /* mlp hidden units */
@@ -21,10 +24,18 @@ typedef struct nn_model_spec {
     int bias;             /* mf: add user and item biases */
 } nn_model_spec;
 
+/* A model of the registry. */
+typedef struct nn_model_def {
+    const char *name;
+    int (*build)(const nn_model_spec *spec, nn_arch *a, ds_err *err);
+    int ratings;      /* 1: for ratings datasets (users x items), else images */
+    const char *help; /* one line */
+} nn_model_def;
+
+const nn_model_def *nn_model_find(const char *name); /* NULL if unknown */
 /* Builds the architecture named by spec->name into *a. */
 int nn_model_build(const nn_model_spec *spec, nn_arch *a, ds_err *err);
-
-/* A comma-separated list of the model names, for error messages. */
-const char *nn_model_names(void);
+/* The model names joined by sep into buf (size n). */
+void nn_model_names(char *buf, size_t n, const char *sep);
 
 #endif
