@@ -1,15 +1,20 @@
 /* partition.c: iid, k-shard, Dirichlet and by-user partitioners. */
 #include "data/partition.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/rng.h"
 
-static const char *const NAMES[] = {"iid", "kshard", "dirichlet", "user"};
+static const char *const NAMES[] = {
+#define PARTITION_NAME(id, name) #name,
+    PARTITION_REGISTRY(PARTITION_NAME)
+#undef PARTITION_NAME
+};
 
 int partition_kind_parse(const char *s, partition_kind *out) {
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < PARTITION_KINDS; i++)
         if (!strcmp(s, NAMES[i])) {
             *out = (partition_kind)i;
             return 0;
@@ -18,6 +23,16 @@ int partition_kind_parse(const char *s, partition_kind *out) {
 }
 
 const char *partition_kind_name(partition_kind k) { return NAMES[k]; }
+
+void partition_names(char *buf, size_t n, const char *sep) {
+    size_t used = 0;
+    buf[0] = 0;
+    for (int i = 0; i < PARTITION_KINDS && used < n; i++) {
+        int w = snprintf(buf + used, n - used, "%s%s", i ? sep : "", NAMES[i]);
+        if (w < 0) break;
+        used += (size_t)w;
+    }
+}
 
 void partition_free(partition *p) {
     if (!p) return;
@@ -188,7 +203,7 @@ done:
     return rc;
 }
 
-static int make_by_user(const dataset *d, const partition_spec *s, partition *p, ds_err *err) {
+static int make_user(const dataset *d, const partition_spec *s, partition *p, ds_err *err) {
     const int N = s->nodes;
     if (d->n_users < N)
         return ds_fail(err, "user partition: %d users cannot be split over %d nodes", d->n_users, N);
@@ -222,13 +237,17 @@ int partition_make(const dataset *d, const partition_spec *s, partition *out, ds
     if (s->kind == PARTITION_USER && d->kind != DATASET_RATINGS)
         return ds_fail(err, "user partition needs a ratings dataset (MovieLens)");
     if (alloc_parts(out, s->nodes, err)) return -1;
-    int rc;
-    switch (s->kind) {
-    case PARTITION_IID: rc = make_iid(d, s, out, err); break;
-    case PARTITION_KSHARD: rc = make_kshard(d, s, out, err); break;
-    case PARTITION_DIRICHLET: rc = make_dirichlet(d, s, out, err); break;
-    default: rc = make_by_user(d, s, out, err); break;
+    typedef int (*make_fn)(const dataset *, const partition_spec *, partition *, ds_err *);
+    static const make_fn MAKE[] = {
+#define PARTITION_MAKE(id, name) make_##name,
+        PARTITION_REGISTRY(PARTITION_MAKE)
+#undef PARTITION_MAKE
+    };
+    if ((int)s->kind < 0 || s->kind >= PARTITION_KINDS) {
+        partition_free(out);
+        return ds_fail(err, "partition: unknown kind %d", (int)s->kind);
     }
+    int rc = MAKE[s->kind](d, s, out, err);
     if (rc) partition_free(out);
     return rc;
 }

@@ -17,11 +17,15 @@
 
 #include "data/dataset.h"
 
+/* The registry: X(ID, name) per partitioner, each made by the function
+ * make_<name> of partition.c. To add one: its function and a line here. */
+#define PARTITION_REGISTRY(X) X(IID, iid) X(KSHARD, kshard) X(DIRICHLET, dirichlet) X(USER, user)
+
 typedef enum partition_kind {
-    PARTITION_IID,
-    PARTITION_KSHARD,
-    PARTITION_DIRICHLET,
-    PARTITION_USER,
+#define PARTITION_ID(id, name) PARTITION_##id,
+    PARTITION_REGISTRY(PARTITION_ID)
+#undef PARTITION_ID
+    PARTITION_KINDS
 } partition_kind;
 
 typedef struct partition_spec {
@@ -38,9 +42,11 @@ typedef struct partition {
     size_t *count;  /* [nodes] */
 } partition;
 
-/* Parses "iid" | "kshard" | "dirichlet" | "user". */
+/* Parses a registered name ("iid", "kshard", ...). */
 int partition_kind_parse(const char *s, partition_kind *out);
 const char *partition_kind_name(partition_kind k);
+/* The registered names joined by sep into buf (size n). */
+void partition_names(char *buf, size_t n, const char *sep);
 
 int partition_make(const dataset *d, const partition_spec *spec, partition *out, ds_err *err);
 void partition_free(partition *p);

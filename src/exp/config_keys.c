@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "algo/algo.h"
+#include "data/partition.h"
 #include "exp/setup.h"
 #include "nn/models.h"
 
@@ -14,6 +15,9 @@
 
 /* [algorithm] name: the algorithm registry's names. */
 static void algorithm_choices(char *buf, size_t n) { algo_names(buf, n, ","); }
+
+/* [partition] name: the partitioner registry's names. */
+static void partition_choices(char *buf, size_t n) { partition_names(buf, n, ","); }
 
 /* [dataset] name: the dataset registry's names. */
 static void dataset_choices(char *buf, size_t n) { exp_dataset_names(buf, n, ","); }
