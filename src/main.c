@@ -17,9 +17,9 @@
 #include "exp/setup.h"
 #include "exp/train.h"
 #include "net/auth.h"
-#include "net/collect.h"
-#include "net/launch.h"
-#include "net/node.h"
+#include "exp/collect.h"
+#include "exp/launch.h"
+#include "exp/node.h"
 #include "util/fileio.h"
 
 static volatile sig_atomic_t stop_requested;

@@ -10,7 +10,7 @@
 #ifndef DS_NETEM_H
 #define DS_NETEM_H
 
-#include "sim/sim.h"
+#include "core/report.h"
 #include "util/err.h"
 
 typedef struct netem netem;

@@ -26,7 +26,7 @@
 
 #include "net/hosts.h"
 #include "net/wire.h"
-#include "sim/sim.h"
+#include "core/report.h"
 
 typedef struct transport_config {
     int self, nodes;

@@ -1,5 +1,5 @@
 /* collect.c: merging node-K.csv files into run-level results. */
-#include "net/collect.h"
+#include "exp/collect.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>

@@ -1,7 +1,7 @@
 /* launch.c: starting, watching and collecting the node processes of a
  * real run on one machine. */
 #define _POSIX_C_SOURCE 200809L
-#include "net/launch.h"
+#include "exp/launch.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,7 +14,7 @@
 #include "exp/results.h"
 #include "exp/run.h"
 #include "net/auth.h"
-#include "net/collect.h"
+#include "exp/collect.h"
 #include "exp/setup.h"
 #include "net/hosts.h"
 #include "net/netem.h"

@@ -1,7 +1,7 @@
 /* node.c: the real runtime of one node: training loop, algorithm runtime
  * callbacks over the transport, periodic evaluation and result files. */
 #define _POSIX_C_SOURCE 200809L
-#include "net/node.h"
+#include "exp/node.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
