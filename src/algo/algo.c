@@ -1,5 +1,6 @@
 /* algo.c: messages, snapshots, the registry and shared helpers. */
 #include "algo/algo.h"
+#include "util/strbuf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,13 +83,8 @@ const algo_ops *algo_lookup(const char *name, ds_err *err) {
 }
 
 void algo_names(char *buf, size_t n, const char *sep) {
-    size_t used = 0;
     buf[0] = 0;
-    for (size_t i = 0; i < sizeof ALL / sizeof ALL[0] && used < n; i++) {
-        int w = snprintf(buf + used, n - used, "%s%s", i ? sep : "", ALL[i]->name);
-        if (w < 0) break;
-        used += (size_t)w;
-    }
+    for (size_t i = 0; i < sizeof ALL / sizeof ALL[0]; i++) str_append(buf, n, sep, ALL[i]->name);
 }
 
 int algo_config_check(const char *name, const algo_config *c, ds_err *err) {

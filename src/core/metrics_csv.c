@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/fileio.h"
+
 /* NULL: the metric's own column (see metrics_csv_metric), with a suffix. */
 static const char *const NAMES[METRICS_COLUMNS] = {
     [METRICS_COL_TIME] = "time_s",
@@ -122,17 +124,7 @@ static int field(const char *s, double *out) {
 
 int metrics_csv_parse_row(char *line, const char *where, int regress, run_report *r, ds_err *err) {
     char *f[METRICS_COLUMNS];
-    int k = 0;
-    for (char *p = line; k < METRICS_COLUMNS; k++) {
-        f[k] = p;
-        char *comma = strchr(p, ',');
-        if (!comma) {
-            k++;
-            break;
-        }
-        *comma = 0;
-        p = comma + 1;
-    }
+    int k = text_split(line, ',', f, METRICS_COLUMNS);
     if (k != METRICS_COLUMNS) return ds_fail(err, "%s: expected %d columns, found %d", where, METRICS_COLUMNS, k);
     double v[METRICS_COLUMNS];
     for (int c = 0; c < METRICS_COLUMNS; c++)

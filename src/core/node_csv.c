@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/fileio.h"
+
 static const char *const NAMES[NODE_COLUMNS] = {
     [NODE_COL_EVAL] = "eval",
     [NODE_COL_TIME] = "time_s",
@@ -79,17 +81,7 @@ static double opt_double(const char *s) { return *s ? strtod(s, NULL) : NAN; }
 
 int node_csv_parse_row(char *line, const char *where, node_csv_row *r, ds_err *err) {
     char *f[NODE_COLUMNS];
-    int k = 0;
-    for (char *p = line; k < NODE_COLUMNS; k++) {
-        f[k] = p;
-        char *comma = strchr(p, ',');
-        if (!comma) {
-            k++;
-            break;
-        }
-        *comma = 0;
-        p = comma + 1;
-    }
+    int k = text_split(line, ',', f, NODE_COLUMNS);
     if (k != NODE_COLUMNS) return ds_fail(err, "%s: expected %d columns, found %d", where, NODE_COLUMNS, k);
     *r = (node_csv_row){
         .eval = (int)strtol(f[NODE_COL_EVAL], NULL, 10),

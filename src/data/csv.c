@@ -11,18 +11,6 @@
 #define CSV_MAX_FILE ((size_t)4 << 30)
 #define CSV_MAX_FIELDS 65536
 
-/* The comma-separated fields of line, in place; how many (max + 1: more). */
-static int split(char *line, char **f, int max) {
-    int n = 0;
-    for (char *p = line;; p++) {
-        if (n > max) return n;
-        f[n++] = p;
-        p = strchr(p, ',');
-        if (!p) return n;
-        *p = 0;
-    }
-}
-
 /* Reads one file into d (allocated here): K values per row after the label. */
 static int load_file(const char *path, const char *name, int c, int h, int w, dataset *d, int *max_label,
                      ds_err *err) {
@@ -77,7 +65,7 @@ static int load_file(const char *path, const char *name, int c, int h, int w, da
     size_t i = 0;
     for (char *s; (s = text_next(&t));) {
         if (!*s || (header && t.line == 1)) continue;
-        split(s, f, CSV_MAX_FIELDS);
+        text_split(s, ',', f, CSV_MAX_FIELDS);
         for (size_t j = 0; j <= k; j++) {
             long long v;
             if (text_int(f[j], &v) || v < 0 || v > 255) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "util/rng.h"
+#include "util/strbuf.h"
 
 static const char *const NAMES[] = {
 #define PARTITION_NAME(id, name) #name,
@@ -25,13 +26,8 @@ int partition_kind_parse(const char *s, partition_kind *out) {
 const char *partition_kind_name(partition_kind k) { return NAMES[k]; }
 
 void partition_names(char *buf, size_t n, const char *sep) {
-    size_t used = 0;
     buf[0] = 0;
-    for (int i = 0; i < PARTITION_KINDS && used < n; i++) {
-        int w = snprintf(buf + used, n - used, "%s%s", i ? sep : "", NAMES[i]);
-        if (w < 0) break;
-        used += (size_t)w;
-    }
+    for (size_t i = 0; i < (size_t)PARTITION_KINDS; i++) str_append(buf, n, sep, NAMES[i]);
 }
 
 void partition_free(partition *p) {

@@ -10,6 +10,7 @@
 #include "nn/models.h"
 #include "util/fileio.h"
 #include "util/rng.h"
+#include "util/strbuf.h"
 
 uint64_t exp_seed(const config *c, int use, uint64_t index) {
     return rng_derive((uint64_t)c->v.experiment.seed, (uint64_t)use, index);
@@ -89,13 +90,8 @@ const exp_dataset_def *exp_dataset_find(const char *name) {
 }
 
 void exp_dataset_names(char *buf, size_t n, const char *sep) {
-    size_t used = 0;
     buf[0] = 0;
-    for (size_t i = 0; i < sizeof DATASETS / sizeof DATASETS[0] && used < n; i++) {
-        int w = snprintf(buf + used, n - used, "%s%s", i ? sep : "", DATASETS[i].name);
-        if (w < 0) break;
-        used += (size_t)w;
-    }
+    for (size_t i = 0; i < sizeof DATASETS / sizeof DATASETS[0]; i++) str_append(buf, n, sep, DATASETS[i].name);
 }
 
 /* The dataset's path: [dataset] path, else its default; NULL with a

@@ -1,5 +1,6 @@
 /* models.c: constructors of the shipped architectures. */
 #include "nn/models.h"
+#include "util/strbuf.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -60,13 +61,8 @@ const nn_model_def *nn_model_find(const char *name) {
 }
 
 void nn_model_names(char *buf, size_t n, const char *sep) {
-    size_t used = 0;
     buf[0] = 0;
-    for (size_t i = 0; i < sizeof MODELS / sizeof MODELS[0] && used < n; i++) {
-        int w = snprintf(buf + used, n - used, "%s%s", i ? sep : "", MODELS[i].name);
-        if (w < 0) break;
-        used += (size_t)w;
-    }
+    for (size_t i = 0; i < sizeof MODELS / sizeof MODELS[0]; i++) str_append(buf, n, sep, MODELS[i].name);
 }
 
 int nn_model_build(const nn_model_spec *s, nn_arch *a, ds_err *err) {

@@ -304,6 +304,18 @@ int text_fields(char *line, char **field, int max) {
     return n;
 }
 
+int text_split(char *line, char sep, char **field, int max) {
+    int n = 0;
+    for (char *p = line;;) {
+        if (n == max) return max + 1;
+        field[n++] = p;
+        char *q = strchr(p, sep);
+        if (!q) return n;
+        *q = 0;
+        p = q + 1;
+    }
+}
+
 int text_int(const char *s, long long *out) {
     char *end;
     errno = 0;

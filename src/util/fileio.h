@@ -49,6 +49,10 @@ void text_close(text_file *t);
  * '#' may appear inside a field, as in a Z85 key). Returns the number of
  * fields, or max + 1 if there are more. */
 int text_fields(char *line, char **field, int max);
+/* Splits line in place at every sep (CSV without quoting) into at most
+ * max fields, empty ones included. Returns the number of fields, or
+ * max + 1 if there are more. */
+int text_split(char *line, char sep, char **field, int max);
 /* A whole field as a decimal integer (no overflow, nothing after it):
  * 0, or -1 if it is not one. */
 int text_int(const char *s, long long *out);

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int strbuf_printf(strbuf *b, const char *fmt, ...) {
     for (;;) {
@@ -33,4 +34,10 @@ void strbuf_free(strbuf *b) {
     free(b->s);
     b->s = NULL;
     b->n = b->cap = 0;
+}
+
+void str_append(char *buf, size_t cap, const char *sep, const char *s) {
+    size_t used = strnlen(buf, cap);
+    if (used + 1 >= cap) return;
+    snprintf(buf + used, cap - used, "%s%s", used ? sep : "", s);
 }

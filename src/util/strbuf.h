@@ -16,4 +16,8 @@ int strbuf_printf(strbuf *b, const char *fmt, ...) __attribute__((format(printf,
 static inline const char *strbuf_str(const strbuf *b) { return b->s ? b->s : ""; }
 void strbuf_free(strbuf *b);
 
+/* Appends sep (unless buf is empty) and s to the string in buf (capacity
+ * cap), truncating: for lists of names ("a, b, c"). */
+void str_append(char *buf, size_t cap, const char *sep, const char *s);
+
 #endif
