@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "algo/algo.h"
 #include "cli_help.h"
 #include "exp/compare.h"
 #include "exp/config.h"
@@ -177,6 +178,15 @@ static int cmd_train(int argc, char **argv) {
 /* run (simulated) and launch (real processes): the same experiment file,
  * the same outputs, then the comparison table (vs AD-PSGD when it ran) and
  * the plots. */
+/* The algorithm registry's names and help lines. */
+static void print_algorithms(FILE *out) {
+    char help[4096];
+    algo_help(help, sizeof help);
+    fprintf(out, "\nalgorithms ([algorithm] algorithms):\n");
+    for (char *save, *line = strtok_r(help, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+        fprintf(out, "  %s\n", line);
+}
+
 /* What one seed's experiment needs from the command line. */
 typedef struct experiment_ctx {
     const cli_common *cc;
@@ -228,6 +238,7 @@ static int cmd_experiment(int argc, char **argv, int real) {
     for (int i = 1; i < n; i++) {
         if (is_help(args[i])) {
             fputs(real ? LAUNCH_HELP : RUN_HELP, stdout);
+            print_algorithms(stdout);
             return 0;
         }
         has_file |= !strcmp(args[i], "--config");

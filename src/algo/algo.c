@@ -105,13 +105,11 @@ int algo_config_check_ops(const algo_ops *ops, const algo_config *c, ds_err *err
 }
 
 void algo_help(char *buf, size_t n) {
-    size_t used = 0;
     buf[0] = 0;
-    for (size_t i = 0; i < sizeof ALL / sizeof ALL[0] && used < n; i++) {
-        int w = snprintf(buf + used, n - used, "%s%s: %s", i ? "; " : "", ALL[i]->name,
-                         ALL[i]->help ? ALL[i]->help : "");
-        if (w < 0) break;
-        used += (size_t)w;
+    for (size_t i = 0; i < sizeof ALL / sizeof ALL[0]; i++) {
+        char line[512];
+        snprintf(line, sizeof line, "%-9s %s", ALL[i]->name, ALL[i]->help ? ALL[i]->help : "");
+        str_append(buf, n, "\n", line);
     }
 }
 

@@ -142,7 +142,7 @@ const algo_ops *algo_lookup(const char *name, ds_err *err);
 void algo_names(char *buf, size_t n, const char *sep);
 /* Checks c against the algorithm's needs (degree < nodes, ...). */
 int algo_config_check(const char *name, const algo_config *c, ds_err *err);
-/* "name: help; ...", every registered algorithm, into buf (size n). */
+/* One line "name  help" per registered algorithm, into buf (size n). */
 void algo_help(char *buf, size_t n);
 /* The same for an algorithm given by its ops (one outside the registry). */
 int algo_config_check_ops(const algo_ops *ops, const algo_config *c, ds_err *err);

@@ -1,0 +1,20 @@
+#!/bin/sh
+# A small recorded run, byte for byte: every algorithm on the demo's
+# network with the quadratic learner (no data, no BLAS, so the bytes do not
+# depend on the CPU's kernels), at 1 and 2 threads. A change that is meant
+# to alter results updates GOLDEN here and says so, with the size of the
+# change, in its commit; any other change must leave it alone.
+# usage: golden.sh PATH/TO/divshare SOURCE_DIR
+ds=$1
+src=$2
+. "$(dirname "$0")/lib.sh"
+GOLDEN=e328902024e222c769614e517cf4afc387487bd8d140c055d6016e0285e03357
+for threads in 1 2; do
+  "$ds" run "$src/examples/fmnist-stragglers.ini" --set model.name=quadratic --set model.dim=300 --set train.lr=0.1 \
+    --set experiment.duration=6 --set eval.interval=2 --set algorithm.algorithms=divshare,adpsgd,swift,el,dpsgd,gossip \
+    --set algorithm.degree=4 --set eval.trace_messages=true --set eval.targets=0.5 --threads $threads --quiet \
+    --out "$tmp/t$threads" 2>"$tmp/err" || bad "run: $(cat "$tmp/err")"
+  sum=$(cd "$tmp/t$threads" && sha256sum */metrics.csv */nodes.csv */messages.csv | sha256sum | cut -d' ' -f1)
+  [ "$sum" = "$GOLDEN" ] && ok || bad "$threads thread(s): results changed: $sum, recorded $GOLDEN (per file: $(cd "$tmp/t$threads" && sha256sum */metrics.csv | cut -c1-12 | tr '\n' ' '))"
+done
+finish golden
