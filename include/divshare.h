@@ -131,6 +131,19 @@ typedef struct ds_algorithm {
     void (*on_message)(void *state, const ds_rt *rt, const ds_msg *m);
 } ds_algorithm;
 
+/* ---- partitions ----------------------------------------------------------------
+ * Which samples each node trains on, as divshare's partitioners ([partition]
+ * name, nodes, shards, alpha; the experiment seed) split a labelled dataset:
+ * for a learner that brings its own data. */
+typedef struct ds_partition ds_partition;
+
+/* labels[n]: each sample's class in [0, 255]. */
+DS_EXPORT ds_partition *ds_partition_new(const ds_config *c, const int32_t *labels, size_t n, ds_error *e);
+DS_EXPORT int ds_partition_nodes(const ds_partition *p);
+DS_EXPORT size_t ds_partition_count(const ds_partition *p, int node);          /* 0 outside [0, nodes) */
+DS_EXPORT const uint32_t *ds_partition_indices(const ds_partition *p, int node); /* sample indices, in order */
+DS_EXPORT void ds_partition_free(ds_partition *p);
+
 /* ---- runs -------------------------------------------------------------------- */
 
 /* One evaluation, network-wide. Accuracy is a fraction in [0, 1] here (the

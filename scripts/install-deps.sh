@@ -8,7 +8,7 @@
 set -eu
 pkgs="build-essential cmake pkg-config libopenblas-dev zlib1g-dev libcjson-dev libzmq3-dev gnuplot-nox dataset-fashion-mnist"
 if [ "${1:-}" = "--test" ]; then
-  pkgs="$pkgs python3-torch python3-numpy python3-pil openmpi-bin iproute2 clang libclang-rt-14-dev"
+  pkgs="$pkgs python3-torch python3-numpy python3-pandas python3-matplotlib python3-pil openmpi-bin iproute2 clang libclang-rt-14-dev"
 fi
 missing=""
 for p in $pkgs; do

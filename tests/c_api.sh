@@ -27,4 +27,8 @@ cmake -S "$src/examples/c-api" -B "$tmp/cmake-build" -DCMAKE_PREFIX_PATH="$tmp/p
   cmake --build "$tmp/cmake-build" >>"$tmp/cmake.log" 2>&1 && ok || bad "find_package(divshare): $(tail -5 "$tmp/cmake.log")"
 LD_LIBRARY_PATH="$lib" "$tmp/cmake-build/own_learner" "$src/examples/fmnist-stragglers.ini" "$tmp/out2" >"$tmp/run2.log" 2>&1 &&
   cmp -s "$tmp/out/divshare/metrics.csv" "$tmp/out2/divshare/metrics.csv" && ok || bad "the CMake-built example differs: $(cat "$tmp/run2.log")"
+# The Python package installed beside the library finds it there.
+v=$(env -u DIVSHARE_LIBRARY PYTHONPATH="$lib/python3/dist-packages" /usr/bin/python3 -c 'import divshare; print(divshare.__version__)' 2>&1)
+[ "$v" = "$(sed -n 's/^#define DS_VERSION_MAJOR \([0-9]*\)$/\1/p' "$src/include/divshare.h").$(sed -n 's/^#define DS_VERSION_MINOR \([0-9]*\)$/\1/p' "$src/include/divshare.h").$(sed -n 's/^#define DS_VERSION_PATCH \([0-9]*\)$/\1/p' "$src/include/divshare.h")" ] && ok ||
+  bad "import divshare from the installed prefix: $v"
 finish c_api

@@ -189,12 +189,37 @@ static void test_own_learner_and_algorithm(void) {
     ds_config_free(c);
 }
 
+static void test_partition(void) {
+    ds_error e;
+    ds_config *c = ds_config_new(&e);
+    int32_t labels[100];
+    for (int i = 0; i < 100; i++) labels[i] = i % 10;
+    ds_config_set(c, "partition.nodes", "4", &e);
+    ds_config_set(c, "partition.name", "kshard", &e);
+    ds_partition *p = ds_partition_new(c, labels, 100, &e);
+    size_t total = 0;
+    int seen[100] = {0}, ok = p != NULL;
+    for (int k = 0; p && k < ds_partition_nodes(p); k++) {
+        total += ds_partition_count(p, k);
+        for (size_t i = 0; i < ds_partition_count(p, k); i++) ok &= !seen[ds_partition_indices(p, k)[i]]++;
+    }
+    CHECK(ok && ds_partition_nodes(p) == 4 && total == 96 && ds_partition_count(p, 4) == 0 &&
+          ds_partition_indices(p, -1) == NULL, "partition, kshard of 100 labels over 4 nodes x 2 shards of 12, each sample at most once: %s",
+          p ? "" : e.message);
+    ds_partition_free(p);
+    labels[3] = 300;
+    CHECK(ds_partition_new(c, labels, 100, &e) == NULL && strstr(e.message, "label 300 of sample 3"),
+          "partition, a label out of range: %s", e.message);
+    ds_config_free(c);
+}
+
 int main(void) {
     snprintf(dir, sizeof dir, "/tmp/divshare-test-api-XXXXXX");
     if (!mkdtemp(dir)) return 1;
     test_config();
     test_run_and_results();
     test_own_learner_and_algorithm();
+    test_partition();
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd)) printf("could not remove %s\n", dir);

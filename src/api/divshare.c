@@ -16,6 +16,7 @@
 #include "exp/compare.h"
 #include "exp/config.h"
 #include "exp/run.h"
+#include "exp/setup.h"
 #include "util/fileio.h"
 
 #define DS_STR2(x) #x
@@ -381,6 +382,65 @@ int ds_run(const ds_config *c, const ds_run_options *o, ds_error *e) {
     if (rc) return from_err(e, x.stopped ? DS_EINTR : bad ? DS_EINVAL : DS_ERUN, &err);
     if (interrupted) return ds_error_set(e, DS_EINTR, "stopped; the results evaluated so far are written");
     return DS_OK;
+}
+
+/* ---- partitions ------------------------------------------------------------------ */
+
+struct ds_partition {
+    partition p;
+};
+
+ds_partition *ds_partition_new(const ds_config *c, const int32_t *labels, size_t n, ds_error *e) {
+    clear(e);
+    ds_err err;
+    if (!labels || n == 0 || n > ((size_t)1 << 32)) {
+        ds_error_set(e, DS_EINVAL, "ds_partition_new: %zu samples (1 to 2^32, with labels)", n);
+        return NULL;
+    }
+    int classes = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (labels[i] < 0 || labels[i] > 255) {
+            ds_error_set(e, DS_EINVAL, "ds_partition_new: label %d of sample %zu outside [0, 255]", labels[i], i);
+            return NULL;
+        }
+        if (labels[i] + 1 > classes) classes = labels[i] + 1;
+    }
+    /* A dataset of labels only: the partitioners read nothing else. */
+    exp_data d = {0};
+    ds_partition *out = calloc(1, sizeof *out);
+    if (!out || !(d.train.labels = malloc(n))) {
+        free(out);
+        ds_error_set(e, DS_ENOMEM, "out of memory");
+        return NULL;
+    }
+    d.train.kind = DATASET_IMAGES;
+    d.train.n = n;
+    d.train.classes = classes < 2 ? 2 : classes;
+    for (size_t i = 0; i < n; i++) d.train.labels[i] = (uint8_t)labels[i];
+    int rc = exp_partition(&c->cfg, &d, &out->p, &err);
+    free(d.train.labels);
+    if (rc) {
+        from_err(e, DS_EINVAL, &err);
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+int ds_partition_nodes(const ds_partition *p) { return p ? p->p.nodes : 0; }
+
+size_t ds_partition_count(const ds_partition *p, int node) {
+    return p && node >= 0 && node < p->p.nodes ? p->p.count[node] : 0;
+}
+
+const uint32_t *ds_partition_indices(const ds_partition *p, int node) {
+    return p && node >= 0 && node < p->p.nodes ? p->p.idx[node] : NULL;
+}
+
+void ds_partition_free(ds_partition *p) {
+    if (!p) return;
+    partition_free(&p->p);
+    free(p);
 }
 
 /* ---- results --------------------------------------------------------------------- */

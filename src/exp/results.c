@@ -121,7 +121,7 @@ static int write_summary(results *x, int final, int interrupted) {
     cJSON_AddStringToObject(root, "runtime", x->runtime);
     cJSON_AddStringToObject(root, "name", (x->cfg)->v.experiment.name);
     cJSON_AddStringToObject(root, "algorithm", x->algorithm);
-    cJSON_AddStringToObject(root, "dataset", (x->cfg)->v.dataset.name);
+    cJSON_AddStringToObject(root, "dataset", exp_dataset_name(x->cfg));
     cJSON_AddNumberToObject(root, "nodes", (double)(x->cfg)->v.partition.nodes);
     cJSON_AddStringToObject(root, "metric", x->regress ? "rmse" : "accuracy");
     cJSON_AddBoolToObject(root, "complete", final && !interrupted);
