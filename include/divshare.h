@@ -176,6 +176,23 @@ typedef struct ds_run_options {
  * metrics.csv, nodes.csv, summary.json, config.ini. */
 DS_EXPORT int ds_run(const ds_config *c, const ds_run_options *o, ds_error *e);
 
+/* ---- one node of a real run ------------------------------------------------------ */
+
+typedef struct ds_node_options {
+    const char *hosts;         /* the hosts file: "id host port [public key]" per node */
+    int id;                    /* this node; -1: OMPI_COMM_WORLD_RANK, PMI_RANK or SLURM_PROCID */
+    const char *key;           /* its secret key file; NULL: node-<id>.key beside the hosts file */
+    const char *out_dir;       /* NULL: <experiment.output>/<experiment.name>/<algorithm.name> */
+    int verbose;               /* 1: a line per evaluation on stdout */
+    const ds_learner *learner; /* NULL: the configured [model] and [dataset] */
+    const volatile int *stop;  /* set to finish early (the node writes what it has) */
+} ds_node_options;
+
+/* Runs one node of [algorithm] name over ZeroMQ until [experiment]
+ * duration of training time, writing node-<id>.csv and node-<id>.json
+ * into out_dir (`divshare collect` merges a run's nodes). */
+DS_EXPORT int ds_node_run(const ds_config *c, const ds_node_options *o, ds_error *e);
+
 /* ---- results ----------------------------------------------------------------- */
 
 typedef struct ds_results ds_results;

@@ -20,7 +20,7 @@ import numpy as np
 from . import _api
 from ._api import lib
 
-__all__ = ["Config", "Run", "DivshareError", "run", "load", "compare", "partition", "Learner", "__version__"]
+__all__ = ["Config", "Run", "DivshareError", "run", "node", "load", "compare", "partition", "Learner", "__version__"]
 __version__ = lib.ds_version().decode()
 
 
@@ -309,6 +309,33 @@ def _base_dir(cfg, out):
     return os.path.join(cfg["experiment.output"], cfg["experiment.name"])
 
 
+def _call_stoppable(call, stop):
+    """call() in a thread, so that Ctrl-C reaches Python at once and stops
+    it through the library's stop flag; returns (its result, interrupted).
+    (An Event, not Thread.join: a join interrupted by Ctrl-C can report a
+    running thread as finished.)"""
+    done = threading.Event()
+    result = {}
+
+    def work():
+        try:
+            result["rc"] = call()
+        finally:
+            done.set()
+
+    t = threading.Thread(target=work, name="divshare")
+    t.start()
+    interrupted = False
+    while not done.is_set():
+        try:
+            done.wait(0.1)
+        except KeyboardInterrupt:
+            stop.value = 1
+            interrupted = True
+    t.join()
+    return result.get("rc", 1), interrupted
+
+
 def run(config, set=None, out=None, learner=None, on_eval=None, verbose=False):
     """Runs the experiment in the simulator: every algorithm of
     [algorithm] algorithms (and every seed of [experiment] seeds) into
@@ -346,29 +373,8 @@ def run(config, set=None, out=None, learner=None, on_eval=None, verbose=False):
                            learner=ctypes.pointer(adapter.struct) if adapter else None,
                            algorithm=None, on_eval=cb, ctx=None, stop=ctypes.pointer(stop))
     err = _api.Error()
-    result = {}
-
-    done = threading.Event()
-
-    def work():
-        try:
-            result["rc"] = lib.ds_run(cfg._h, ctypes.byref(opts), ctypes.byref(err))
-        finally:
-            done.set()
-
-    # The run goes on in a thread, so that Ctrl-C reaches Python at once
-    # and stops it through the flag. (An Event, not Thread.join: a join
-    # interrupted by Ctrl-C can report a running thread as finished.)
-    t = threading.Thread(target=work, name="divshare.run")
-    t.start()
-    interrupted = False
-    while not done.is_set():
-        try:
-            done.wait(0.1)
-        except KeyboardInterrupt:
-            stop.value = 1
-            interrupted = True
-    t.join()
+    rc, interrupted = _call_stoppable(lambda: lib.ds_run(cfg._h, ctypes.byref(opts), ctypes.byref(err)), stop)
+    result = {"rc": rc}
     if adapter is not None and adapter.exc is not None:
         raise adapter.exc
     if state["exc"] is not None:
@@ -380,3 +386,30 @@ def run(config, set=None, out=None, learner=None, on_eval=None, verbose=False):
         return load(base)  # stopped by on_eval: what was evaluated is there
     _check(rc, err)
     return load(base)
+
+
+def node(config, hosts, id=-1, out=None, key=None, learner=None, set=None, verbose=True):
+    """Runs one node of a real run ([algorithm] name over ZeroMQ, the peers
+    in the hosts file), with a Python learner or the configured model; id
+    -1 takes it from mpirun/srun (OMPI_COMM_WORLD_RANK, PMI_RANK,
+    SLURM_PROCID). Writes node-<id>.csv and node-<id>.json into out;
+    `divshare collect` merges the nodes of a run. Ctrl-C (and SIGTERM
+    under python3 -m divshare) finish it cleanly."""
+    cfg = config if isinstance(config, Config) else Config(config)
+    if set:
+        cfg.update(set)
+    if learner is not None and hasattr(learner, "setup"):
+        learner.setup(cfg)
+    adapter = _LearnerAdapter(learner) if learner is not None else None
+    stop = ctypes.c_int(0)
+    opts = _api.NodeOptions(hosts=os.fsencode(os.fspath(hosts)), id=int(id),
+                            key=os.fsencode(os.fspath(key)) if key else None,
+                            out_dir=os.fsencode(os.fspath(out)) if out else None, verbose=1 if verbose else 0,
+                            learner=ctypes.pointer(adapter.struct) if adapter else None, stop=ctypes.pointer(stop))
+    err = _api.Error()
+    rc, interrupted = _call_stoppable(lambda: lib.ds_node_run(cfg._h, ctypes.byref(opts), ctypes.byref(err)), stop)
+    if adapter is not None and adapter.exc is not None:
+        raise adapter.exc
+    if interrupted:
+        raise KeyboardInterrupt("divshare.node stopped; its rows so far are written")
+    _check(rc, err)

@@ -47,6 +47,12 @@ class RunOptions(ctypes.Structure):
                 ("stop", ctypes.POINTER(ctypes.c_int))]
 
 
+class NodeOptions(ctypes.Structure):
+    _fields_ = [("hosts", ctypes.c_char_p), ("id", ctypes.c_int), ("key", ctypes.c_char_p),
+                ("out_dir", ctypes.c_char_p), ("verbose", ctypes.c_int), ("learner", ctypes.POINTER(Learner)),
+                ("stop", ctypes.POINTER(ctypes.c_int))]
+
+
 def _candidates():
     env = os.environ.get("DIVSHARE_LIBRARY")
     if env:
@@ -104,3 +110,4 @@ lib.ds_partition_indices.restype = ctypes.POINTER(ctypes.c_uint32)
 lib.ds_partition_indices.argtypes = [ctypes.c_void_p, ctypes.c_int]
 lib.ds_partition_free.argtypes = [ctypes.c_void_p]
 lib.ds_partition_free.restype = None
+lib.ds_node_run.argtypes = [ctypes.c_void_p, ctypes.POINTER(NodeOptions), ctypes.POINTER(Error)]

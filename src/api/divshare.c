@@ -15,6 +15,7 @@
 #include "core/metrics_csv.h"
 #include "exp/compare.h"
 #include "exp/config.h"
+#include "exp/node.h"
 #include "exp/run.h"
 #include "exp/setup.h"
 #include "util/fileio.h"
@@ -381,6 +382,34 @@ int ds_run(const ds_config *c, const ds_run_options *o, ds_error *e) {
     config_free(&copy);
     if (rc) return from_err(e, x.stopped ? DS_EINTR : bad ? DS_EINVAL : DS_ERUN, &err);
     if (interrupted) return ds_error_set(e, DS_EINTR, "stopped; the results evaluated so far are written");
+    return DS_OK;
+}
+
+/* ---- one node of a real run --------------------------------------------------------- */
+
+int ds_node_run(const ds_config *c, const ds_node_options *o, ds_error *e) {
+    clear(e);
+    ds_err err;
+    if (!o || !o->hosts) return ds_error_set(e, DS_EINVAL, "ds_node_run: no hosts file");
+    int id = node_id_from_env(o->id, &err);
+    if (id < 0) return from_err(e, DS_EINVAL, &err);
+    char out[4096];
+    if (o->out_dir) snprintf(out, sizeof out, "%s", o->out_dir);
+    else snprintf(out, sizeof out, "%s/%s/%s", c->cfg.v.experiment.output, c->cfg.v.experiment.name,
+                  c->cfg.v.algorithm.name);
+    node_options no = {
+        .id = id,
+        .hosts_path = o->hosts,
+        .key_path = o->key,
+        .out_dir = out,
+        .log = o->verbose ? stdout : NULL,
+        .stop = o->stop,
+        .shaping = NODE_SHAPING_ALL,
+        .make_learner = o->learner ? make_learner : NULL,
+        .learner_ctx = (void *)o->learner,
+    };
+    int bad = 0;
+    if (node_run(&c->cfg, &no, &bad, &err)) return from_err(e, bad ? DS_EINVAL : DS_ERUN, &err);
     return DS_OK;
 }
 

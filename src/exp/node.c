@@ -250,8 +250,8 @@ int node_run(const config *c, const node_options *o, int *bad_input, ds_err *err
     const algo_ops *algo = algo_lookup(name, err);
     if (!algo) return ds_fail_prefix(err, "[algorithm]");
     if (run_check_for(c, 1, err)) return -1;
-    exp_inputs in;
-    if (exp_inputs_load(c, &in, err)) return -1;
+    exp_inputs in = {0};
+    if (!o->make_learner && exp_inputs_load(c, &in, err)) return -1;
     node_spec *spec = malloc(sizeof *spec * (size_t)N);
     hosts h = {0};
     node_rt n = {0};
@@ -270,7 +270,8 @@ int node_run(const config *c, const node_options *o, int *bad_input, ds_err *err
     *bad_input = 0;
     uint64_t seed = (uint64_t)c->v.experiment.seed;
     /* The same initial model and batch order as the simulator's node id. */
-    if (exp_learner_new(c, &in, &id, 1, 1, 1, &n.learn, err)) {
+    if (o->make_learner ? o->make_learner(o->learner_ctx, c, name, 1, &n.learn, err)
+                        : exp_learner_new(c, &in, &id, 1, 1, 1, &n.learn, err)) {
         *bad_input = 1;
         goto done;
     }

@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <stdio.h>
 
+#include "core/learner.h"
 #include "exp/config.h"
 
 enum { NODE_SHAPING_ALL = 0, NODE_SHAPING_LATENCY, NODE_SHAPING_NONE };
@@ -38,6 +39,10 @@ typedef struct node_options {
      * and latency), NODE_SHAPING_LATENCY (bandwidth emulated by the
      * kernel), NODE_SHAPING_NONE (both by the kernel: launch --netem). */
     int shaping;
+    /* A caller's learner instead of the configured model (no data is
+     * loaded); NULL: the configured one. */
+    int (*make_learner)(void *ctx, const config *c, const char *algorithm, int workers, learner *out, ds_err *err);
+    void *learner_ctx;
 } node_options;
 
 /* Runs node o->id of the experiment c. *bad_input is set for errors in the
