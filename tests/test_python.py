@@ -92,6 +92,13 @@ def main():
     check(float(m["rmse_mean"][0]) == 0 and 0 < float(m["rmse_mean"][4]) < 3.5, "python learner trains and averages")
     check(len(toy.views) <= 2 * 8 * 2 + 4, "params are views of divshare's vectors (%d buffers)" % len(toy.views))
 
+    # Step time calibrated on the Python learner (a copy made for it).
+    toy = Toy()
+    runs = divshare.run(dict(SMALL, **{"train.step_time": "calibrate", "algorithm.algorithms": "divshare"}),
+                        out=os.path.join(tmp, "cal"), learner=toy)
+    check(toy.begins == [("divshare", 8), ("divshare", 8)] and len(runs["divshare"].metrics) == 5,
+          "step_time = calibrate times the Python learner, then the run starts afresh: %s" % toy.begins)
+
     # An exception in the learner comes back as itself.
     class Broken(Toy):
         def train(self, node, params, steps):

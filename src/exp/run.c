@@ -115,12 +115,17 @@ static int parse_step_time(const config *c, double *out, ds_err *err) {
 
 /* [train] step_time: seconds, or "calibrate": the median of 5 timings of
  * 10 SGD steps of this model at this batch size on one thread. */
-static int step_time_of(const config *c, const exp_inputs *in, double *out, ds_err *err) {
+static int step_time_of(const config *c, const exp_inputs *in, const run_options *o, const char *algorithm,
+                        double *out, ds_err *err) {
     int fixed = parse_step_time(c, out, err);
     if (fixed <= 0) return fixed;
     learner l;
-    if (in->synthetic) {
-        if (exp_learner_new(c, in, NULL, 0, 1, 1, &l, err)) return -1;
+    /* A learner of its own (a caller's, or the synthetic one): a copy made
+     * for the purpose, so that the run's starts afresh. */
+    if (o->make_learner || in->synthetic) {
+        if (o->make_learner ? o->make_learner(o->learner_ctx, c, algorithm, 1, &l, err)
+                            : exp_learner_new(c, in, NULL, 0, 1, 1, &l, err))
+            return -1;
         int rc = learner_step_time(&l, out, err);
         learner_free(&l);
         return rc;
@@ -280,7 +285,7 @@ static int run_one(const config *c, const char *algorithm, const char *dir, cons
     sim_config sc = {0};
     sc.nodes = N;
     sc.duration = c->v.experiment.duration;
-    if (step_time_of(c, in, &sc.step_time, err)) {
+    if (step_time_of(c, in, o, algorithm, &sc.step_time, err)) {
         *bad_input = 1;
         return -1;
     }
@@ -313,7 +318,7 @@ static int run_one(const config *c, const char *algorithm, const char *dir, cons
     double wall0 = clock_now();
     if (o->log) {
         fprintf(o->log, "%s: %d nodes, %s, %zu-parameter %s, %g simulated s, step time %.4g s%s -> %s\n",
-                algorithm, N, exp_dataset_name(c), l.n_params, l.model, sc.duration,
+                algorithm, N, o->make_learner ? "the learner's own data" : exp_dataset_name(c), l.n_params, l.model, sc.duration,
                 sc.step_time, strcmp(c->v.train.step_time, "calibrate") ? "" : " (calibrated)", dir);
         fflush(o->log);
     }
