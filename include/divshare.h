@@ -186,6 +186,10 @@ typedef struct ds_node_options {
     int verbose;               /* 1: a line per evaluation on stdout */
     const ds_learner *learner; /* NULL: the configured [model] and [dataset] */
     const volatile int *stop;  /* set to finish early (the node writes what it has) */
+    /* Started by `divshare launch`: once ready the node writes node-<id>.ready
+     * and trains only when *go is set (the launcher's SIGUSR1); NULL: at once. */
+    const volatile int *go;
+    int shaping;               /* links emulated in the process: 0 all, 1 latency only, 2 none (launch --netem) */
 } ds_node_options;
 
 /* Runs one node of [algorithm] name over ZeroMQ until [experiment]

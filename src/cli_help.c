@@ -75,6 +75,9 @@ const char *const LAUNCH_HELP =
     "  --netem            emulate the links in the kernel instead (Linux, root): one\n"
     "                     network namespace per node on a private bridge, tc htb\n"
     "                     (bandwidth) + netem (latency) per direction\n"
+    "  --learner MOD:FN   nodes are 'python3 -m divshare node --learner MOD:FN', a\n"
+    "                     learner written in Python (PYTHONPATH must reach the\n"
+    "                     divshare package and MOD)\n"
     "  --quiet            no progress bar, per-run lines or comparison table\n"
     "  -h, --help         this help\n";
 

@@ -61,6 +61,7 @@ typedef struct cli_common {
     const char *hosts;
     const char *id;
     const char *key;
+    const char *learner;   /* launch --learner MODULE:FACTORY */
 } cli_common;
 
 static int parse_common(int argc, char **argv, cli_common *cc, const char *help) {
@@ -126,6 +127,8 @@ static int parse_common(int argc, char **argv, cli_common *cc, const char *help)
             cc->key = next;
         } else if (cc->node_options && !strcmp(a, "--shaping")) {
             cc->shaping = next;
+        } else if (help == LAUNCH_HELP && !strcmp(a, "--learner")) {
+            cc->learner = next;
         } else {
             fprintf(stderr, "divshare: unknown option: %s\n\n%s", a, help);
             return -1;
@@ -212,8 +215,15 @@ static int launch_one(void *ctx, config *c, const char *out, int *interrupted, i
     ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (len > 0) exe[len] = 0;
     else snprintf(exe, sizeof exe, "%s", ex->argv0);
-    launch_options o = {out, exe, ex->cc->quiet ? NULL : stdout, ex->cc->quiet ? NULL : stderr, &stop_requested,
-                        ex->cc->netem};
+    launch_options o = {
+        .out_dir = out,
+        .exe = exe,
+        .log = ex->cc->quiet ? NULL : stdout,
+        .progress = ex->cc->quiet ? NULL : stderr,
+        .stop = &stop_requested,
+        .netem = ex->cc->netem,
+        .learner = ex->cc->learner,
+    };
     int failed = 0;
     int rc = launch_experiment(c, &o, interrupted, bad, &failed, err);
     if (failed && !ex->nodes_failed) ex->node_failure = *err;

@@ -56,6 +56,12 @@ if command -v mpirun >/dev/null 2>&1; then
     "$ds" collect "$tmp/mpi" >/dev/null 2>&1 && [ "$(ls "$tmp"/mpi/node-*.csv | wc -l)" = 4 ] && ok ||
     bad "mpirun python3 -m divshare node: $(tail -5 "$tmp/mpi.log")"
 fi
+# divshare launch --learner: the launcher starts Python nodes (CURVE keys,
+# the start signal, collection), one run per algorithm.
+(cd "$src/tests" && timeout 120 "$ds" launch --set partition.nodes=4 --set algorithm.degree=2 --set experiment.duration=2 \
+   --set eval.interval=1 --set algorithm.algorithms=divshare,swift --learner py_toy_learner:make --out "$tmp/launch" \
+   --quiet >"$tmp/launch.log" 2>&1) && [ -f "$tmp/launch/divshare/metrics.csv" ] && [ -f "$tmp/launch/swift/metrics.csv" ] &&
+  head -1 "$tmp/launch/swift/metrics.csv" | grep -q rmse_mean && ok || bad "launch --learner: $(tail -5 "$tmp/launch.log")"
 # A learner that is not there: a clear error, exit 2 or 1, no hang.
 (cd "$src/tests" && timeout 20 /usr/bin/python3 -m divshare node --config "$tmp/exp.ini" --hosts "$tmp/hosts.txt" --id 0 \
    --out "$tmp/bad" --learner py_toy_learner:nosuch >/dev/null 2>"$tmp/err")

@@ -388,13 +388,15 @@ def run(config, set=None, out=None, learner=None, on_eval=None, verbose=False):
     return load(base)
 
 
-def node(config, hosts, id=-1, out=None, key=None, learner=None, set=None, verbose=True):
+def node(config, hosts, id=-1, out=None, key=None, learner=None, set=None, verbose=True, go=None, shaping="all"):
     """Runs one node of a real run ([algorithm] name over ZeroMQ, the peers
     in the hosts file), with a Python learner or the configured model; id
     -1 takes it from mpirun/srun (OMPI_COMM_WORLD_RANK, PMI_RANK,
     SLURM_PROCID). Writes node-<id>.csv and node-<id>.json into out;
     `divshare collect` merges the nodes of a run. Ctrl-C (and SIGTERM
-    under python3 -m divshare) finish it cleanly."""
+    under python3 -m divshare) finish it cleanly. go: a ctypes.c_int the
+    node waits for (set on divshare launch's start signal); shaping: what
+    the process emulates of its links, "all", "latency" or "none"."""
     cfg = config if isinstance(config, Config) else Config(config)
     if set:
         cfg.update(set)
@@ -405,7 +407,9 @@ def node(config, hosts, id=-1, out=None, key=None, learner=None, set=None, verbo
     opts = _api.NodeOptions(hosts=os.fsencode(os.fspath(hosts)), id=int(id),
                             key=os.fsencode(os.fspath(key)) if key else None,
                             out_dir=os.fsencode(os.fspath(out)) if out else None, verbose=1 if verbose else 0,
-                            learner=ctypes.pointer(adapter.struct) if adapter else None, stop=ctypes.pointer(stop))
+                            learner=ctypes.pointer(adapter.struct) if adapter else None, stop=ctypes.pointer(stop),
+                            go=ctypes.pointer(go) if go is not None else None,
+                            shaping={"all": 0, "latency": 1, "none": 2}[shaping])
     err = _api.Error()
     rc, interrupted = _call_stoppable(lambda: lib.ds_node_run(cfg._h, ctypes.byref(opts), ctypes.byref(err)), stop)
     if adapter is not None and adapter.exc is not None:

@@ -10,7 +10,9 @@ FACTORY is called with the run's divshare.Config (or with nothing, if it
 takes no argument) and returns the learner. `divshare collect OUT` then
 merges the nodes' files into metrics.csv and nodes.csv."""
 import argparse
+import ctypes
 import importlib
+import os
 import inspect
 import signal
 import sys
@@ -37,6 +39,7 @@ def main(argv):
     n.add_argument("--key")
     n.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE")
     n.add_argument("--learner", help="MODULE:FACTORY (default: the configured model)")
+    n.add_argument("--shaping", choices=["all", "latency", "none"], default="all")
     n.add_argument("--quiet", action="store_true")
     a = p.parse_args(argv)
     try:
@@ -52,7 +55,12 @@ def main(argv):
             learner = factory(cfg) if len(inspect.signature(factory).parameters) else factory()
         # SIGTERM (from a launcher or a batch system) finishes like Ctrl-C.
         signal.signal(signal.SIGTERM, signal.default_int_handler)
-        divshare.node(cfg, a.hosts, id=a.id, out=a.out, key=a.key, learner=learner, verbose=not a.quiet)
+        go = None
+        if os.environ.get("DIVSHARE_LAUNCH_SYNC") == "1":  # divshare launch: start on its SIGUSR1
+            go = ctypes.c_int(0)
+            signal.signal(signal.SIGUSR1, lambda *_: setattr(go, "value", 1))
+        divshare.node(cfg, a.hosts, id=a.id, out=a.out, key=a.key, learner=learner, verbose=not a.quiet, go=go,
+                      shaping=a.shaping)
     except divshare.DivshareError as e:
         print("divshare node: %s" % e, file=sys.stderr)
         return 2 if e.code == 1 else 1

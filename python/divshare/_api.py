@@ -50,7 +50,8 @@ class RunOptions(ctypes.Structure):
 class NodeOptions(ctypes.Structure):
     _fields_ = [("hosts", ctypes.c_char_p), ("id", ctypes.c_int), ("key", ctypes.c_char_p),
                 ("out_dir", ctypes.c_char_p), ("verbose", ctypes.c_int), ("learner", ctypes.POINTER(Learner)),
-                ("stop", ctypes.POINTER(ctypes.c_int))]
+                ("stop", ctypes.POINTER(ctypes.c_int)), ("go", ctypes.POINTER(ctypes.c_int)),
+                ("shaping", ctypes.c_int)]
 
 
 def _candidates():

@@ -404,7 +404,8 @@ int ds_node_run(const ds_config *c, const ds_node_options *o, ds_error *e) {
         .out_dir = out,
         .log = o->verbose ? stdout : NULL,
         .stop = o->stop,
-        .shaping = NODE_SHAPING_ALL,
+        .go = o->go,
+        .shaping = o->shaping == 1 ? NODE_SHAPING_LATENCY : o->shaping == 2 ? NODE_SHAPING_NONE : NODE_SHAPING_ALL,
         .make_learner = o->learner ? make_learner : NULL,
         .learner_ctx = (void *)o->learner,
     };

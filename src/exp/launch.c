@@ -43,6 +43,9 @@ static void last_line(const char *path, char *buf, size_t cap) {
 }
 
 /* Starts node `id` (inside namespace ns, when given, via ip netns exec). */
+/* Python nodes run under Debian's interpreter (the one with its packages). */
+#define LAUNCH_PYTHON "/usr/bin/python3"
+
 static pid_t start_node(const launch_options *o, const char *dir, int id, const char *ns, int with_delay) {
     char cfg[4200], hosts_file[4200], log[4200], ids[16];
     snprintf(cfg, sizeof cfg, "%s/config.ini", dir);
@@ -63,14 +66,19 @@ static pid_t start_node(const launch_options *o, const char *dir, int id, const 
     signal(SIGUSR1, SIG_IGN); /* until the node installs its handler */
     char *node_argv[] = {(char *)o->exe, "node", "--config", cfg, "--id", ids, "--hosts", hosts_file,
                          "--out", (char *)dir, ns ? "--shaping" : NULL, with_delay ? "none" : "latency", NULL};
+    /* A learner written in Python: the same node, as python3 -m divshare. */
+    char *py_argv[] = {LAUNCH_PYTHON, "-m", "divshare", "node", "--learner", (char *)o->learner, "--config", cfg,
+                       "--id", ids, "--hosts", hosts_file, "--out", (char *)dir, ns ? "--shaping" : NULL,
+                       with_delay ? "none" : "latency", NULL};
+    char **args = o->learner ? py_argv : node_argv;
     if (ns) { /* ip netns exec NS divshare node ... (ip execs in place: same pid) */
         char *argv[32] = {"ip", "netns", "exec", (char *)ns};
-        for (int k = 0; node_argv[k]; k++) argv[4 + k] = node_argv[k];
+        for (int k = 0; args[k]; k++) argv[4 + k] = args[k];
         execvp("ip", argv);
     } else {
-        execv(o->exe, node_argv);
+        execv(args[0], args);
     }
-    fprintf(stderr, "divshare launch: cannot start %s: %s\n", ns ? "ip netns exec" : o->exe, strerror(errno));
+    fprintf(stderr, "divshare launch: cannot start %s: %s\n", ns ? "ip netns exec" : args[0], strerror(errno));
     _exit(127);
 }
 

@@ -21,6 +21,7 @@ typedef struct launch_options {
     FILE *progress;                    /* progress bar (NULL = none) */
     const volatile sig_atomic_t *stop; /* Ctrl-C */
     int netem;                         /* kernel-level link emulation (netem.h) */
+    const char *learner;               /* MODULE:FACTORY: nodes are `python3 -m divshare node --learner` */
 } launch_options;
 
 /* c is modified (algorithm.name is set per run). Nodes that were killed
