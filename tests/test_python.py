@@ -114,6 +114,33 @@ def main():
     flat = np.concatenate(parts)
     check(len(parts) == 4 and len(flat) == 96 and len(set(flat.tolist())) == 96, "partition: kshard, each sample once")
 
+    # TorchLearner: any torch.nn.Module; the same seed gives the same bytes.
+    try:
+        import torch
+        from divshare.torch import TorchLearner
+    except ImportError:
+        torch = None
+        print("skip   TorchLearner checks: no python3-torch")
+    if torch is not None:
+        torch.set_num_threads(1)
+        g = torch.Generator().manual_seed(0)
+        X = torch.randn(400, 1, 6, 6, generator=g)
+        Y = (X.mean(dim=(1, 2, 3)) > 0).long()
+        small = dict(SMALL, **{"model.name": "gnlenet", "partition.nodes": 4, "algorithm.degree": 2,
+                               "algorithm.local_steps": 16, "experiment.duration": 2, "eval.interval": 1})
+
+        def net():
+            return torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(36, 8), torch.nn.ReLU(), torch.nn.Linear(8, 2))
+        outs = []
+        for k in range(2):
+            learner = TorchLearner(net, (X[:300], Y[:300]), (X[300:], Y[300:]), batch_size=8, lr=0.1)
+            runs = divshare.run(small, out=os.path.join(tmp, "torch%d" % k), learner=learner)
+            outs.append(open(os.path.join(runs["divshare"].path, "metrics.csv")).read())
+        acc = runs["divshare"].metrics["accuracy_mean"]
+        check(learner.n_params == 36 * 8 + 8 + 8 * 2 + 2 and float(acc[len(acc) - 1]) > 60,
+              "TorchLearner trains a torch module by DivShare (final accuracy %.1f%%)" % float(acc[len(acc) - 1]))
+        check(outs[0] == outs[1], "TorchLearner: same seed, same metrics.csv")
+
     # Ctrl-C: the run stops, what was evaluated is kept.
     long_run = dict(SMALL, **{"experiment.duration": 100000, "eval.interval": 1, "partition.nodes": 60,
                                "algorithm.algorithms": "divshare"})

@@ -117,8 +117,15 @@ class TorchLearner(Learner):
         return torch.nn.utils.parameters_to_vector(self.params).detach().numpy()
 
     def _load(self, params):
+        # Copy in: vector_to_parameters would make the module's parameters
+        # views of divshare's buffer, which the run frees when it ends.
+        vec = torch.from_numpy(params)
+        offset = 0
         with torch.no_grad():
-            torch.nn.utils.vector_to_parameters(torch.from_numpy(params), self.params)
+            for p in self.params:
+                n = p.numel()
+                p.copy_(vec[offset:offset + n].view_as(p))
+                offset += n
 
     def _sgd_step(self, st):
         with torch.no_grad():
