@@ -41,7 +41,7 @@ for n in $nodes; do
     wall=$(sed -n 's/.*"wall_time_s":[[:space:]]*\([0-9.e+-]*\).*/\1/p' "$out/$alg/summary.json" | head -1)
     echo "$last" | awk -F, -v alg="$alg" -v n="$n" -v wall="$wall" -v rss="$(tail -1 "$tmp/rss")" '{
       t = $1; ev = $13; msg = $12;
-      printf "%-9s %6d %9.2f %12d %10d %9.1f %12.1f %9.0f\n", alg, n, t, ev, msg, msg > 0 ? ev / msg : 0,
-             t > 0 ? wall / t : 0, rss / 1024 }'
+      printf "%-9s %6d %9.2f %12d %10d %9.1f %12.1f %9.0f\n", alg, n, t, ev, msg, (msg > 0 ? ev / msg : 0),
+             (t > 0 ? wall / t : 0), rss / 1024 }'
   done
 done
