@@ -111,6 +111,7 @@ typedef struct ds_msg ds_msg; /* a received message, valid during on_message */
 DS_EXPORT double ds_rt_now(const ds_rt *rt);                   /* seconds */
 DS_EXPORT void ds_rt_train(const ds_rt *rt, int node, int steps);
 DS_EXPORT float *ds_rt_params(const ds_rt *rt, int node);      /* n_params floats */
+DS_EXPORT size_t ds_rt_n_params(const ds_rt *rt);
 /* Queues a copy of src's current model for dst, tagged with round. */
 DS_EXPORT int ds_rt_send_model(const ds_rt *rt, int src, int dst, uint32_t round);
 DS_EXPORT int ds_rt_cancel_unsent(const ds_rt *rt, int node); /* how many were dropped */
@@ -120,6 +121,8 @@ DS_EXPORT int ds_msg_src(const ds_msg *m);
 DS_EXPORT uint32_t ds_msg_round(const ds_msg *m);
 DS_EXPORT size_t ds_msg_count(const ds_msg *m); /* values carried (n_params for a model) */
 DS_EXPORT float ds_msg_value(const ds_msg *m, size_t k);
+/* All ds_msg_count values into out. */
+DS_EXPORT void ds_msg_copy(const ds_msg *m, float *out);
 
 typedef struct ds_algorithm {
     const char *name; /* its results go to <out>/<name>/ */

@@ -109,6 +109,44 @@ def main():
     except RuntimeError as e:
         check("boom at node" in str(e), "learner exception raised: " + str(e))
 
+    # An algorithm written in Python: push-pull averaging with the next node.
+    class Ring(divshare.Algorithm):
+        name = "ring"
+
+        def node(self, node, nodes):
+            return {"id": node, "nodes": nodes, "got": None}
+
+        def on_start(self, st, rt):
+            rt.train(st["id"], 4)
+
+        def on_train_done(self, st, rt):
+            x = rt.params(st["id"])
+            if st["got"] is not None:
+                x[:] = 0.5 * (x + st["got"])
+                st["got"] = None
+            rt.send_model(st["id"], (st["id"] + 1) % st["nodes"])
+            rt.train(st["id"], 4)
+
+        def on_message(self, st, rt, msg):
+            st["got"] = msg.values
+    runs = divshare.run(SMALL, out=os.path.join(tmp, "ring"), algorithm=Ring())
+    m = runs["ring"].metrics
+    check(list(runs) == ["ring"] and int(m["messages_received"][len(m) - 1]) > 0 and
+          float(m["rmse_mean"][len(m) - 1]) < float(m["rmse_mean"][0]),
+          "an algorithm written in Python runs, sends and averages")
+    again = divshare.run(SMALL, out=os.path.join(tmp, "ring2"), algorithm=Ring())
+    check(open(os.path.join(runs["ring"].path, "metrics.csv")).read() ==
+          open(os.path.join(again["ring"].path, "metrics.csv")).read(), "a Python algorithm is deterministic")
+
+    class Bad(Ring):
+        def on_message(self, st, rt, msg):
+            raise ValueError("bad message from %d" % msg.src)
+    try:
+        divshare.run(SMALL, out=os.path.join(tmp, "bad"), algorithm=Bad())
+        check(False, "algorithm exception raised")
+    except ValueError as e:
+        check("bad message from" in str(e), "algorithm exception raised: " + str(e))
+
     # Partitions as divshare computes them.
     parts = divshare.partition({"partition.nodes": 4, "partition.name": "kshard"}, np.arange(100) % 10)
     flat = np.concatenate(parts)

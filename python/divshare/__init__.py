@@ -20,7 +20,8 @@ import numpy as np
 from . import _api
 from ._api import lib
 
-__all__ = ["Config", "Run", "DivshareError", "run", "node", "load", "compare", "partition", "Learner", "__version__"]
+__all__ = ["Config", "Run", "DivshareError", "run", "node", "load", "compare", "partition", "Learner", "Algorithm",
+           "__version__"]
 __version__ = lib.ds_version().decode()
 
 
@@ -300,6 +301,115 @@ class _LearnerAdapter:
                                    train=self._cbs[2], evaluate=self._cbs[3], end=self._cbs[4])
 
 
+# ---- algorithms written in Python -----------------------------------------------
+
+
+class Runtime:
+    """What an algorithm's callbacks may do (valid during the callback)."""
+
+    def __init__(self, ptr):
+        self._rt = ptr
+
+    def now(self):
+        return lib.ds_rt_now(self._rt)
+
+    def train(self, node, steps):
+        """Starts `steps` local steps; on_train_done follows."""
+        lib.ds_rt_train(self._rt, node, steps)
+
+    def params(self, node):
+        """The node's model, a writable numpy view (between trainings)."""
+        n = lib.ds_rt_n_params(self._rt)
+        return np.ctypeslib.as_array(lib.ds_rt_params(self._rt, node), shape=(n,))
+
+    def send_model(self, src, dst, round=0):
+        """Queues a copy of src's model for dst."""
+        lib.ds_rt_send_model(self._rt, src, dst, round)
+
+    def cancel_unsent(self, node):
+        return lib.ds_rt_cancel_unsent(self._rt, node)
+
+    def fail(self, why):
+        lib.ds_rt_fail(self._rt, str(why).encode())
+
+
+class Message:
+    """A received model: .src, .round, .values (a numpy copy)."""
+
+    def __init__(self, ptr):
+        self.src = lib.ds_msg_src(ptr)
+        self.round = lib.ds_msg_round(ptr)
+        self.values = np.empty(lib.ds_msg_count(ptr), np.float32)
+        lib.ds_msg_copy(ptr, self.values.ctypes.data_as(_api.c_float_p))
+
+
+class Algorithm:
+    """An algorithm written in Python (subclass it): a state per node, made
+    by node(node, nodes), and three callbacks that act through the runtime:
+
+      on_start(state, rt)           e.g. rt.train(node, steps)
+      on_train_done(state, rt)      a round ended: send, average, train again
+      on_message(state, rt, msg)    msg.src, msg.round, msg.values
+
+    Its results go to <out>/<name>/. run(..., algorithm=A()) runs it alone."""
+
+    name = "python"
+
+    def node(self, node, nodes):
+        return node
+
+    def on_start(self, state, rt):
+        pass
+
+    def on_train_done(self, state, rt):
+        pass
+
+    def on_message(self, state, rt, msg):
+        pass
+
+
+class _AlgorithmAdapter:
+    def __init__(self, alg):
+        self.alg = alg
+        self.states = {}
+        self.exc = None
+        self._name = str(alg.name).encode()
+
+        def keep(e):
+            if self.exc is None:
+                self.exc = e
+
+        def node_new(ctx, node, nodes, state, err):
+            try:
+                self.states[node + 1] = alg.node(node, nodes)
+                state[0] = node + 1  # a handle, never NULL
+                return 0
+            except BaseException as e:  # noqa: B902
+                keep(e)
+                err.contents.code = _api.DS_ERUN
+                err.contents.message = ("%s: %s" % (type(e).__name__, e)).encode()[:1000]
+                return 1
+
+        def node_free(ctx, state):
+            self.states.pop(state, None)
+
+        def call(fn, state, rt, *extra):
+            if self.exc is not None:
+                return
+            try:
+                fn(self.states[state], Runtime(rt), *extra)
+            except BaseException as e:  # noqa: B902
+                keep(e)
+                lib.ds_rt_fail(rt, ("%s: %s" % (type(e).__name__, e)).encode()[:200])
+
+        self._cbs = (_api.NODE_NEW(node_new), _api.NODE_FREE(node_free),
+                     _api.ON_NODE(lambda st, rt: call(alg.on_start, st, rt)),
+                     _api.ON_NODE(lambda st, rt: call(alg.on_train_done, st, rt)),
+                     _api.ON_MESSAGE(lambda st, rt, m: call(alg.on_message, st, rt, Message(m))))
+        self.struct = _api.Algorithm(name=self._name, ctx=None, node_new=self._cbs[0], node_free=self._cbs[1],
+                                     on_start=self._cbs[2], on_train_done=self._cbs[3], on_message=self._cbs[4])
+
+
 # ---- runs ---------------------------------------------------------------------
 
 
@@ -336,7 +446,7 @@ def _call_stoppable(call, stop):
     return result.get("rc", 1), interrupted
 
 
-def run(config, set=None, out=None, learner=None, on_eval=None, verbose=False):
+def run(config, set=None, out=None, learner=None, on_eval=None, verbose=False, algorithm=None):
     """Runs the experiment in the simulator: every algorithm of
     [algorithm] algorithms (and every seed of [experiment] seeds) into
     `out` (default <experiment.output>/<experiment.name>), and returns
@@ -344,7 +454,9 @@ def run(config, set=None, out=None, learner=None, on_eval=None, verbose=False):
 
     config: an INI path, a dict of keys, or a Config; set: keys to override.
     learner: a Python learner (see divshare.Learner), or None for the
-    configured model. on_eval(algorithm, row) is called at every evaluation
+    configured model. algorithm: one written in Python (see
+    divshare.Algorithm), run instead of [algorithm] algorithms.
+    on_eval(algorithm, row) is called at every evaluation
     with a dict; returning True stops the run. Ctrl-C stops the run too:
     what was evaluated is kept, then KeyboardInterrupt is raised."""
     cfg = config if isinstance(config, Config) else Config(config)
@@ -354,6 +466,7 @@ def run(config, set=None, out=None, learner=None, on_eval=None, verbose=False):
     if learner is not None and hasattr(learner, "setup"):
         learner.setup(cfg)
     adapter = _LearnerAdapter(learner) if learner is not None else None
+    alg = _AlgorithmAdapter(algorithm) if algorithm is not None else None
     stop = ctypes.c_int(0)
     state = {"exc": None}
 
@@ -371,12 +484,15 @@ def run(config, set=None, out=None, learner=None, on_eval=None, verbose=False):
     cb = _api.ON_EVAL(eval_cb)
     opts = _api.RunOptions(out_dir=os.fsencode(base), verbose=1 if verbose else 0,
                            learner=ctypes.pointer(adapter.struct) if adapter else None,
-                           algorithm=None, on_eval=cb, ctx=None, stop=ctypes.pointer(stop))
+                           algorithm=ctypes.pointer(alg.struct) if alg else None, on_eval=cb, ctx=None,
+                           stop=ctypes.pointer(stop))
     err = _api.Error()
     rc, interrupted = _call_stoppable(lambda: lib.ds_run(cfg._h, ctypes.byref(opts), ctypes.byref(err)), stop)
     result = {"rc": rc}
     if adapter is not None and adapter.exc is not None:
         raise adapter.exc
+    if alg is not None and alg.exc is not None:
+        raise alg.exc
     if state["exc"] is not None:
         raise state["exc"]
     if interrupted:

@@ -38,12 +38,25 @@ class Report(ctypes.Structure):
                 ("nodes", ctypes.c_int)]
 
 
+NODE_NEW = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_int,
+                            ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(Error))
+NODE_FREE = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p)
+ON_NODE = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p)
+ON_MESSAGE = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p)
+
+
+class Algorithm(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_char_p), ("ctx", ctypes.c_void_p), ("node_new", NODE_NEW),
+                ("node_free", NODE_FREE), ("on_start", ON_NODE), ("on_train_done", ON_NODE),
+                ("on_message", ON_MESSAGE)]
+
+
 ON_EVAL = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_char_p, ctypes.POINTER(Report))
 
 
 class RunOptions(ctypes.Structure):
     _fields_ = [("out_dir", ctypes.c_char_p), ("verbose", ctypes.c_int), ("learner", ctypes.POINTER(Learner)),
-                ("algorithm", ctypes.c_void_p), ("on_eval", ON_EVAL), ("ctx", ctypes.c_void_p),
+                ("algorithm", ctypes.POINTER(Algorithm)), ("on_eval", ON_EVAL), ("ctx", ctypes.c_void_p),
                 ("stop", ctypes.POINTER(ctypes.c_int))]
 
 
@@ -112,3 +125,24 @@ lib.ds_partition_indices.argtypes = [ctypes.c_void_p, ctypes.c_int]
 lib.ds_partition_free.argtypes = [ctypes.c_void_p]
 lib.ds_partition_free.restype = None
 lib.ds_node_run.argtypes = [ctypes.c_void_p, ctypes.POINTER(NodeOptions), ctypes.POINTER(Error)]
+lib.ds_rt_now.restype = ctypes.c_double
+lib.ds_rt_now.argtypes = [ctypes.c_void_p]
+lib.ds_rt_train.restype = None
+lib.ds_rt_train.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int]
+lib.ds_rt_params.restype = c_float_p
+lib.ds_rt_params.argtypes = [ctypes.c_void_p, ctypes.c_int]
+lib.ds_rt_send_model.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int, ctypes.c_uint32]
+lib.ds_rt_cancel_unsent.argtypes = [ctypes.c_void_p, ctypes.c_int]
+lib.ds_rt_fail.restype = None
+lib.ds_rt_fail.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+lib.ds_msg_src.argtypes = [ctypes.c_void_p]
+lib.ds_msg_round.restype = ctypes.c_uint32
+lib.ds_msg_round.argtypes = [ctypes.c_void_p]
+lib.ds_msg_count.restype = ctypes.c_size_t
+lib.ds_msg_count.argtypes = [ctypes.c_void_p]
+lib.ds_msg_value.restype = ctypes.c_float
+lib.ds_msg_value.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+lib.ds_msg_copy.restype = None
+lib.ds_msg_copy.argtypes = [ctypes.c_void_p, c_float_p]
+lib.ds_rt_n_params.restype = ctypes.c_size_t
+lib.ds_rt_n_params.argtypes = [ctypes.c_void_p]

@@ -231,6 +231,7 @@ static const algo_msg *MSG(const ds_msg *m) { return (const algo_msg *)m; }
 double ds_rt_now(const ds_rt *rt) { return rt->rt->now(rt->rt->ctx); }
 void ds_rt_train(const ds_rt *rt, int node, int steps) { rt->rt->train(rt->rt->ctx, node, steps); }
 float *ds_rt_params(const ds_rt *rt, int node) { return rt->rt->params(rt->rt->ctx, node); }
+size_t ds_rt_n_params(const ds_rt *rt) { return rt->n_params; }
 int ds_rt_cancel_unsent(const ds_rt *rt, int node) { return rt->rt->cancel_unsent(rt->rt->ctx, node); }
 void ds_rt_fail(const ds_rt *rt, const char *why) { algo_fail(rt->rt, why); }
 
@@ -250,6 +251,10 @@ int ds_msg_src(const ds_msg *m) { return MSG(m)->src; }
 uint32_t ds_msg_round(const ds_msg *m) { return MSG(m)->round; }
 size_t ds_msg_count(const ds_msg *m) { return MSG(m)->count; }
 float ds_msg_value(const ds_msg *m, size_t k) { return k < MSG(m)->count ? algo_msg_value(MSG(m), k) : 0.0f; }
+
+void ds_msg_copy(const ds_msg *m, float *out) {
+    for (size_t k = 0; k < MSG(m)->count; k++) out[k] = algo_msg_value(MSG(m), k);
+}
 
 static int api_node_new(void **out, const algo_config *c, const void *shared, int id, ds_err *err) {
     (void)shared;
