@@ -62,7 +62,7 @@ def main():
     train = (images("train-images-idx3-ubyte", n_train), torch.from_numpy(idx("train-labels-idx1-ubyte")[:n_train].astype(np.int64)))
     test = (images("t10k-images-idx3-ubyte", n_test), torch.from_numpy(idx("t10k-labels-idx1-ubyte")[:n_test].astype(np.int64)))
     learner = TorchLearner(CNN, train, test, batch_size=16, lr=0.05)
-    duration = 3 if quick else 40
+    duration = 2 if quick else 40
     runs = divshare.run(os.path.join(HERE, "..", "fmnist-stragglers.ini"), out=out, learner=learner,
                         set={"algorithm.algorithms": "divshare,adpsgd", "experiment.duration": duration,
                              "eval.interval": duration / 4, "eval.targets": "30,50,70"},
