@@ -5,15 +5,14 @@ start from different random weights and draw batches differently, so the
 curves are compared, not the bytes.
 
     PYTHONPATH=python OMP_NUM_THREADS=1 /usr/bin/python3 bench/parity_python.py [DURATION_S] [OUT_DIR]"""
-import gzip
 import os
-import struct
 import sys
 
 import numpy as np
 import torch
 
 import divshare
+from divshare.data import idx as read_idx
 from divshare.torch import TorchLearner
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -24,12 +23,11 @@ SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 
 
 def idx(name):
-    for path in (os.path.join(DATA, name), os.path.join(DATA, name + ".gz")):
-        if os.path.exists(path):
-            raw = (gzip.open if path.endswith(".gz") else open)(path, "rb").read()
-            dims = struct.unpack(">%dI" % raw[3], raw[4:4 + 4 * raw[3]])
-            return np.frombuffer(raw, np.uint8, offset=4 + 4 * raw[3]).reshape(dims)
-    sys.exit("no Fashion-MNIST in " + DATA)
+    try:
+        return read_idx(os.path.join(DATA, name))
+    except FileNotFoundError:
+        print("skipped: no Fashion-MNIST in %s (Debian package dataset-fashion-mnist)" % DATA)
+        sys.exit(77)
 
 
 def main():

@@ -5,9 +5,7 @@ network), each on its k-shard partition of the data.
     PYTHONPATH=python /usr/bin/python3 examples/python/torch_cnn.py [OUT_DIR] [--quick]
 
 Exits 77 (skipped) where torch or the dataset is absent."""
-import gzip
 import os
-import struct
 import sys
 
 try:
@@ -19,6 +17,7 @@ except ImportError:
 import numpy as np
 
 import divshare
+from divshare.data import idx as read_idx
 from divshare.torch import TorchLearner
 
 DATA = "/usr/share/datasets/fashion-mnist"
@@ -26,13 +25,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def idx(name):
-    for path in (os.path.join(DATA, name), os.path.join(DATA, name + ".gz")):
-        if os.path.exists(path):
-            raw = (gzip.open if path.endswith(".gz") else open)(path, "rb").read()
-            dims = struct.unpack(">%dI" % raw[3], raw[4:4 + 4 * raw[3]])
-            return np.frombuffer(raw, np.uint8, offset=4 + 4 * raw[3]).reshape(dims)
-    print("skipped: no Fashion-MNIST in %s (Debian package dataset-fashion-mnist)" % DATA)
-    sys.exit(77)
+    try:
+        return read_idx(os.path.join(DATA, name))
+    except FileNotFoundError:
+        print("skipped: no Fashion-MNIST in %s (Debian package dataset-fashion-mnist)" % DATA)
+        sys.exit(77)
 
 
 class CNN(torch.nn.Module):
