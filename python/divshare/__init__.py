@@ -254,7 +254,8 @@ class _LearnerAdapter:
             fn = getattr(learner, "begin", None)
             if fn is None:
                 return 0
-            return 0 if guard(fn, err, algorithm.decode(), nodes) is not False and self.exc is None else 1
+            guard(fn, err, algorithm.decode(), nodes)
+            return 1 if self.exc is not None else 0
 
         def init(ctx, params, seed):
             fn = getattr(learner, "init", None)
@@ -488,7 +489,6 @@ def run(config, set=None, out=None, learner=None, on_eval=None, verbose=False, a
                            stop=ctypes.pointer(stop))
     err = _api.Error()
     rc, interrupted = _call_stoppable(lambda: lib.ds_run(cfg._h, ctypes.byref(opts), ctypes.byref(err)), stop)
-    result = {"rc": rc}
     if adapter is not None and adapter.exc is not None:
         raise adapter.exc
     if alg is not None and alg.exc is not None:
@@ -497,7 +497,6 @@ def run(config, set=None, out=None, learner=None, on_eval=None, verbose=False, a
         raise state["exc"]
     if interrupted:
         raise KeyboardInterrupt("divshare.run stopped; the results so far are in %s" % base)
-    rc = result.get("rc", 1)
     if rc == _api.DS_EINTR and on_eval is not None:
         return load(base)  # stopped by on_eval: what was evaluated is there
     _check(rc, err)

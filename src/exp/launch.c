@@ -64,16 +64,20 @@ static pid_t start_node(const launch_options *o, const char *dir, int id, const 
     signal(SIGINT, SIG_IGN); /* the launcher decides when nodes stop */
     setenv("DIVSHARE_LAUNCH_SYNC", "1", 1); /* start on the launcher's signal */
     signal(SIGUSR1, SIG_IGN); /* until the node installs its handler */
-    char *node_argv[] = {(char *)o->exe, "node", "--config", cfg, "--id", ids, "--hosts", hosts_file,
-                         "--out", (char *)dir, ns ? "--shaping" : NULL, with_delay ? "none" : "latency", NULL};
-    /* A learner written in Python: the same node, as python3 -m divshare. */
-    char *py_argv[] = {LAUNCH_PYTHON, "-m", "divshare", "node", "--learner", (char *)o->learner, "--config", cfg,
-                       "--id", ids, "--hosts", hosts_file, "--out", (char *)dir, ns ? "--shaping" : NULL,
-                       with_delay ? "none" : "latency", NULL};
-    char **args = o->learner ? py_argv : node_argv;
+    /* divshare node ..., or with a learner written in Python the same node
+     * as python3 -m divshare node --learner MODULE:FACTORY ... */
+    char *args[24] = {(char *)o->exe, "node"};
+    int k = 2;
+    if (o->learner) {
+        char *py[] = {LAUNCH_PYTHON, "-m", "divshare", "node", "--learner", (char *)o->learner};
+        for (k = 0; k < 6; k++) args[k] = py[k];
+    }
+    char *tail[] = {"--config", cfg, "--id", ids, "--hosts", hosts_file, "--out", (char *)dir,
+                    ns ? "--shaping" : NULL, with_delay ? "none" : "latency", NULL};
+    for (int t = 0; t < 11; t++) args[k++] = tail[t];
     if (ns) { /* ip netns exec NS divshare node ... (ip execs in place: same pid) */
         char *argv[32] = {"ip", "netns", "exec", (char *)ns};
-        for (int k = 0; args[k]; k++) argv[4 + k] = args[k];
+        for (int j = 0; args[j]; j++) argv[4 + j] = args[j];
         execvp("ip", argv);
     } else {
         execv(args[0], args);
