@@ -66,4 +66,8 @@ fi
 (cd "$src/tests" && timeout 20 /usr/bin/python3 -m divshare node --config "$tmp/exp.ini" --hosts "$tmp/hosts.txt" --id 0 \
    --out "$tmp/bad" --learner py_toy_learner:nosuch >/dev/null 2>"$tmp/err")
 grep -q "nosuch" "$tmp/err" && ok || bad "missing factory: $(cat "$tmp/err")"
+(cd "$src/tests" && timeout 20 /usr/bin/python3 -m divshare node --config "$tmp/exp.ini" --hosts "$tmp/hosts.txt" --id 0 \
+   --out "$tmp/bad" --learner nomodule:make >/dev/null 2>"$tmp/err")
+[ $? = 2 ] && [ "$(wc -l <"$tmp/err")" = 1 ] && grep -q "cannot load the learner 'nomodule:make': No module named 'nomodule'" "$tmp/err" && ok ||
+  bad "missing module: want one line and exit 2: $(cat "$tmp/err")"
 finish python_node

@@ -84,6 +84,17 @@ def main():
         open(os.path.join(tmp, "q2", "divshare", "metrics.csv")).read()
     check(same, "same config and seed, same metrics.csv")
 
+    # A truncated metrics.csv is an error naming the file and line, not a short table.
+    cut = os.path.join(tmp, "cut", "divshare")
+    os.makedirs(cut)
+    text = open(os.path.join(tmp, "q", "divshare", "metrics.csv")).read()
+    open(os.path.join(cut, "metrics.csv"), "w").write(text[:len(text) - 30])
+    try:
+        divshare.load(cut).metrics
+        check(False, "truncated metrics.csv refused")
+    except divshare.DivshareError as e:
+        check("metrics.csv:6" in str(e), "truncated metrics.csv refused: " + str(e))
+
     # A learner written in Python, on zero-copy views.
     toy = Toy()
     runs = divshare.run(SMALL, out=os.path.join(tmp, "toy"), learner=toy)

@@ -123,6 +123,13 @@ class Run:
     @property
     def metrics(self):
         if self._metrics is None:
+            # The library's own reader checks the file against its schema
+            # first (a cut or foreign file is an error with file:line).
+            err = _api.Error()
+            h = lib.ds_results_open(os.fsencode(self.path), ctypes.byref(err))
+            if not h:
+                raise DivshareError(err.code, err.message.decode(errors="replace"))
+            lib.ds_results_free(h)
             self._metrics = _read_csv(os.path.join(self.path, "metrics.csv"))
         return self._metrics
 

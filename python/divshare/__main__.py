@@ -25,7 +25,10 @@ def load_factory(spec):
     if not module or not attr:
         raise SystemExit("--learner %r: expected MODULE:FACTORY, e.g. mylearners:make" % spec)
     sys.path.insert(0, ".")
-    return getattr(importlib.import_module(module), attr)
+    try:
+        return getattr(importlib.import_module(module), attr)
+    except (ImportError, AttributeError) as e:
+        raise divshare.DivshareError(1, "cannot load the learner '%s': %s" % (spec, e)) from None
 
 
 def main(argv):
