@@ -191,19 +191,32 @@ static void test_rtt_weighted(void) {
     net_free(&n);
 }
 
-/* Incremental re-solves (only the components touched) must give exactly
- * the rates of a full re-solve, after any sequence of starts and ends. */
-static void test_incremental(void) {
+/* The incremental solver after any sequence of starts, ends and capacity
+ * changes: every rate within 1e-12 relative (1e-9 with RTT weights) of the
+ * same solver run from scratch (net_share_all on a fresh model holding the
+ * same flows) and of progressive filling of whole components (the solver
+ * up to 0.2, NET_SOLVER_COMPONENT). Not to the bit: links whose levels tie
+ * mathematically may settle in another order, and their levels then
+ * differ in the last bits. Capacities are drawn from few values so
+ * that ties between links are common; rtt sets RTT weights. */
+static void check_incremental(int N, int rtt, uint64_t seed, int steps) {
     ds_err err;
-    net_model a, b;
-    const int N = 30;
+    net_model a, b, c;
     net_init(&a, N, 0, 0, 0, &err);
+    a.rtt_weighted = rtt;
     rng r;
-    rng_seed(&r, 9);
-    for (int i = 0; i < N; i++) net_set_node(&a, i, (1 + rng_below(&r, 50)) * MBIT, (1 + rng_below(&r, 50)) * MBIT, 0);
-    int live[400], n_live = 0, same = 1;
-    for (int step = 0; step < 2000; step++) {
-        if (n_live > 0 && (n_live >= 400 || rng_below(&r, 3) == 0)) {
+    rng_seed(&r, seed);
+    for (int i = 0; i < N; i++)
+        net_set_node(&a, i, (1 + rng_below(&r, 8)) * MBIT, (1 + rng_below(&r, 8)) * MBIT, 1e-3 * (double)rng_below(&r, 5));
+    enum { MAX_LIVE = 600 };
+    int live[MAX_LIVE], n_live = 0, checks = 0;
+    double worst_b = 0, worst_c = 0; /* largest relative difference */
+    for (int step = 0; step < steps; step++) {
+        uint64_t what = rng_below(&r, 20);
+        if (what == 0) { /* a capacity change, as a bandwidth trace row */
+            int i = (int)rng_below(&r, N);
+            net_set_node(&a, i, (1 + rng_below(&r, 8)) * MBIT, (1 + rng_below(&r, 8)) * MBIT, a.latency[i]);
+        } else if (n_live > 0 && (n_live >= MAX_LIVE || what < 8)) {
             int k = (int)rng_below(&r, (uint64_t)n_live);
             net_end(&a, live[k]);
             live[k] = live[--n_live];
@@ -213,20 +226,50 @@ static void test_incremental(void) {
             live[n_live++] = net_start(&a, s, d, MBIT, (uint64_t)step);
         }
         net_share(&a);
-        if (step % 97 == 0) {
-            /* Reference: the same flows, solved from scratch. */
-            net_init(&b, N, 0, 0, 0, &err);
-            for (int i = 0; i < N; i++) net_set_node(&b, i, a.up[i], a.down[i], 0);
-            int ids[400];
-            for (int k = 0; k < n_live; k++) ids[k] = net_start(&b, a.flows[live[k]].src, a.flows[live[k]].dst, MBIT, 0);
-            net_share_all(&b);
-            for (int k = 0; k < n_live; k++)
-                same &= fabs(a.flows[live[k]].rate - b.flows[ids[k]].rate) <= 1e-9 * b.flows[ids[k]].rate;
-            net_free(&b);
+        if (step % 7) continue;
+        checks++;
+        net_init(&b, N, 0, 0, 0, &err);
+        net_init(&c, N, 0, 0, 0, &err);
+        b.rtt_weighted = c.rtt_weighted = rtt;
+        c.solver = NET_SOLVER_COMPONENT;
+        for (int i = 0; i < N; i++) {
+            net_set_node(&b, i, a.up[i], a.down[i], a.latency[i]);
+            net_set_node(&c, i, a.up[i], a.down[i], a.latency[i]);
         }
+        int ib[MAX_LIVE], ic[MAX_LIVE];
+        for (int k = 0; k < n_live; k++) {
+            ib[k] = net_start(&b, a.flows[live[k]].src, a.flows[live[k]].dst, MBIT, 0);
+            ic[k] = net_start(&c, a.flows[live[k]].src, a.flows[live[k]].dst, MBIT, 0);
+        }
+        net_share_all(&b);
+        net_share_all(&c);
+        for (int k = 0; k < n_live; k++) {
+            double x = a.flows[live[k]].rate;
+            double db = fabs(x - b.flows[ib[k]].rate) / b.flows[ib[k]].rate;
+            double dc = fabs(x - c.flows[ic[k]].rate) / c.flows[ic[k]].rate;
+            if (!(db <= worst_b)) worst_b = db; /* NaN sticks */
+            if (!(dc <= worst_c)) worst_c = dc;
+        }
+        net_free(&b);
+        net_free(&c);
     }
-    CHECK(same, "incremental re-solves equal full re-solves");
+    fprintf(stderr, "  %d nodes, rtt %d, seed %llu: worst relative difference %.1e from scratch, %.1e from progressive filling\n",
+            N, rtt, (unsigned long long)seed, worst_b, worst_c);
+    const double bound = rtt ? 1e-9 : 1e-12; /* RTT weights add cancellation */
+    CHECK(worst_b <= bound && worst_c <= bound,
+          "%d nodes, rtt %d, seed %llu, %d checks: incremental vs from scratch %.1e, vs progressive filling %.1e",
+          N, rtt, (unsigned long long)seed, checks, worst_b, worst_c);
     net_free(&a);
+}
+
+static void test_incremental(void) {
+    for (uint64_t seed = 1; seed <= 4; seed++) {
+        check_incremental(4, 0, seed + 10, 3000);
+        check_incremental(6, 0, seed, 3000);
+        check_incremental(30, 0, seed, 3000);
+        check_incremental(30, 1, seed, 3000);
+    }
+    check_incremental(200, 0, 5, 4000);
 }
 
 int main(void) {

@@ -13,7 +13,7 @@ int net_init(net_model *n, int nodes, double up, double down, double latency, ds
     n->up = malloc(sizeof(double) * nodes);
     n->down = malloc(sizeof(double) * nodes);
     n->latency = malloc(sizeof(double) * nodes);
-    n->link_flows = calloc(L, sizeof(int *));
+    n->link_flows = calloc(L, sizeof(net_hop *));
     n->link_n = calloc(L, sizeof(int));
     n->link_cap = calloc(L, sizeof(int));
     n->link_seen = calloc(L, sizeof(uint32_t));
@@ -22,6 +22,16 @@ int net_init(net_model *n, int nodes, double up, double down, double latency, ds
     n->wsum = malloc(sizeof(double) * L);
     n->unfixed = malloc(sizeof(int) * L);
     n->comp_links = malloc(sizeof(int) * L);
+    n->level = malloc(sizeof(double) * L);
+    n->old_level = malloc(sizeof(double) * L);
+    n->queued = malloc(sizeof(double) * L);
+    n->state = calloc(L, sizeof(uint32_t));
+    n->finals = malloc(sizeof(int) * L);
+    if (!n->level || !n->old_level || !n->queued || !n->state || !n->finals) {
+        net_free(n);
+        return ds_fail(err, "out of memory for a %d-node network", nodes);
+    }
+    for (size_t l = 0; l < L; l++) n->level[l] = INFINITY;
     if (!n->up || !n->down || !n->latency || !n->link_flows || !n->link_n || !n->link_cap ||
         !n->link_seen || !n->dirty || !n->cap_left || !n->wsum || !n->unfixed || !n->comp_links) {
         net_free(n);
@@ -50,10 +60,20 @@ void net_free(net_model *n) {
     free(n->comp_links);
     free(n->comp_flows);
     free(n->heap);
+    free(n->done_heap);
+    free(n->level);
+    free(n->old_level);
+    free(n->queued);
+    free(n->state);
+    free(n->wf);
+    free(n->pq);
+    free(n->finals);
+    free(n->crossed);
     memset(n, 0, sizeof *n);
 }
 
 static void mark_dirty(net_model *n, int link);
+static void done_remove(net_model *n, int id);
 
 void net_set_node(net_model *n, int node, double up, double down, double latency) {
     n->up[node] = up;
@@ -81,6 +101,9 @@ static int grow(net_model *n) {
     int *ids = realloc(n->free_ids, sizeof(int) * cap);
     if (!ids) return -1;
     n->free_ids = ids;
+    int *dh = realloc(n->done_heap, sizeof(int) * cap);
+    if (!dh) return -1;
+    n->done_heap = dh;
     /* New ids pushed so that the lowest is reused first (deterministic). */
     for (size_t i = cap; i-- > n->cap;) {
         memset(&n->flows[i], 0, sizeof n->flows[i]);
@@ -100,16 +123,22 @@ static void mark_dirty(net_model *n, int link) {
     n->dirty[n->n_dirty++] = link;
 }
 
-static int link_add(net_model *n, int link, int id) {
+static int link_add(net_model *n, int link, int id, int other, double weight) {
     if (n->link_n[link] == n->link_cap[link]) {
         int cap = n->link_cap[link] ? 2 * n->link_cap[link] : 4;
-        int *p = realloc(n->link_flows[link], sizeof(int) * (size_t)cap);
+        net_hop *p = realloc(n->link_flows[link], sizeof *p * (size_t)cap);
         if (!p) return -1;
         n->link_flows[link] = p;
         n->link_cap[link] = cap;
+        if ((size_t)cap > n->wf_cap) { /* water-filling scratch: a link's flows */
+            struct net_wf *w = realloc(n->wf, sizeof *w * (size_t)cap);
+            if (!w) return -1;
+            n->wf = w;
+            n->wf_cap = (size_t)cap;
+        }
     }
     int pos = n->link_n[link]++;
-    n->link_flows[link][pos] = id;
+    n->link_flows[link][pos] = (net_hop){.flow = id, .other = other, .weight = weight};
     return pos;
 }
 
@@ -117,9 +146,9 @@ static int link_add(net_model *n, int link, int id) {
 static void link_remove(net_model *n, int link, int pos) {
     int last = --n->link_n[link];
     if (pos != last) {
-        int moved = n->link_flows[link][last];
+        net_hop moved = n->link_flows[link][last];
         n->link_flows[link][pos] = moved;
-        net_flow *m = &n->flows[moved];
+        net_flow *m = &n->flows[moved.flow];
         if (link < n->nodes) m->pos_up = pos;
         else m->pos_down = pos;
     }
@@ -128,9 +157,12 @@ static void link_remove(net_model *n, int link, int pos) {
 int net_start(net_model *n, int src, int dst, double bits, uint64_t tag) {
     if (n->n_free == 0 && grow(n)) return -1;
     int id = n->free_ids[n->n_free - 1];
-    int pu = link_add(n, src, id);
+    /* RTT = 2 x (sender's + receiver's one-way latency); a 1 us floor
+     * keeps zero-latency setups finite. */
+    double weight = n->rtt_weighted ? 1.0 / (2.0 * (n->latency[src] + n->latency[dst]) + 1e-6) : 1.0;
+    int pu = link_add(n, src, id, n->nodes + dst, weight);
     if (pu < 0) return -1;
-    int pd = link_add(n, n->nodes + dst, id);
+    int pd = link_add(n, n->nodes + dst, id, src, weight);
     if (pd < 0) {
         link_remove(n, src, pu);
         return -1;
@@ -145,13 +177,12 @@ int net_start(net_model *n, int src, int dst, double bits, uint64_t tag) {
     f->pos_down = pd;
     f->remaining = bits;
     f->updated = n->now;
-    /* RTT = 2 x (sender's + receiver's one-way latency); a 1 us floor
-     * keeps zero-latency setups finite. */
-    f->weight = n->rtt_weighted ? 1.0 / (2.0 * (n->latency[src] + n->latency[dst]) + 1e-6) : 1.0;
+    f->weight = weight;
     f->tag = tag;
     f->active = 1;
     f->changed = 1;
     f->version = version + 1;
+    f->heap_pos = -1;
     n->active++;
     mark_dirty(n, src);
     mark_dirty(n, n->nodes + dst);
@@ -165,10 +196,62 @@ void net_end(net_model *n, int id) {
     link_remove(n, n->nodes + f->dst, f->pos_down);
     mark_dirty(n, f->src);
     mark_dirty(n, n->nodes + f->dst);
+    if (f->heap_pos >= 0) done_remove(n, id);
     f->active = 0;
     f->version++;
     n->active--;
     n->free_ids[n->n_free++] = id;
+}
+
+/* ---- completion heap: flow ids on (finish, seq) ---------------------- */
+
+static int done_before(const net_model *n, int a, int b) {
+    const net_flow *x = &n->flows[a];
+    const net_flow *y = &n->flows[b];
+    return x->finish < y->finish || (x->finish == y->finish && x->seq < y->seq);
+}
+
+static void done_place(net_model *n, size_t i, int id) {
+    n->done_heap[i] = id;
+    n->flows[id].heap_pos = (int)i;
+}
+
+/* Moves id, now at i, up or down to its place. */
+static void done_sift(net_model *n, size_t i) {
+    int id = n->done_heap[i];
+    while (i > 0 && done_before(n, id, n->done_heap[(i - 1) / 2])) {
+        done_place(n, i, n->done_heap[(i - 1) / 2]);
+        i = (i - 1) / 2;
+    }
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n->n_done) break;
+        if (c + 1 < n->n_done && done_before(n, n->done_heap[c + 1], n->done_heap[c])) c++;
+        if (!done_before(n, n->done_heap[c], id)) break;
+        done_place(n, i, n->done_heap[c]);
+        i = c;
+    }
+    done_place(n, i, id);
+}
+
+static void done_remove(net_model *n, int id) {
+    size_t i = (size_t)n->flows[id].heap_pos;
+    int last = n->done_heap[--n->n_done];
+    n->flows[id].heap_pos = -1;
+    if (last == id) return;
+    done_place(n, i, last);
+    done_sift(n, i);
+}
+
+void net_schedule(net_model *n, int id, uint64_t seq) {
+    net_flow *f = &n->flows[id];
+    f->finish = net_finish_time(n, id);
+    f->seq = seq;
+    if (f->heap_pos < 0) {
+        n->done_heap[n->n_done] = id;
+        f->heap_pos = (int)n->n_done++;
+    }
+    done_sift(n, (size_t)f->heap_pos);
 }
 
 /* Min-heap on (share, link). */
@@ -218,7 +301,7 @@ static int walk_components(net_model *n) {
     for (int k = 0; k < n->n_comp_links; k++) { /* BFS: comp_links is the queue */
         int l = n->comp_links[k];
         for (int j = 0; j < n->link_n[l]; j++) {
-            int id = n->link_flows[l][j];
+            int id = n->link_flows[l][j].flow;
             net_flow *f = &n->flows[id];
             if (f->seen == gen) continue;
             f->seen = gen;
@@ -240,7 +323,7 @@ static int walk_components(net_model *n) {
     return 0;
 }
 
-int net_share(net_model *n) {
+static int share_components(net_model *n) {
     const int N = n->nodes;
     if (walk_components(n)) return -1;
     size_t need = (size_t)n->n_comp_links + (size_t)n->n_comp_flows + 1;
@@ -263,7 +346,7 @@ int net_share(net_model *n) {
         n->cap_left[l] = l < N ? n->up[l] : n->down[l - N];
         n->unfixed[l] = n->link_n[l];
         n->wsum[l] = 0;
-        for (int j = 0; j < n->link_n[l]; j++) n->wsum[l] += n->flows[n->link_flows[l][j]].weight;
+        for (int j = 0; j < n->link_n[l]; j++) n->wsum[l] += n->flows[n->link_flows[l][j].flow].weight;
         if (n->unfixed[l] > 0) heap_push(n, &hs, n->cap_left[l] / n->wsum[l], l);
     }
     while (hs > 0) {
@@ -274,7 +357,7 @@ int net_share(net_model *n) {
         if (n->unfixed[l] == 0 || n->cap_left[l] / n->wsum[l] != share) continue;
         if (share < 0) share = 0;
         for (int j = 0; j < n->link_n[l]; j++) {
-            net_flow *f = &n->flows[n->link_flows[l][j]];
+            net_flow *f = &n->flows[n->link_flows[l][j].flow];
             if (f->rate >= 0) continue; /* fixed already */
             f->rate = share * f->weight;
             int other = l < N ? N + f->dst : f->src;
@@ -294,6 +377,274 @@ int net_share(net_model *n) {
         }
     }
     return 0;
+}
+
+/* ---- incremental max-min ---------------------------------------------
+ *
+ * Progressive filling settles the links in increasing order of their
+ * level (share per unit weight), ties by link index: a flow is fixed at
+ * the first of its two links in that order, at weight x that link's
+ * level. A link's level depends only on its capacity, its flows, and the
+ * levels of the neighbours that settle before it.
+ *
+ * After a change only some links can change, and the re-solve replays the
+ * filling's sweep over those alone. The dirty links are the first
+ * candidates. A candidate is queued at a lower bound of its level: its
+ * water-filling level given the links known to be final, which are those
+ * settled in this re-solve and the untouched ones the sweep has passed (a
+ * link's level only rises as more links settle before it). Popped, it is
+ * recomputed: still at the sweep, it settles; higher, it is re-queued.
+ * Untouched links keep their level until a change reaches them:
+ *  - a settled link whose level or fixing changed for a flow it shares
+ *    with an untouched link makes that link a candidate (settle);
+ *  - a candidate queued above its old level will let the sweep pass that
+ *    level unsettled, so the links that counted its flows as fixed there
+ *    become candidates (push_crossed).
+ * So the sweep meets an untouched link only when that link's inputs are
+ * unchanged, and its old level is final. A re-solve costs the links and
+ * flows near the change, not the component. net_share_all makes every
+ * link a candidate: the same computation from scratch, which the tests
+ * compare with it and with progressive filling. */
+
+enum { LINK_PENDING = 1, LINK_FINAL = 2 };
+
+static int link_state(const net_model *n, int l) {
+    return (n->state[l] >> 2) == n->solve_gen ? (int)(n->state[l] & 3u) : 0;
+}
+
+static void set_state(net_model *n, int l, int st) { n->state[l] = n->solve_gen << 2 | (uint32_t)st; }
+
+static int other_link(const net_model *n, int l, const net_flow *f) {
+    return l < n->nodes ? n->nodes + f->dst : f->src;
+}
+
+/* Link a settles before link b. */
+static int key_less(double ka, int a, double kb, int b) { return ka < kb || (ka == kb && a < b); }
+
+static double link_capacity(const net_model *n, int l) {
+    return l < n->nodes ? n->up[l] : n->down[l - n->nodes];
+}
+
+/* Link o's level is final: settled in this re-solve, or untouched and
+ * passed by the sweep. */
+static int known(const net_model *n, int o) {
+    int st = link_state(n, o);
+    return st == LINK_FINAL || (st == 0 && key_less(n->level[o], o, n->sweep, n->sweep_link));
+}
+
+/* Link l's level given the final levels around it: flows whose other link
+ * is known to settle first are fixed there, at weight x its level; the
+ * rest share what is left. INFINITY if every flow is fixed elsewhere.
+ * Water-filling without sorting: the level only rises as flows are fixed
+ * elsewhere, so fix every flow whose other link settles before the current
+ * level, recompute, and repeat until none is added. */
+static double link_level(net_model *n, int l) {
+    const int deg = n->link_n[l];
+    if (deg == 0) return INFINITY;
+    double W = 0;
+    int k = 0;
+    const net_hop *h = n->link_flows[l];
+    for (int j = 0; j < deg; j++) {
+        W += h[j].weight;
+        if (known(n, h[j].other))
+            n->wf[k++] = (struct net_wf){.key = n->level[h[j].other], .other = h[j].other, .id = 0, .w = h[j].weight};
+    }
+    const double C = link_capacity(n, l);
+    double lam = C / W;
+    int fixed = 0;
+    for (;;) {
+        int added = 0;
+        double R = 0, Wf = 0;
+        for (int i = 0; i < k; i++) {
+            struct net_wf *w = &n->wf[i];
+            if (!w->id && key_less(w->key, w->other, lam, l)) {
+                w->id = 1;
+                added++;
+            }
+            if (w->id) {
+                R += w->w * w->key;
+                Wf += w->w;
+            }
+        }
+        if (!added) break;
+        fixed += added;
+        if (fixed == deg) return INFINITY;
+        lam = (C - R) / (W - Wf);
+        if (lam < 0) lam = 0;
+    }
+    return lam;
+}
+
+static int pq_less(const struct net_pq *a, const struct net_pq *b) { return key_less(a->key, a->link, b->key, b->link); }
+
+static int pq_push(net_model *n, double key, int link) {
+    if (n->pq_n == n->pq_cap) {
+        size_t cap = n->pq_cap ? 2 * n->pq_cap : 64;
+        struct net_pq *p = realloc(n->pq, sizeof *p * cap);
+        if (!p) return -1;
+        n->pq = p;
+        n->pq_cap = cap;
+    }
+    size_t i = n->pq_n++;
+    struct net_pq e = {.key = key, .link = link};
+    while (i > 0 && pq_less(&e, &n->pq[(i - 1) / 2])) {
+        n->pq[i] = n->pq[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    n->pq[i] = e;
+    n->queued[link] = key;
+    return 0;
+}
+
+static struct net_pq pq_pop(net_model *n) {
+    struct net_pq top = n->pq[0];
+    struct net_pq last = n->pq[--n->pq_n];
+    size_t i = 0;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n->pq_n) break;
+        if (c + 1 < n->pq_n && pq_less(&n->pq[c + 1], &n->pq[c])) c++;
+        if (!pq_less(&n->pq[c], &last)) break;
+        n->pq[i] = n->pq[c];
+        i = c;
+    }
+    if (n->pq_n) n->pq[i] = last;
+    return top;
+}
+
+/* Queues pending link l at key, no earlier than the sweep. Queued above
+ * its old level for the first time, l is noted for push_crossed. */
+static int queue_link(net_model *n, int l, double key) {
+    if (key < n->sweep) key = n->sweep;
+    if (n->old_level[l] < key && !(n->old_level[l] < n->queued[l])) {
+        if (n->n_crossed == n->crossed_cap) {
+            size_t cap = n->crossed_cap ? 2 * n->crossed_cap : 64;
+            int *p = realloc(n->crossed, sizeof(int) * cap);
+            if (!p) return -1;
+            n->crossed = p;
+            n->crossed_cap = cap;
+        }
+        n->crossed[n->n_crossed++] = l;
+    }
+    return pq_push(n, key, l);
+}
+
+/* Makes l (untouched so far) a candidate. */
+static int make_candidate(net_model *n, int l) {
+    n->old_level[l] = n->level[l];
+    n->queued[l] = -INFINITY;
+    set_state(n, l, LINK_PENDING);
+    return queue_link(n, l, link_level(n, l));
+}
+
+/* l is queued above its old level: the sweep will pass that level with l
+ * unsettled, so its dependents (the links that counted l's flows as fixed
+ * at l) lose that input and become candidates. */
+static int push_crossed(net_model *n, int l) {
+    const double old = n->old_level[l];
+    for (int j = 0; j < n->link_n[l]; j++) {
+        int o = n->link_flows[l][j].other;
+        if (link_state(n, o) == 0 && key_less(old, l, n->level[o], o) && make_candidate(n, o)) return -1;
+    }
+    return 0;
+}
+
+/* Handles the links noted by queue_link, and those they note in turn. */
+static int drain_crossed(net_model *n) {
+    while (n->n_crossed > 0) {
+        int l = n->crossed[--n->n_crossed];
+        if (link_state(n, l) == LINK_PENDING && push_crossed(n, l)) return -1;
+    }
+    return 0;
+}
+
+/* Settles l at level lam and makes candidates of the untouched neighbours
+ * whose input changed: a shared flow fixed at l before or now, at another
+ * level or no longer there. */
+static int settle(net_model *n, int l, double lam) {
+    set_state(n, l, LINK_FINAL);
+    n->level[l] = lam;
+    n->finals[n->n_finals++] = l;
+    const double old = n->old_level[l];
+    for (int j = 0; j < n->link_n[l]; j++) {
+        int o = n->link_flows[l][j].other;
+        if (link_state(n, o) != 0) continue;
+        int was_here = key_less(old, l, n->level[o], o);
+        int now_here = key_less(lam, l, n->level[o], o);
+        if ((was_here || now_here) && (was_here != now_here || old != lam) && make_candidate(n, o)) return -1;
+    }
+    return 0;
+}
+
+static int share_incremental(net_model *n) {
+    if (++n->solve_gen >= (1u << 30)) { /* stamps wrap: forget them */
+        memset(n->state, 0, sizeof(uint32_t) * 2 * (size_t)n->nodes);
+        n->solve_gen = 1;
+    }
+    n->pq_n = 0;
+    n->n_finals = 0;
+    n->n_comp_flows = 0;
+    n->n_crossed = 0;
+    n->sweep = -INFINITY;
+    n->sweep_link = -1;
+    for (int d = 0; d < n->n_dirty; d++) {
+        int l = n->dirty[d];
+        n->link_seen[l] &= 0x7fffffffu; /* clear the dirty bit */
+        n->old_level[l] = n->level[l];
+        n->queued[l] = -INFINITY;
+        set_state(n, l, LINK_PENDING);
+    }
+    for (int d = 0; d < n->n_dirty; d++)
+        if (queue_link(n, n->dirty[d], link_level(n, n->dirty[d]))) return -1;
+    n->n_dirty = 0;
+    for (;;) {
+        if (drain_crossed(n)) return -1;
+        if (n->pq_n == 0) break;
+        struct net_pq top = pq_pop(n);
+        int l = top.link;
+        if (link_state(n, l) != LINK_PENDING || top.key != n->queued[l]) continue; /* stale entry */
+        n->sweep = top.key;
+        n->sweep_link = l;
+        double lam = link_level(n, l);
+        if (lam > top.key) { /* settles later than queued: re-queue */
+            if (queue_link(n, l, lam)) return -1;
+            continue;
+        }
+        if (settle(n, l, lam)) return -1;
+    }
+    /* New rates: a flow takes the level of the link it is fixed at. */
+    for (int i = 0; i < n->n_finals; i++) {
+        int l = n->finals[i];
+        for (int j = 0; j < n->link_n[l]; j++) {
+            int id = n->link_flows[l][j].flow;
+            net_flow *f = &n->flows[id];
+            int o = other_link(n, l, f);
+            if (link_state(n, o) == LINK_FINAL && o < l) continue; /* visited from o */
+            double lam = key_less(n->level[l], l, n->level[o], o) ? n->level[l] : n->level[o];
+            double rate = f->weight * lam;
+            if (rate == f->rate && !f->changed) continue;
+            f->remaining = net_remaining(n, id);
+            f->updated = n->now;
+            if (rate != f->rate) {
+                f->rate = rate;
+                f->changed = 1;
+                f->version++;
+            }
+            if ((size_t)n->n_comp_flows == n->comp_flows_cap) {
+                size_t cap = n->comp_flows_cap ? 2 * n->comp_flows_cap : 64;
+                int *p = realloc(n->comp_flows, sizeof(int) * cap);
+                if (!p) return -1;
+                n->comp_flows = p;
+                n->comp_flows_cap = cap;
+            }
+            n->comp_flows[n->n_comp_flows++] = id;
+        }
+    }
+    return 0;
+}
+
+int net_share(net_model *n) {
+    return n->solver == NET_SOLVER_COMPONENT ? share_components(n) : share_incremental(n);
 }
 
 int net_share_all(net_model *n) {

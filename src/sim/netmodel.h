@@ -26,11 +26,20 @@
  * and a flow of weight w gets w times it. With equal weights this is the
  * max-min solution above.
  *
- * Only what changed is re-solved: the allocation decomposes over connected
- * components of the graph (links joined by the flows crossing them), so a
- * re-solve walks from the links touched since the last one to their
- * component and fills only that. Cost: O(C log C) for a component of C
- * flows and links; with random peers components stay small. */
+ * Only what changed is re-solved. The default solver is incremental: a
+ * flow is fixed at the first of its two links in level order, so a link's
+ * level depends only on the links before it, and after a change the sweep
+ * of progressive filling is replayed over the links the change reaches
+ * (see "incremental max-min" in netmodel.c). Its cost is the links and
+ * flows near the change; rates equal progressive filling's up to rounding
+ * (the tests bound the difference by 1e-12 relative with equal weights).
+ * NET_SOLVER_COMPONENT, the solver up to version 0.2, re-solves the whole
+ * connected component of the changed links by progressive filling; with
+ * every node sending to many peers that component is the whole network.
+ *
+ * Completions: each flow has one scheduled completion (net_schedule),
+ * moved in place in a heap when its rate changes, so no stale completion
+ * waits in the simulator's agenda. */
 #ifndef DS_NETMODEL_H
 #define DS_NETMODEL_H
 
@@ -49,10 +58,22 @@ typedef struct net_flow {
     double old_rate;  /* scratch of net_share */
     double weight;    /* 1, or 1 / RTT with rtt_weighted */
     uint64_t tag;     /* caller's (message id) */
-    uint32_t version; /* bumped when the rate changes: stale finish events are ignored */
+    uint32_t version; /* bumped when the rate changes or the flow ends */
     int active;
     int changed;      /* rate changed in the last net_share (finish time moved) */
+    /* completion schedule (net_schedule): when the last bit leaves, and the
+     * caller's tie-break among completions at the same instant */
+    double finish;
+    uint64_t seq;
+    int heap_pos;     /* index in the completion heap, -1 if not scheduled */
 } net_flow;
+
+/* A flow as one of its links sees it. */
+typedef struct net_hop {
+    int flow;      /* id */
+    int other;     /* the flow's other link */
+    double weight; /* the flow's */
+} net_hop;
 
 typedef struct net_model {
     int nodes;
@@ -62,8 +83,9 @@ typedef struct net_model {
     size_t cap, n_free, active;
     double now;                  /* time of the last net_advance, s */
     int rtt_weighted;            /* share bottlenecks in proportion to 1 / RTT */
+    int solver;                  /* NET_SOLVER_*: how net_share re-solves */
     /* [2 * nodes] links: uplink i = i, downlink i = nodes + i */
-    int **link_flows;            /* active flow ids per link */
+    net_hop **link_flows;        /* active flows per link */
     int *link_n, *link_cap;
     uint32_t *link_seen;         /* component walk generation */
     int *dirty;                  /* links touched since the last net_share */
@@ -78,7 +100,38 @@ typedef struct net_model {
     size_t comp_flows_cap;
     struct { double share; int link; } *heap;
     size_t heap_cap;
+    /* completion heap: scheduled flow ids, earliest (finish, seq) first; one
+     * entry per flow, moved in place when its finish time changes, so the
+     * agenda holds no stale completions */
+    int *done_heap; /* [cap] */
+    size_t n_done;
+    /* incremental solver (NET_SOLVER_INCREMENTAL): per link its bottleneck
+     * level (share per unit weight; INFINITY when no flow is fixed there),
+     * the level before this re-solve, and its state in this re-solve */
+    double *level, *old_level;   /* [2 * nodes] */
+    double *queued;              /* [2 * nodes] key of a pending link's latest queue entry */
+    uint32_t *state;             /* [2 * nodes] solve_gen << 2 | LINK_PENDING or LINK_FINAL */
+    uint32_t solve_gen;
+    struct net_wf { double key; int other, id; double w; } *wf; /* water-filling scratch */
+    size_t wf_cap;
+    struct net_pq { double key; int link; } *pq; /* candidate links */
+    size_t pq_n, pq_cap;
+    int *finals;                 /* links settled in this re-solve */
+    int n_finals;
+    double sweep;                /* the sweep's position: (sweep, sweep_link) */
+    int sweep_link;
+    int *crossed;                /* pending links queued above their old level */
+    size_t n_crossed, crossed_cap;
 } net_model;
+
+enum {
+    /* Exact incremental max-min (the default): only the links whose level
+     * can change are recomputed, in increasing level order. */
+    NET_SOLVER_INCREMENTAL = 0,
+    /* Progressive filling of every dirty link's whole component: the
+     * simulator's solver up to version 0.2, kept as a reference. */
+    NET_SOLVER_COMPONENT = 1,
+};
 
 int net_init(net_model *n, int nodes, double up, double down, double latency, ds_err *err);
 void net_free(net_model *n);
@@ -96,14 +149,24 @@ int net_start(net_model *n, int src, int dst, double bits, uint64_t tag);
 /* Ends flow id (finished or cancelled). Call net_share afterwards. */
 void net_end(net_model *n, int id);
 /* Recomputes max-min fair rates where flows started or ended since the
- * last call. Flows whose rate changed get `changed` set and their version
- * bumped; the others keep their finish time. -1 on allocation failure. */
+ * last call, with n->solver. Flows whose rate changed get `changed` set and
+ * their version bumped; the others keep their finish time. -1 on
+ * allocation failure. */
 int net_share(net_model *n);
 /* The flows the last net_share re-solved (ids; borrowed until the next
- * call): the only ones whose `changed` can be set. */
+ * call): every flow whose `changed` can be set. */
 static inline int net_resolved(const net_model *n, const int **ids) {
     *ids = n->comp_flows;
     return n->n_comp_flows;
+}
+/* Schedules flow id's completion at its current finish time, with seq as
+ * the tie-break among completions at the same time (the caller's event
+ * sequence number), replacing any earlier schedule of id. O(log flows). */
+void net_schedule(net_model *n, int id, uint64_t seq);
+/* The scheduled flow that completes first (earliest finish, then lowest
+ * seq), or -1. Ending the flow (net_end) unschedules it. */
+static inline int net_next_done(const net_model *n) {
+    return n->n_done ? n->done_heap[0] : -1;
 }
 /* Re-solves every link (a reference for tests and after capacity changes). */
 int net_share_all(net_model *n);

@@ -13,7 +13,7 @@
 #include "util/progress.h"
 #include "util/threadpool.h"
 
-enum { EV_TRAIN_DONE = 1, EV_FLOW_DONE, EV_DELIVER, EV_EVAL, EV_TRACE };
+enum { EV_TRAIN_DONE = 1, EV_DELIVER, EV_TRACE };
 
 #define SIM_MAX_THREADS 64
 
@@ -391,6 +391,7 @@ static int sim_setup(sim *s, const sim_config *c, const learner *learn, ds_err *
     if (s->threads > N) s->threads = N;
     if (net_init(&s->net, N, 1, 1, 0, err)) return -1;
     s->net.rtt_weighted = c->rtt_weighted;
+    s->net.solver = c->component_solver ? NET_SOLVER_COMPONENT : NET_SOLVER_INCREMENTAL;
     for (int i = 0; i < N; i++)
         net_set_node(&s->net, i, c->node[i].up, c->node[i].down, c->node[i].latency);
     if (!(s->pool = pool_new(s->threads, err))) return -1;
@@ -426,7 +427,11 @@ static int sim_setup(sim *s, const sim_config *c, const learner *learn, ds_err *
     return 0;
 }
 
-/* After flows started or ended: re-solve rates, reschedule finish events. */
+/* After flows started or ended: re-solve rates, reschedule the completion
+ * of every flow whose rate changed. A completion takes the next event
+ * sequence number, as if pushed on the agenda, so completions and events
+ * at the same instant keep one order; a flow has one completion, moved
+ * when its rate changes. */
 static void reshare(sim *s) {
     if (!s->net_dirty) return;
     s->net_dirty = 0;
@@ -434,16 +439,28 @@ static void reshare(sim *s) {
         rt_fail(s, "out of memory sharing the network's bandwidth");
         return;
     }
-    /* Only flows whose rate changed need a new finish event; the others'
-     * events stay valid (same version). */
     const int *ids;
     int k = net_resolved(&s->net, &ids);
     for (int j = 0; j < k; j++) {
         net_flow *f = &s->net.flows[ids[j]];
         if (!f->changed) continue;
         f->changed = 0;
-        push(s, net_finish_time(&s->net, ids[j]), EV_FLOW_DONE, f->src, (uint64_t)ids[j], f->version);
+        net_schedule(&s->net, ids[j], s->q.next_seq++);
     }
+}
+
+/* Flow id sent its last bit: deliver after the propagation delay and start
+ * the sender's next queued message. */
+static void flow_done(sim *s, int id) {
+    net_advance(&s->net, s->now);
+    algo_msg *m = s->flow_msg[id];
+    net_end(&s->net, id);
+    s->net_dirty = 1;
+    sim_node *src = &s->nodes[m->src];
+    stream_done(src, m->dst);
+    src->rep.bytes_sent += algo_msg_bytes(m);
+    push(s, s->now + net_latency(&s->net, m->src, m->dst), EV_DELIVER, m->dst, (uintptr_t)m, 0);
+    pump(s, m->src);
 }
 
 static void handle(sim *s, const sim_event *e) {
@@ -458,21 +475,6 @@ static void handle(sim *s, const sim_event *e) {
         n->training = 0;
         n->busy += s->now - n->train_start;
         s->c->algo->on_train_done(n->algo, &s->rt);
-        break;
-    }
-    case EV_FLOW_DONE: {
-        int id = (int)e->a;
-        const net_flow *f = &s->net.flows[id];
-        if (!f->active || f->version != (uint32_t)e->b) break; /* stale */
-        net_advance(&s->net, s->now);
-        algo_msg *m = s->flow_msg[id];
-        net_end(&s->net, id);
-        s->net_dirty = 1;
-        sim_node *src = &s->nodes[m->src];
-        stream_done(src, m->dst);
-        src->rep.bytes_sent += algo_msg_bytes(m);
-        push(s, s->now + net_latency(&s->net, m->src, m->dst), EV_DELIVER, m->dst, (uintptr_t)m, 0);
-        pump(s, m->src);
         break;
     }
     case EV_TRACE: {
@@ -512,8 +514,16 @@ int sim_run(const sim_config *c, const learner *learn, const sim_hooks *h, int *
     progress_begin(&pg, h ? h->progress : NULL, "simulate", c->duration);
     double next_eval = 0;
     for (;;) {
+        /* The next event: the agenda's or the network's first completion,
+         * whichever is earlier (same time: lower sequence number). */
         const sim_event *top = evq_peek(&s.q);
+        int flow = net_next_done(&s.net);
         double t_next = top ? top->time : INFINITY;
+        if (flow >= 0) {
+            const net_flow *f = &s.net.flows[flow];
+            if (f->finish < t_next || (top && f->finish == t_next && f->seq < top->seq)) t_next = f->finish;
+            else flow = -1;
+        }
         /* Evaluations happen between events at their scheduled times,
          * after every event of the same instant (a round ending exactly
          * at an evaluation counts). */
@@ -523,16 +533,21 @@ int sim_run(const sim_config *c, const learner *learn, const sim_hooks *h, int *
             next_eval += c->eval_interval;
             continue;
         }
-        if (!top || t_next > c->duration) break;
+        if (t_next > c->duration || t_next == INFINITY) break;
         if (h && h->stop && *h->stop) {
             *interrupted = 1;
             break;
         }
-        sim_event e;
-        evq_pop(&s.q, &e);
-        s.now = e.time;
+        s.now = t_next;
         s.events++;
-        handle(&s, &e);
+        if (flow >= 0) {
+            flow_done(&s, flow);
+            reshare(&s);
+        } else {
+            sim_event e;
+            evq_pop(&s.q, &e);
+            handle(&s, &e);
+        }
         if (s.failed) goto done;
         if (h && h->progress && (s.events & 255) == 0) {
             char status[96];

@@ -30,6 +30,7 @@ typedef struct sim_config {
     double lr;            /* [train] lr, named when training diverges */
     int max_inflight;     /* concurrent outgoing streams per node (0 = no limit) */
     int rtt_weighted;     /* Kollaps-style: bottlenecks shared in proportion to 1 / RTT */
+    int component_solver; /* re-solve whole components (the reference solver) */
     double eval_interval; /* simulated seconds */
     int eval_nodes;       /* nodes evaluated (0 = all) */
     int threads;          /* concurrent learner calls: the learner needs as many workers */
