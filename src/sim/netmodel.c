@@ -61,6 +61,7 @@ void net_free(net_model *n) {
     free(n->comp_flows);
     free(n->heap);
     free(n->done_heap);
+    free(n->fresh);
     free(n->level);
     free(n->old_level);
     free(n->queued);
@@ -101,9 +102,12 @@ static int grow(net_model *n) {
     int *ids = realloc(n->free_ids, sizeof(int) * cap);
     if (!ids) return -1;
     n->free_ids = ids;
-    int *dh = realloc(n->done_heap, sizeof(int) * cap);
+    struct net_done *dh = realloc(n->done_heap, sizeof *dh * cap);
     if (!dh) return -1;
     n->done_heap = dh;
+    int *fr = realloc(n->fresh, sizeof(int) * cap);
+    if (!fr) return -1;
+    n->fresh = fr;
     /* New ids pushed so that the lowest is reused first (deterministic). */
     for (size_t i = cap; i-- > n->cap;) {
         memset(&n->flows[i], 0, sizeof n->flows[i]);
@@ -183,6 +187,7 @@ int net_start(net_model *n, int src, int dst, double bits, uint64_t tag) {
     f->changed = 1;
     f->version = version + 1;
     f->heap_pos = -1;
+    n->fresh[n->n_fresh++] = id;
     n->active++;
     mark_dirty(n, src);
     mark_dirty(n, n->nodes + dst);
@@ -205,41 +210,39 @@ void net_end(net_model *n, int id) {
 
 /* ---- completion heap: flow ids on (finish, seq) ---------------------- */
 
-static int done_before(const net_model *n, int a, int b) {
-    const net_flow *x = &n->flows[a];
-    const net_flow *y = &n->flows[b];
+static int done_before(const struct net_done *x, const struct net_done *y) {
     return x->finish < y->finish || (x->finish == y->finish && x->seq < y->seq);
 }
 
-static void done_place(net_model *n, size_t i, int id) {
-    n->done_heap[i] = id;
-    n->flows[id].heap_pos = (int)i;
+static void done_place(net_model *n, size_t i, struct net_done e) {
+    n->done_heap[i] = e;
+    n->flows[e.flow].heap_pos = (int)i;
 }
 
-/* Moves id, now at i, up or down to its place. */
+/* Moves the entry at i up or down to its place. */
 static void done_sift(net_model *n, size_t i) {
-    int id = n->done_heap[i];
-    while (i > 0 && done_before(n, id, n->done_heap[(i - 1) / 2])) {
+    struct net_done e = n->done_heap[i];
+    while (i > 0 && done_before(&e, &n->done_heap[(i - 1) / 2])) {
         done_place(n, i, n->done_heap[(i - 1) / 2]);
         i = (i - 1) / 2;
     }
     for (;;) {
         size_t c = 2 * i + 1;
         if (c >= n->n_done) break;
-        if (c + 1 < n->n_done && done_before(n, n->done_heap[c + 1], n->done_heap[c])) c++;
-        if (!done_before(n, n->done_heap[c], id)) break;
+        if (c + 1 < n->n_done && done_before(&n->done_heap[c + 1], &n->done_heap[c])) c++;
+        if (!done_before(&n->done_heap[c], &e)) break;
         done_place(n, i, n->done_heap[c]);
         i = c;
     }
-    done_place(n, i, id);
+    done_place(n, i, e);
 }
 
 static void done_remove(net_model *n, int id) {
     size_t i = (size_t)n->flows[id].heap_pos;
-    int last = n->done_heap[--n->n_done];
+    struct net_done last = n->done_heap[--n->n_done];
     n->flows[id].heap_pos = -1;
-    if (last == id) return;
-    done_place(n, i, last);
+    if (last.flow == id) return;
+    n->done_heap[i] = last;
     done_sift(n, i);
 }
 
@@ -247,10 +250,8 @@ void net_schedule(net_model *n, int id, uint64_t seq) {
     net_flow *f = &n->flows[id];
     f->finish = net_finish_time(n, id);
     f->seq = seq;
-    if (f->heap_pos < 0) {
-        n->done_heap[n->n_done] = id;
-        f->heap_pos = (int)n->n_done++;
-    }
+    if (f->heap_pos < 0) f->heap_pos = (int)n->n_done++;
+    n->done_heap[f->heap_pos] = (struct net_done){.finish = f->finish, .seq = seq, .flow = id};
     done_sift(n, (size_t)f->heap_pos);
 }
 
@@ -414,10 +415,6 @@ static int link_state(const net_model *n, int l) {
 
 static void set_state(net_model *n, int l, int st) { n->state[l] = n->solve_gen << 2 | (uint32_t)st; }
 
-static int other_link(const net_model *n, int l, const net_flow *f) {
-    return l < n->nodes ? n->nodes + f->dst : f->src;
-}
-
 /* Link a settles before link b. */
 static int key_less(double ka, int a, double kb, int b) { return ka < kb || (ka == kb && a < b); }
 
@@ -576,9 +573,33 @@ static int settle(net_model *n, int l, double lam) {
     return 0;
 }
 
+/* Gives flow id its new rate (progress so far at the old one) and lists
+ * it for net_resolved. */
+static int list_flow(net_model *n, int id, double rate) {
+    net_flow *f = &n->flows[id];
+    f->listed = n->solve_gen;
+    f->remaining = net_remaining(n, id);
+    f->updated = n->now;
+    if (rate != f->rate) {
+        f->rate = rate;
+        f->changed = 1;
+        f->version++;
+    }
+    if ((size_t)n->n_comp_flows == n->comp_flows_cap) {
+        size_t cap = n->comp_flows_cap ? 2 * n->comp_flows_cap : 64;
+        int *p = realloc(n->comp_flows, sizeof(int) * cap);
+        if (!p) return -1;
+        n->comp_flows = p;
+        n->comp_flows_cap = cap;
+    }
+    n->comp_flows[n->n_comp_flows++] = id;
+    return 0;
+}
+
 static int share_incremental(net_model *n) {
     if (++n->solve_gen >= (1u << 30)) { /* stamps wrap: forget them */
         memset(n->state, 0, sizeof(uint32_t) * 2 * (size_t)n->nodes);
+        for (size_t i = 0; i < n->cap; i++) n->flows[i].listed = 0;
         n->solve_gen = 1;
     }
     n->pq_n = 0;
@@ -612,39 +633,38 @@ static int share_incremental(net_model *n) {
         }
         if (settle(n, l, lam)) return -1;
     }
-    /* New rates: a flow takes the level of the link it is fixed at. */
+    /* New rates: a flow takes the level of the link it is fixed at. Only
+     * flows on settled links can change, and only those whose link levels
+     * moved (or that just started). */
     for (int i = 0; i < n->n_finals; i++) {
         int l = n->finals[i];
+        const net_hop *h = n->link_flows[l];
         for (int j = 0; j < n->link_n[l]; j++) {
-            int id = n->link_flows[l][j].flow;
-            net_flow *f = &n->flows[id];
-            int o = other_link(n, l, f);
-            if (link_state(n, o) == LINK_FINAL && o < l) continue; /* visited from o */
-            double lam = key_less(n->level[l], l, n->level[o], o) ? n->level[l] : n->level[o];
-            double rate = f->weight * lam;
-            if (rate == f->rate && !f->changed) continue;
-            f->remaining = net_remaining(n, id);
-            f->updated = n->now;
-            if (rate != f->rate) {
-                f->rate = rate;
-                f->changed = 1;
-                f->version++;
-            }
-            if ((size_t)n->n_comp_flows == n->comp_flows_cap) {
-                size_t cap = n->comp_flows_cap ? 2 * n->comp_flows_cap : 64;
-                int *p = realloc(n->comp_flows, sizeof(int) * cap);
-                if (!p) return -1;
-                n->comp_flows = p;
-                n->comp_flows_cap = cap;
-            }
-            n->comp_flows[n->n_comp_flows++] = id;
+            int o = h[j].other;
+            int final_o = link_state(n, o) == LINK_FINAL;
+            if (final_o && o < l) continue; /* visited from o */
+            double old_o = final_o ? n->old_level[o] : n->level[o];
+            double was = key_less(n->old_level[l], l, old_o, o) ? n->old_level[l] : old_o;
+            double now = key_less(n->level[l], l, n->level[o], o) ? n->level[l] : n->level[o];
+            if (was != now && list_flow(n, h[j].flow, h[j].weight * now)) return -1;
         }
     }
+    for (size_t i = 0; i < n->n_fresh; i++) {
+        const net_flow *f = &n->flows[n->fresh[i]];
+        if (!f->active || f->listed == n->solve_gen) continue;
+        int u = f->src;
+        int d = n->nodes + f->dst;
+        double now = key_less(n->level[u], u, n->level[d], d) ? n->level[u] : n->level[d];
+        if (list_flow(n, n->fresh[i], f->weight * now)) return -1;
+    }
+    n->n_fresh = 0;
     return 0;
 }
 
 int net_share(net_model *n) {
-    return n->solver == NET_SOLVER_COMPONENT ? share_components(n) : share_incremental(n);
+    if (n->solver == NET_SOLVER_INCREMENTAL) return share_incremental(n);
+    n->n_fresh = 0;
+    return share_components(n);
 }
 
 int net_share_all(net_model *n) {

@@ -66,6 +66,7 @@ typedef struct net_flow {
     double finish;
     uint64_t seq;
     int heap_pos;     /* index in the completion heap, -1 if not scheduled */
+    uint32_t listed;  /* re-solve stamp: in the list of re-solved flows */
 } net_flow;
 
 /* A flow as one of its links sees it. */
@@ -103,7 +104,9 @@ typedef struct net_model {
     /* completion heap: scheduled flow ids, earliest (finish, seq) first; one
      * entry per flow, moved in place when its finish time changes, so the
      * agenda holds no stale completions */
-    int *done_heap; /* [cap] */
+    struct net_done { double finish; uint64_t seq; int flow; } *done_heap; /* [cap] */
+    int *fresh;                  /* flows started since the last net_share */
+    size_t n_fresh;
     size_t n_done;
     /* incremental solver (NET_SOLVER_INCREMENTAL): per link its bottleneck
      * level (share per unit weight; INFINITY when no flow is fixed there),
@@ -166,7 +169,7 @@ void net_schedule(net_model *n, int id, uint64_t seq);
 /* The scheduled flow that completes first (earliest finish, then lowest
  * seq), or -1. Ending the flow (net_end) unschedules it. */
 static inline int net_next_done(const net_model *n) {
-    return n->n_done ? n->done_heap[0] : -1;
+    return n->n_done ? n->done_heap[0].flow : -1;
 }
 /* Re-solves every link (a reference for tests and after capacity changes). */
 int net_share_all(net_model *n);
