@@ -145,6 +145,22 @@ for a in divshare adpsgd swift el dpsgd gossip; do
   last=$(tail -1 "$tmp/quad/$a/metrics.csv" | cut -d, -f3)
   awk -v f="$first" -v l="$last" 'BEGIN { exit !(l < f / 2) }' && ok || bad "quadratic $a: rmse $first -> $last"
 done
+# Large runs evaluate a seeded sample of 100 nodes by default, and say so;
+# the two solvers agree (rates within 1e-12, so the metrics match closely).
+# shellcheck disable=SC2086
+"$ds" run $s --set model.name=quadratic --set model.dim=50 --set partition.nodes=150 --set algorithm.degree=4 \
+  --set experiment.duration=0.5 --set eval.interval=0.5 --set algorithm.algorithms=divshare --out "$tmp/big" >"$tmp/out" 2>&1 ||
+  bad "150 nodes: $(cat "$tmp/out")"
+grep -q "evaluates a seeded sample of 100 of the 150 nodes" "$tmp/out" && ok || bad "no sample note: $(head -3 "$tmp/out")"
+[ "$(awk -F, 'NR > 1 && $1 == 0 && $4 != "" { n++ } END { print n }' "$tmp/big/divshare/nodes.csv")" = 100 ] && ok ||
+  bad "nodes.csv: not 100 evaluated nodes at t = 0"
+# shellcheck disable=SC2086
+"$ds" run $s --set model.name=quadratic --set model.dim=50 --set partition.nodes=150 --set algorithm.degree=4 \
+  --set experiment.duration=0.5 --set eval.interval=0.5 --set algorithm.algorithms=divshare --set network.solver=component \
+  --quiet --out "$tmp/bigc" >/dev/null 2>&1 || bad "component solver run"
+a=$(tail -1 "$tmp/big/divshare/metrics.csv" | cut -d, -f1-5,9-12)
+c=$(tail -1 "$tmp/bigc/divshare/metrics.csv" | cut -d, -f1-5,9-12)
+[ "$a" = "$c" ] && ok || bad "solvers disagree: $a vs $c"
 "$ds" train --set model.name=quadratic --quiet >/dev/null 2>"$tmp/err"
 [ $? = 2 ] && grep -q "quadratic has no data to train on" "$tmp/err" && ok || bad "train quadratic: $(cat "$tmp/err")"
 finish sim_run

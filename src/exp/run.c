@@ -321,6 +321,9 @@ static int run_one(const config *c, const char *algorithm, const char *dir, cons
         fprintf(o->log, "%s: %d nodes, %s, %zu-parameter %s, %g simulated s, step time %.4g s%s -> %s\n",
                 algorithm, N, o->make_learner ? "the learner's own data" : exp_dataset_name(c), l.n_params, l.model, sc.duration,
                 sc.step_time, strcmp(c->v.train.step_time, "calibrate") ? "" : " (calibrated)", dir);
+        int n_eval = sim_eval_count(N, sc.eval_nodes);
+        if (n_eval < N)
+            fprintf(o->log, "%s: evaluates a seeded sample of %d of the %d nodes ([eval] nodes)\n", algorithm, n_eval, N);
         fflush(o->log);
     }
     char path[4096 + 128];

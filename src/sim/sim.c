@@ -360,7 +360,7 @@ static void sim_free(sim *s) {
 }
 
 int sim_eval_sample(uint64_t seed, int N, int k, int *ids) {
-    int n = k > 0 && k < N ? k : N;
+    int n = sim_eval_count(N, k);
     uint32_t *perm = malloc(sizeof(uint32_t) * (size_t)N);
     if (!perm) return -1;
     for (int i = 0; i < N; i++) perm[i] = (uint32_t)i;

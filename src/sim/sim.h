@@ -56,8 +56,19 @@ typedef struct sim_hooks {
     const volatile sig_atomic_t *stop; /* stop early when set */
 } sim_hooks;
 
-/* The seeded sample of k evaluated nodes (k <= 0 or >= N: all) into
- * ids[N]; returns how many, or -1 if out of memory. */
+/* Evaluated nodes when [eval] nodes = 0: all of them up to this count, a
+ * seeded sample of this many beyond (evaluating every one of 1,000 nodes
+ * on the test set would cost more than simulating them). */
+#define SIM_EVAL_AUTO 100
+
+/* How many nodes a run of N nodes evaluates with [eval] nodes = k. */
+static inline int sim_eval_count(int N, int k) {
+    if (k <= 0) k = SIM_EVAL_AUTO;
+    return k < N ? k : N;
+}
+
+/* The seeded sample of sim_eval_count(N, k) evaluated nodes into ids[N];
+ * returns how many, or -1 if out of memory. */
 int sim_eval_sample(uint64_t seed, int N, int k, int *ids);
 
 /* Runs the simulation: learner trains and evaluates node 0..nodes-1 (it is
