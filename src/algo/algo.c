@@ -48,6 +48,8 @@ algo_msg *algo_msg_new(algo_msg_kind kind, int src, int dst, uint32_t round, mod
     m->round = round;
     m->snap = snap ? snapshot_ref(snap) : NULL;
     m->count = snap ? snap->n : 0;
+    m->started_at = -1;
+    m->sent_at = -1;
     return m;
 }
 

@@ -54,6 +54,8 @@ typedef struct algo_msg {
                                fragment decoded off the wire), not a whole model */
     uint64_t id;            /* assigned by the runtime */
     double queued_at;       /* runtime's clock when queued (s) */
+    double started_at;      /* simulator: when its first bit left (s); < 0 = not yet */
+    double sent_at;         /* simulator: when its last bit left (s); < 0 = not yet */
 } algo_msg;
 
 /* Encoded size on the wire: header + float32 payload. */

@@ -59,7 +59,31 @@ static int cmp_int(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-/* The run's stragglers (the same draw as the run's own), for summary.json. */
+/* links.csv: every node's access links and compute slowdown, and whether
+ * it is a straggler, so that another simulator can replay the run. */
+static int write_links(const results *x, const node_spec *spec, int N, ds_err *err) {
+    strbuf b = {0};
+    int rc = -1;
+    char path[4096 + 16];
+    if (strbuf_printf(&b, "node,up_bps,down_bps,latency_s,slowdown,straggler\n")) goto oom;
+    for (int i = 0, j = 0; i < N; i++) {
+        int straggler = j < x->n_stragglers && x->straggler_ids[j] == i;
+        j += straggler;
+        if (strbuf_printf(&b, "%d,%.17g,%.17g,%.17g,%.17g,%d\n", i, spec[i].up, spec[i].down, spec[i].latency,
+                          spec[i].slowdown, straggler))
+            goto oom;
+    }
+    snprintf(path, sizeof path, "%s/links.csv", x->dir);
+    rc = atomic_write_string(path, strbuf_str(&b), err);
+    strbuf_free(&b);
+    return rc;
+oom:
+    strbuf_free(&b);
+    return ds_fail(err, "out of memory");
+}
+
+/* The run's stragglers (the same draw as the run's own), for summary.json
+ * and links.csv. */
 static int find_stragglers(results *x, ds_err *err) {
     const int N = (int)(x->cfg)->v.partition.nodes;
     node_spec *spec = malloc(sizeof *spec * (size_t)N);
@@ -74,7 +98,7 @@ static int find_stragglers(results *x, ds_err *err) {
         goto done;
     qsort(x->straggler_ids, (size_t)x->n_stragglers, sizeof(int), cmp_int);
     for (int j = 0; j < x->n_stragglers; j++) x->straggler_spec[j] = spec[x->straggler_ids[j]];
-    rc = 0;
+    rc = write_links(x, spec, N, err);
 done:
     free(spec);
     return rc;
@@ -249,7 +273,7 @@ int results_write_config(const config *c, const char *dir, const char *note, ds_
  * fixed names, and their atomic-write temporaries (<name>.tmp.<pid>). */
 static int is_result_file(const char *name) {
     static const char *const fixed[] = {"metrics.csv", "nodes.csv", "summary.json", "config.ini",
-                                        "messages.csv", "hosts.txt", "plots.gp", "accuracy_time.png",
+                                        "messages.csv", "links.csv", "hosts.txt", "plots.gp", "accuracy_time.png",
                                         "accuracy_time.svg", "accuracy_bytes.png", "accuracy_bytes.svg",
                                         "spread.png", "spread.svg"};
     static const char *const node_ext[] = {".csv", ".json", ".log", ".ready"};

@@ -44,12 +44,34 @@ static const char *msg_kind_name(algo_msg_kind k) {
     return "?";
 }
 
+static const char *outcome_name(sim_msg_outcome o) {
+    switch (o) {
+    case SIM_MSG_DELIVERED: return "delivered";
+    case SIM_MSG_DROPPED_STALE: return "dropped_stale";
+    case SIM_MSG_QUEUED: return "queued";
+    case SIM_MSG_IN_FLIGHT: return "in_flight";
+    case SIM_MSG_PROPAGATING: return "propagating";
+    }
+    return "?";
+}
+
+/* A time at full precision (%.17g round-trips a double), or empty. */
+static void put_time(FILE *f, double t) {
+    if (t >= 0) fprintf(f, "%.17g", t);
+}
+
 static void on_message_trace(void *ctx, const algo_msg *m, sim_msg_outcome outcome, double when) {
-    run_ctx *x = ctx;
-    fprintf(x->trace.f, "%llu,%.6f,%.6f,%s,%d,%d,%s,%u,%u,%llu\n", (unsigned long long)m->id,
-            m->queued_at, when, outcome == SIM_MSG_DELIVERED ? "delivered" : "dropped_stale", m->src,
-            m->dst, msg_kind_name(m->kind), m->fragment, m->round,
-            (unsigned long long)algo_msg_bytes(m));
+    FILE *f = ((run_ctx *)ctx)->trace.f;
+    fprintf(f, "%llu,", (unsigned long long)m->id);
+    put_time(f, m->queued_at);
+    fputc(',', f);
+    put_time(f, m->started_at);
+    fputc(',', f);
+    put_time(f, m->sent_at);
+    fputc(',', f);
+    put_time(f, when);
+    fprintf(f, ",%s,%d,%d,%s,%u,%u,%llu\n", outcome_name(outcome), m->src, m->dst, msg_kind_name(m->kind),
+            m->fragment, m->round, (unsigned long long)algo_msg_bytes(m));
 }
 
 /* Trace points in time order; equal times keep their file order. */
@@ -335,7 +357,7 @@ static int run_one(const config *c, const char *algorithm, const char *dir, cons
             learner_free(&l);
             return -1;
         }
-        fprintf(x.trace.f, "id,queued_s,outcome_s,outcome,src,dst,kind,fragment,round,bytes\n");
+        fprintf(x.trace.f, "id,queued_s,started_s,sent_s,outcome_s,outcome,src,dst,kind,fragment,round,bytes\n");
         x.tracing = 1;
         h.on_message = on_message_trace;
     }

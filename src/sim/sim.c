@@ -150,6 +150,7 @@ static void pump(sim *s, int node) {
             continue;
         }
         s->flow_msg[id] = m;
+        m->started_at = s->now;
         n->inflight_dst[n->inflight++] = m->dst;
         n->rep.msgs_sent++;
         s->net_dirty = 1;
@@ -454,6 +455,7 @@ static void reshare(sim *s) {
 static void flow_done(sim *s, int id) {
     net_advance(&s->net, s->now);
     algo_msg *m = s->flow_msg[id];
+    m->sent_at = s->now;
     net_end(&s->net, id);
     s->net_dirty = 1;
     sim_node *src = &s->nodes[m->src];
@@ -496,6 +498,39 @@ static void handle(sim *s, const sim_event *e) {
     }
     }
     reshare(s);
+}
+
+typedef struct unfinished {
+    const algo_msg *m;
+    sim_msg_outcome outcome;
+} unfinished;
+
+static int cmp_unfinished(const void *a, const void *b) {
+    const algo_msg *x = ((const unfinished *)a)->m;
+    const algo_msg *y = ((const unfinished *)b)->m;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+/* At the end: every message still queued, in flight or propagating goes
+ * to the trace, in id order, so that a replay sees the whole schedule. */
+static int report_unfinished(sim *s) {
+    if (!s->hooks || !s->hooks->on_message) return 0;
+    size_t n = s->net.active + evq_size(&s->q);
+    for (int i = 0; i < s->c->nodes; i++) n += s->nodes[i].q_len;
+    unfinished *u = malloc(sizeof *u * (n ? n : 1));
+    if (!u) return ds_fail(s->err, "out of memory for the message trace");
+    size_t k = 0;
+    for (int i = 0; i < s->c->nodes; i++)
+        for (size_t j = 0; j < s->nodes[i].q_len; j++) u[k++] = (unfinished){s->nodes[i].queue[j], SIM_MSG_QUEUED};
+    for (size_t i = 0; i < s->net.cap; i++)
+        if (s->net.flows[i].active) u[k++] = (unfinished){s->flow_msg[i], SIM_MSG_IN_FLIGHT};
+    for (size_t i = 0; i < evq_size(&s->q); i++)
+        if (s->q.heap[i].kind == EV_DELIVER)
+            u[k++] = (unfinished){(const algo_msg *)(uintptr_t)s->q.heap[i].a, SIM_MSG_PROPAGATING};
+    qsort(u, k, sizeof *u, cmp_unfinished);
+    for (size_t i = 0; i < k; i++) s->hooks->on_message(s->hooks->ctx, u[i].m, u[i].outcome, s->now);
+    free(u);
+    return 0;
 }
 
 int sim_run(const sim_config *c, const learner *learn, const sim_hooks *h, int *interrupted, ds_err *err) {
@@ -568,7 +603,7 @@ int sim_run(const sim_config *c, const learner *learn, const sim_hooks *h, int *
         s.now = c->duration;
         if (evaluate(&s, wall0, h)) goto done;
     }
-    rc = 0;
+    rc = report_unfinished(&s);
 done:
     sim_free(&s);
     return rc;

@@ -42,12 +42,22 @@ typedef struct sim_config {
     algo_config algo_cfg;
 } sim_config;
 
-/* The fate of one message, for message traces. */
-typedef enum { SIM_MSG_DELIVERED = 1, SIM_MSG_DROPPED_STALE } sim_msg_outcome;
+/* The fate of one message, for message traces. At the end of a run the
+ * messages not delivered yet are reported as queued (not started), in
+ * flight (bits on the wire) or propagating (sent, not yet arrived). */
+typedef enum {
+    SIM_MSG_DELIVERED = 1,
+    SIM_MSG_DROPPED_STALE,
+    SIM_MSG_QUEUED,
+    SIM_MSG_IN_FLIGHT,
+    SIM_MSG_PROPAGATING,
+} sim_msg_outcome;
 
 typedef struct sim_hooks {
     void *ctx;
-    /* Called when a message is delivered or dropped (NULL = no trace). */
+    /* Called when a message is delivered or dropped, and at the end of the
+     * run for every message still on its way, in id order (NULL = no
+     * trace). */
     void (*on_message)(void *ctx, const algo_msg *m, sim_msg_outcome outcome, double when);
     /* Called at every evaluation; return non-zero (having set the run's
      * ds_err) to abort the run. */

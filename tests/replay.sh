@@ -1,0 +1,25 @@
+#!/bin/sh
+# Replayable traces: every algorithm's messages.csv and links.csv are
+# enough for an independent max-min replay (bench/replay_trace.py, its own
+# progressive filling in Python) to put every message's last bit within
+# 1e-9 of the run's sent_s; a run stopped mid-transfer lists what was
+# still queued and in flight.
+# usage: replay.sh PATH/TO/divshare SOURCE_DIR
+ds=$1
+src=$2
+. "$(dirname "$0")/lib.sh"
+py=/usr/bin/python3
+"$ds" run "$src/examples/fmnist-stragglers.ini" --set model.name=quadratic --set model.dim=3000 --set train.lr=0.1 \
+  --set experiment.duration=3 --set eval.interval=1 --set algorithm.algorithms=divshare,adpsgd,swift,el,dpsgd,gossip \
+  --set eval.trace_messages=true --quiet --out "$tmp/r" >/dev/null 2>"$tmp/err" || bad "run: $(cat "$tmp/err")"
+for a in divshare adpsgd swift el dpsgd gossip; do
+  out=$($py "$src/bench/replay_trace.py" "$tmp/r/$a" 1e-9) && ok || bad "$a: $out"
+done
+"$ds" run "$src/examples/fmnist-stragglers.ini" --set model.name=quadratic --set model.dim=30000 --set train.lr=0.1 \
+  --set experiment.duration=0.33 --set eval.interval=1 --set algorithm.algorithms=divshare --set eval.trace_messages=true \
+  --quiet --out "$tmp/cut" >/dev/null 2>"$tmp/err" || bad "cut run: $(cat "$tmp/err")"
+grep -q ',in_flight,' "$tmp/cut/divshare/messages.csv" && grep -q ',queued,' "$tmp/cut/divshare/messages.csv" && ok ||
+  bad "no in_flight/queued rows at the end"
+[ "$(awk -F, 'NR > 1 && $6 == "in_flight" && $3 != "" && $4 == "" { n++ } END { print n + 0 }' "$tmp/cut/divshare/messages.csv")" -gt 0 ] &&
+  ok || bad "in_flight rows need started_s and no sent_s"
+finish replay
