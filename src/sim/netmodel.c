@@ -287,6 +287,19 @@ static void heap_pop(net_model *n, size_t *size) {
     }
 }
 
+/* Appends flow id to the re-solved flows (net_resolved). */
+static int list_append(net_model *n, int id) {
+    if ((size_t)n->n_comp_flows == n->comp_flows_cap) {
+        size_t cap = n->comp_flows_cap ? 2 * n->comp_flows_cap : 64;
+        int *p = realloc(n->comp_flows, sizeof(int) * cap);
+        if (!p) return -1;
+        n->comp_flows = p;
+        n->comp_flows_cap = cap;
+    }
+    n->comp_flows[n->n_comp_flows++] = id;
+    return 0;
+}
+
 /* Collects the connected component(s) of the dirty links. */
 static int walk_components(net_model *n) {
     const uint32_t gen = ++n->generation & 0x7fffffffu;
@@ -306,14 +319,7 @@ static int walk_components(net_model *n) {
             net_flow *f = &n->flows[id];
             if (f->seen == gen) continue;
             f->seen = gen;
-            if ((size_t)n->n_comp_flows == n->comp_flows_cap) {
-                size_t cap = n->comp_flows_cap ? 2 * n->comp_flows_cap : 64;
-                int *p = realloc(n->comp_flows, sizeof(int) * cap);
-                if (!p) return -1;
-                n->comp_flows = p;
-                n->comp_flows_cap = cap;
-            }
-            n->comp_flows[n->n_comp_flows++] = id;
+            if (list_append(n, id)) return -1;
             int other = l < n->nodes ? n->nodes + f->dst : f->src;
             if ((n->link_seen[other] & 0x7fffffffu) != gen) {
                 n->link_seen[other] = gen | (n->link_seen[other] & 0x80000000u);
@@ -585,15 +591,7 @@ static int list_flow(net_model *n, int id, double rate) {
         f->changed = 1;
         f->version++;
     }
-    if ((size_t)n->n_comp_flows == n->comp_flows_cap) {
-        size_t cap = n->comp_flows_cap ? 2 * n->comp_flows_cap : 64;
-        int *p = realloc(n->comp_flows, sizeof(int) * cap);
-        if (!p) return -1;
-        n->comp_flows = p;
-        n->comp_flows_cap = cap;
-    }
-    n->comp_flows[n->n_comp_flows++] = id;
-    return 0;
+    return list_append(n, id);
 }
 
 static int share_incremental(net_model *n) {
