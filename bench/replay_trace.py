@@ -45,20 +45,52 @@ def progressive_filling(flows, up, down):
     return rate
 
 
+def fail(msg):
+    print("replay_trace: " + msg, file=sys.stderr)
+    sys.exit(2)
+
+
+def rows(path, columns):
+    """(line number, row) of a CSV file that must have the given columns;
+    a missing file or column is a clear error."""
+    try:
+        f = open(path, newline="")
+    except OSError as e:
+        fail("%s: %s" % (path, e.strerror))
+    with f:
+        reader = csv.DictReader(f)
+        missing = [c for c in columns if c not in (reader.fieldnames or [])]
+        if missing:
+            fail("%s: no column %s (a run's links.csv and messages.csv, written with "
+                 "[eval] trace_messages = true, are needed)" % (path, ", ".join(missing)))
+        for r in reader:
+            yield reader.line_num, r
+
+
 def main():
+    if len(sys.argv) < 2:
+        fail("usage: replay_trace.py RUN_DIR/ALGORITHM [TOL]")
     run = sys.argv[1]
     tol = float(sys.argv[2]) if len(sys.argv) > 2 else 1e-9
     up, down = {}, {}
-    with open(run + "/links.csv") as f:
-        for r in csv.DictReader(f):
+    path = run + "/links.csv"
+    for line, r in rows(path, ["node", "up_bps", "down_bps"]):
+        try:
             up[int(r["node"])] = float(r["up_bps"])
             down[int(r["node"])] = float(r["down_bps"])
+        except (TypeError, ValueError):
+            fail("%s:%d: expected node,up_bps,down_bps numbers" % (path, line))
     msgs = []
-    with open(run + "/messages.csv") as f:
-        for r in csv.DictReader(f):
+    path = run + "/messages.csv"
+    for line, r in rows(path, ["id", "started_s", "sent_s", "src", "dst", "bytes"]):
+        try:
             if r["started_s"]:
-                msgs.append((float(r["started_s"]), int(r["id"]), int(r["src"]), int(r["dst"]), 8.0 * int(r["bytes"]),
-                             float(r["sent_s"]) if r["sent_s"] else None))
+                msgs.append((float(r["started_s"]), int(r["id"]), int(r["src"]), int(r["dst"]),
+                             8.0 * int(r["bytes"]), float(r["sent_s"]) if r["sent_s"] else None))
+        except (TypeError, ValueError):
+            fail("%s:%d: a cut or malformed row" % (path, line))
+        if msgs and (msgs[-1][2] not in up or msgs[-1][3] not in down):
+            fail("%s:%d: node %d or %d is not in links.csv" % (path, line, msgs[-1][2], msgs[-1][3]))
     msgs.sort()
     end = {}
     active = {}  # id -> [src, dst, remaining bits, bits]

@@ -36,23 +36,23 @@ printf '%-9s %6s %-11s %7s %10s %9s %7s %12s %8s %8s\n' algorithm nodes solver "
 for n in $nodes; do
   for alg in divshare adpsgd swift el dpsgd gossip; do
     for solver in $solvers; do
-    out="$tmp/$alg-$n-$solver"
-    /usr/bin/time -f '%M' -o "$tmp/rss" timeout -s TERM "$budget" "$ds" run "$src/examples/fmnist-stragglers.ini" \
-      --set model.name=quadratic --set model.dim=2570 --set train.lr=0.1 --set "partition.nodes=$n" \
-      --set network.stragglers=0.25 --set algorithm.degree=6 --set algorithm.chunk_fraction=0.1 \
-      --set algorithm.local_steps=8 --set experiment.duration=1 --set eval.interval=0.1 --set eval.nodes=60 \
-      --set "network.solver=$solver" --set "algorithm.algorithms=$alg" --set train.threads=1 --quiet \
-      --out "$out" >/dev/null 2>"$tmp/err"
-    last=$(tail -1 "$out/$alg/metrics.csv" 2>/dev/null)
-    if [ -z "$last" ]; then
-      printf '%-9s %6s %-11s  no result within %s s: %s\n' "$alg" "$n" "$solver" "$budget" "$(head -c 120 "$tmp/err")"
-      continue
-    fi
-    wall=$(sed -n 's/.*"wall_time_s":[[:space:]]*\([0-9.e+-]*\).*/\1/p' "$out/$alg/summary.json" | head -1)
-    echo "$last" | awk -F, -v alg="$alg" -v n="$n" -v s="$solver" -v wall="$wall" -v rss="$(tail -1 "$tmp/rss")" '{
-      t = $1; ev = $13; msg = $12;
-      printf "%-9s %6d %-11s %7.2f %10d %9d %7.1f %12.2f %8.0f %8.0f\n", alg, n, s, t, ev, msg, (msg > 0 ? ev / msg : 0),
-             (t > 0 ? wall / t : 0), rss / 1024, rss / n }'
+      out="$tmp/$alg-$n-$solver"
+      /usr/bin/time -f '%M' -o "$tmp/rss" timeout -s TERM "$budget" "$ds" run "$src/examples/fmnist-stragglers.ini" \
+        --set model.name=quadratic --set model.dim=2570 --set train.lr=0.1 --set "partition.nodes=$n" \
+        --set network.stragglers=0.25 --set algorithm.degree=6 --set algorithm.chunk_fraction=0.1 \
+        --set algorithm.local_steps=8 --set experiment.duration=1 --set eval.interval=0.1 --set eval.nodes=60 \
+        --set "network.solver=$solver" --set "algorithm.algorithms=$alg" --set train.threads=1 --quiet \
+        --out "$out" >/dev/null 2>"$tmp/err"
+      last=$(tail -1 "$out/$alg/metrics.csv" 2>/dev/null)
+      if [ -z "$last" ]; then
+        printf '%-9s %6s %-11s  no result within %s s: %s\n' "$alg" "$n" "$solver" "$budget" "$(head -c 120 "$tmp/err")"
+        continue
+      fi
+      wall=$(sed -n 's/.*"wall_time_s":[[:space:]]*\([0-9.e+-]*\).*/\1/p' "$out/$alg/summary.json" | head -1)
+      echo "$last" | awk -F, -v alg="$alg" -v n="$n" -v s="$solver" -v wall="$wall" -v rss="$(tail -1 "$tmp/rss")" '{
+        t = $1; ev = $13; msg = $12;
+        printf "%-9s %6d %-11s %7.2f %10d %9d %7.1f %12.2f %8.0f %8.0f\n", alg, n, s, t, ev, msg, (msg > 0 ? ev / msg : 0),
+               (t > 0 ? wall / t : 0), rss / 1024, rss / n }'
     done
   done
 done

@@ -22,4 +22,10 @@ grep -q ',in_flight,' "$tmp/cut/divshare/messages.csv" && grep -q ',queued,' "$t
   bad "no in_flight/queued rows at the end"
 [ "$(awk -F, 'NR > 1 && $6 == "in_flight" && $3 != "" && $4 == "" { n++ } END { print n + 0 }' "$tmp/cut/divshare/messages.csv")" -gt 0 ] &&
   ok || bad "in_flight rows need started_s and no sent_s"
+# Bad input: a missing run, a cut trace.
+$py "$src/bench/replay_trace.py" "$tmp/none" >/dev/null 2>"$tmp/err"
+[ $? = 2 ] && grep -q "none/links.csv: No such file" "$tmp/err" && ok || bad "missing run: $(cat "$tmp/err")"
+head -c 300 "$tmp/r/divshare/messages.csv" >"$tmp/cut/divshare/messages.csv"
+$py "$src/bench/replay_trace.py" "$tmp/cut/divshare" >/dev/null 2>"$tmp/err"
+[ $? = 2 ] && grep -q "messages.csv:3: a cut or malformed row" "$tmp/err" && ok || bad "cut trace: $(cat "$tmp/err")"
 finish replay

@@ -248,10 +248,8 @@ static void done_remove(net_model *n, int id) {
 
 void net_schedule(net_model *n, int id, uint64_t seq) {
     net_flow *f = &n->flows[id];
-    f->finish = net_finish_time(n, id);
-    f->seq = seq;
     if (f->heap_pos < 0) f->heap_pos = (int)n->n_done++;
-    n->done_heap[f->heap_pos] = (struct net_done){.finish = f->finish, .seq = seq, .flow = id};
+    n->done_heap[f->heap_pos] = (struct net_done){.finish = net_finish_time(n, id), .seq = seq, .flow = id};
     done_sift(n, (size_t)f->heap_pos);
 }
 

@@ -61,11 +61,7 @@ typedef struct net_flow {
     uint32_t version; /* bumped when the rate changes or the flow ends */
     int active;
     int changed;      /* rate changed in the last net_share (finish time moved) */
-    /* completion schedule (net_schedule): when the last bit leaves, and the
-     * caller's tie-break among completions at the same instant */
-    double finish;
-    uint64_t seq;
-    int heap_pos;     /* index in the completion heap, -1 if not scheduled */
+    int heap_pos;     /* index in the completion heap (net_schedule), -1 if not scheduled */
     uint32_t listed;  /* re-solve stamp: in the list of re-solved flows */
 } net_flow;
 
@@ -104,7 +100,11 @@ typedef struct net_model {
     /* completion heap: scheduled flow ids, earliest (finish, seq) first; one
      * entry per flow, moved in place when its finish time changes, so the
      * agenda holds no stale completions */
-    struct net_done { double finish; uint64_t seq; int flow; } *done_heap; /* [cap] */
+    struct net_done {
+        double finish; /* when the last bit leaves, s */
+        uint64_t seq;  /* the caller's tie-break among completions at one instant */
+        int flow;
+    } *done_heap; /* [cap] */
     int *fresh;                  /* flows started since the last net_share */
     size_t n_fresh;
     size_t n_done;
@@ -166,10 +166,11 @@ static inline int net_resolved(const net_model *n, const int **ids) {
  * the tie-break among completions at the same time (the caller's event
  * sequence number), replacing any earlier schedule of id. O(log flows). */
 void net_schedule(net_model *n, int id, uint64_t seq);
-/* The scheduled flow that completes first (earliest finish, then lowest
- * seq), or -1. Ending the flow (net_end) unschedules it. */
-static inline int net_next_done(const net_model *n) {
-    return n->n_done ? n->done_heap[0].flow : -1;
+/* The scheduled completion that comes first (earliest finish, then lowest
+ * seq; NULL if none): its flow, finish time and seq. Ending the flow
+ * (net_end) unschedules it. */
+static inline const struct net_done *net_next_done(const net_model *n) {
+    return n->n_done ? &n->done_heap[0] : NULL;
 }
 /* Re-solves every link (a reference for tests and after capacity changes). */
 int net_share_all(net_model *n);

@@ -552,12 +552,12 @@ int sim_run(const sim_config *c, const learner *learn, const sim_hooks *h, int *
         /* The next event: the agenda's or the network's first completion,
          * whichever is earlier (same time: lower sequence number). */
         const sim_event *top = evq_peek(&s.q);
-        int flow = net_next_done(&s.net);
+        const struct net_done *done = net_next_done(&s.net);
         double t_next = top ? top->time : INFINITY;
-        if (flow >= 0) {
-            const net_flow *f = &s.net.flows[flow];
-            if (f->finish < t_next || (top && f->finish == t_next && f->seq < top->seq)) t_next = f->finish;
-            else flow = -1;
+        int flow = -1;
+        if (done && (done->finish < t_next || (top && done->finish == t_next && done->seq < top->seq))) {
+            t_next = done->finish;
+            flow = done->flow;
         }
         /* Evaluations happen between events at their scheduled times,
          * after every event of the same instant (a round ending exactly
