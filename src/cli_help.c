@@ -12,6 +12,8 @@ const char *const MAIN_HELP =
     "  launch            the same experiment as real processes on this machine (one per\n"
     "                    node, ZeroMQ over TCP, emulated links)\n"
     "  node              one node of a real run (for mpirun, srun or ssh across machines)\n"
+    "  agree             run an experiment for real and in the simulator at the real pace;\n"
+    "                    print them side by side\n"
     "  keygen            CURVE keys for the nodes of a hosts file (real runs across machines)\n"
     "  collect           merge the per-node files of a real run into run results\n"
     "  compare           side-by-side table of runs (time to targets, accuracy, bytes)\n"
@@ -56,6 +58,24 @@ const char *const RUN_HELP =
     "  --threads N        same as --set train.threads=N (0 = all cores)\n"
     "  --out DIR          output directory (default: <experiment.output>/<experiment.name>)\n"
     "  --quiet            no progress bar, per-evaluation lines or comparison table\n"
+    "  -h, --help         this help\n";
+
+const char *const AGREE_HELP =
+    "usage: divshare agree EXPERIMENT.ini [options]\n"
+    "\n"
+    "How far is the simulator from real processes on this experiment? Runs it\n"
+    "as 'divshare launch' does into <out>/real/, measures each algorithm's pace\n"
+    "(median over nodes of slowdown 1 of training clock / SGD steps; for el and\n"
+    "dpsgd SGD time / steps, as their clock also holds the wait for peers), runs\n"
+    "the simulator at that step time into <out>/sim/, and prints real against\n"
+    "simulated: MB and messages sent, stale fragments dropped, time to each\n"
+    "[eval] targets value and the metric at four evaluation times. Also writes\n"
+    "<out>/agree.csv (algorithm, quantity, real, sim) and overlaid plots.\n"
+    "\n"
+    "options:\n"
+    "  --set SEC.KEY=VAL  override one key (repeatable)\n"
+    "  --out DIR          output directory (default: <experiment.output>/<experiment.name>)\n"
+    "  --quiet            no progress bars or per-run lines (the table is printed)\n"
     "  -h, --help         this help\n";
 
 const char *const LAUNCH_HELP =
@@ -155,8 +175,14 @@ const char *const PLOT_HELP =
     "  spread          mean with the min-max band over the evaluated nodes\n"
     "and keeps the gnuplot script (plots.gp) next to them for restyling.\n"
     "\n"
+    "Given the folder of a run over seeds (--seeds: seed-<s>/ folders), it draws\n"
+    "each algorithm's mean over the seeds, with the 95% confidence band of that\n"
+    "mean (Student's t) on accuracy_time, and writes the averaged curves to\n"
+    "seeds-<algorithm>.csv.\n"
+    "\n"
     "options:\n"
-    "  --out DIR          where to write (default: <common parent of the runs>/plots)\n"
+    "  --out DIR          where to write (default: <common parent of the runs>/plots;\n"
+    "                     for a run over seeds, its plots/)\n"
     "  -h, --help         this help\n";
 
 const char *const CHECK_HELP =

@@ -13,6 +13,7 @@ extern const char *const TRAIN_HELP;
 extern const char *const RUN_HELP;
 extern const char *const LAUNCH_HELP;
 extern const char *const NODE_HELP;
+extern const char *const AGREE_HELP;
 extern const char *const KEYGEN_HELP;
 extern const char *const COLLECT_HELP;
 extern const char *const COMPARE_HELP;

@@ -11,6 +11,7 @@
 
 #include "algo/algo.h"
 #include "cli_help.h"
+#include "exp/agree.h"
 #include "exp/compare.h"
 #include "exp/config.h"
 #include "exp/plot.h"
@@ -315,11 +316,12 @@ static int cmd_experiment(int argc, char **argv, int real) {
         if (nd > 0 && !interrupted) {
             char plots[4096 + 16];
             snprintf(plots, sizeof plots, "%s/plots", base);
-            if (run_plot(dirs, nd, plots, &err))
+            if (n_seeds ? run_plot_seeds(base, seeds, n_seeds, algs, nd, plots, &err) : run_plot(dirs, nd, plots, &err))
                 fprintf(stderr, "divshare %s: no plots: %s\n", cmd, err.msg);
             else if (!cc.quiet)
                 printf("plots: %s/{accuracy_time,accuracy_bytes,spread}.{png,svg}%s\n", plots,
-                       n_seeds ? " (the first seed; divshare plot draws any)" : "");
+                       n_seeds ? " (means over the seeds with 95% confidence bands; curves in seeds-<algorithm>.csv)"
+                               : "");
         }
         if (!cc.quiet && !interrupted) printf("results in %s/\n", base);
         if (interrupted) printf("interrupted; results so far in %s/\n", base);
@@ -332,6 +334,118 @@ static int cmd_experiment(int argc, char **argv, int real) {
         return 1;
     }
     return interrupted ? 130 : 0;
+}
+
+/* divshare agree: the experiment as real processes, then in the simulator
+ * paced at the real run's measured step time, side by side. */
+static int cmd_agree(int argc, char **argv) {
+    char *args[256];
+    int n = 0;
+    args[n++] = argv[0];
+    if (argc > 1 && argv[1][0] != '-') {
+        args[n++] = "--config";
+        args[n++] = argv[1];
+        argv++;
+        argc--;
+    }
+    for (int i = 1; i < argc && n < 255; i++) {
+        if (is_help(argv[i])) {
+            fputs(AGREE_HELP, stdout);
+            return 0;
+        }
+        args[n++] = argv[i];
+    }
+    cli_common cc = {0};
+    ds_err err;
+    int rc = 2;
+    if (parse_common(n, args, &cc, AGREE_HELP)) goto done;
+    if (*cc.cfg.v.experiment.seeds) {
+        fprintf(stderr, "divshare agree: %s: [experiment] seeds: agree runs one seed (set [experiment] seed)\n",
+                config_origin_of(&cc.cfg, CK_experiment_seeds));
+        goto done;
+    }
+    if (run_check_for(&cc.cfg, 1, &err)) {
+        fprintf(stderr, "divshare agree: %s\n", err.msg);
+        goto done;
+    }
+    char base[4096], names[CONFIG_MAX_VALUE], real_dir[4096 + 8], sim_dir[4096 + 8];
+    run_base_dir(&cc.cfg, cc.out_dir, base, sizeof base);
+    snprintf(real_dir, sizeof real_dir, "%s/real", base);
+    snprintf(sim_dir, sizeof sim_dir, "%s/sim", base);
+    char *algs[RUN_MAX_ALGORITHMS];
+    int nd = run_algorithm_list(&cc.cfg, names, sizeof names, algs, RUN_MAX_ALGORITHMS, &err);
+    if (nd < 0) {
+        fprintf(stderr, "divshare agree: %s\n", err.msg);
+        goto done;
+    }
+    signal(SIGINT, on_sigint);
+    signal(SIGTERM, on_sigint);
+    experiment_ctx ex = {.cc = &cc, .argv0 = argv[0]};
+    int interrupted = 0, bad = 0;
+    rc = 1;
+    if (!cc.quiet) printf("agree, 1 of 2: real processes -> %s/\n", real_dir);
+    config run_cfg;
+    if (config_copy(&run_cfg, &cc.cfg, &err)) {
+        fprintf(stderr, "divshare agree: %s\n", err.msg);
+        goto done;
+    }
+    int lrc = launch_one(&ex, &run_cfg, real_dir, &interrupted, &bad, &err);
+    config_free(&run_cfg);
+    if (lrc || interrupted || ex.nodes_failed) {
+        fprintf(stderr, "divshare agree: the real run %s: %s\n", interrupted ? "was interrupted" : "failed",
+                lrc || ex.nodes_failed ? (ex.nodes_failed ? ex.node_failure.msg : err.msg) : "no comparison");
+        rc = bad ? 2 : 1;
+        goto done;
+    }
+    double pace[RUN_MAX_ALGORITHMS];
+    for (int i = 0; i < nd; i++) {
+        char dir[4096 + 300];
+        snprintf(dir, sizeof dir, "%s/%s", real_dir, algs[i]);
+        const algo_ops *ops = algo_find(algs[i]);
+        if (agree_step_time(dir, ops && ops->synchronous, &pace[i], &err)) {
+            fprintf(stderr, "divshare agree: %s\n", err.msg);
+            goto done;
+        }
+    }
+    if (!cc.quiet) printf("\nagree, 2 of 2: the simulator at the real run's pace -> %s/\n", sim_dir);
+    for (int i = 0; i < nd; i++) {
+        char value[64];
+        snprintf(value, sizeof value, "%.17g", pace[i]);
+        int src = config_copy(&run_cfg, &cc.cfg, &err);
+        if (src == 0) {
+            src = config_put(&run_cfg, "algorithm", "algorithms", algs[i], "divshare agree", &err) ||
+                  config_put(&run_cfg, "train", "step_time", value, "divshare agree (the real run's pace)", &err) ||
+                  simulate_one(&ex, &run_cfg, sim_dir, &interrupted, &bad, &err);
+            config_free(&run_cfg);
+        }
+        if (src || interrupted) {
+            fprintf(stderr, "divshare agree: the simulation of %s %s\n", algs[i],
+                    interrupted ? "was interrupted" : err.msg);
+            goto done;
+        }
+    }
+    char csv[4096 + 16], plots[4096 + 16], *dirs[2 * RUN_MAX_ALGORITHMS];
+    char dir_text[2 * RUN_MAX_ALGORITHMS][4096 + 300];
+    snprintf(csv, sizeof csv, "%s/agree.csv", base);
+    if (!cc.quiet) printf("\n");
+    if (agree_table(real_dir, sim_dir, algs, nd, pace, csv, stdout, &err)) {
+        fprintf(stderr, "divshare agree: %s\n", err.msg);
+        goto done;
+    }
+    for (int i = 0; i < nd; i++) {
+        snprintf(dir_text[2 * i], sizeof dir_text[0], "%s/%s", real_dir, algs[i]);
+        snprintf(dir_text[2 * i + 1], sizeof dir_text[0], "%s/%s", sim_dir, algs[i]);
+        dirs[2 * i] = dir_text[2 * i];
+        dirs[2 * i + 1] = dir_text[2 * i + 1];
+    }
+    snprintf(plots, sizeof plots, "%s/plots", base);
+    if (run_plot(dirs, 2 * nd, plots, &err)) fprintf(stderr, "divshare agree: no plots: %s\n", err.msg);
+    else if (!cc.quiet) printf("plots: %s/{accuracy_time,accuracy_bytes,spread}.{png,svg}\n", plots);
+    if (!cc.quiet) printf("table: %s; results in %s/\n", csv, base);
+    rc = 0;
+done:
+    config_free(&cc.cfg);
+    return rc;
 }
 
 static int cmd_node(int argc, char **argv) {
@@ -535,7 +649,10 @@ static int cmd_plot(int argc, char **argv) {
         out = def;
     }
     ds_err err;
-    if (run_plot(dirs, nd, out, &err)) {
+    /* An experiment run over seeds: means with confidence bands. */
+    int seeded = nd == 1 && compare_is_seeded(dirs[0]);
+    if (seeded && out == def) snprintf(def, sizeof def, "%s/plots", dirs[0]);
+    if (seeded ? run_plot_seed_dir(dirs[0], out, &err) : run_plot(dirs, nd, out, &err)) {
         fprintf(stderr, "divshare plot: %s\n", err.msg);
         return 2;
     }
@@ -636,6 +753,7 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "run")) return cmd_experiment(argc - 1, argv + 1, 0);
     if (!strcmp(cmd, "launch")) return cmd_experiment(argc - 1, argv + 1, 1);
     if (!strcmp(cmd, "node")) return cmd_node(argc - 1, argv + 1);
+    if (!strcmp(cmd, "agree")) return cmd_agree(argc - 1, argv + 1);
     if (!strcmp(cmd, "keygen")) return cmd_keygen(argc - 1, argv + 1);
     if (!strcmp(cmd, "collect")) return cmd_collect(argc - 1, argv + 1);
     if (!strcmp(cmd, "compare")) return cmd_compare(argc - 1, argv + 1);

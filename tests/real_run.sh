@@ -135,6 +135,21 @@ else
   echo "real_run: mpirun not installed (Debian openmpi-bin); mpirun check skipped"
 fi
 
+# 3b. divshare agree: the same experiment real and simulated at the real
+# pace, side by side; the two runs' bytes agree within a factor of 1.5.
+"$ds" agree "$tmp/exp.ini" --set experiment.duration=6 --set algorithm.algorithms=divshare,swift --quiet \
+  --out "$tmp/agree" >"$tmp/agree.log" 2>&1 || bad "agree failed: $(tail -5 "$tmp/agree.log")"
+grep -q "^divshare: simulator paced at .* ms per SGD step" "$tmp/agree.log" && grep -q "^  MB sent " "$tmp/agree.log" &&
+  ok || bad "agree: no table: $(head -5 "$tmp/agree.log")"
+for alg in divshare swift; do
+  [ -s "$tmp/agree/real/$alg/node-0.json" ] && [ -s "$tmp/agree/sim/$alg/metrics.csv" ] && ok || bad "agree: $alg runs missing"
+  awk -F, -v a=$alg '$1 == a && $2 == "MB sent" { r = $3; s = $4 } END { exit !(r > 0 && s / r < 1.5 && r / s < 1.5) }' \
+    "$tmp/agree/agree.csv" && ok || bad "agree: $alg bytes apart: $(grep "^$alg,MB" "$tmp/agree/agree.csv")"
+done
+grep "^step_time = " "$tmp/agree/sim/swift/config.ini" | grep -qv "= 0.01$" && ok || bad "agree: the simulator was not paced"
+"$ds" agree "$tmp/exp.ini" --seeds 1-2 --out "$tmp/agree2" >/dev/null 2>"$tmp/err"
+[ $? = 2 ] && grep -q "agree runs one seed" "$tmp/err" && ok || bad "agree --seeds: $(cat "$tmp/err")"
+
 # 4. bad input
 mkdir -p "$tmp/t"
 cp "$tmp/a/divshare/config.ini" "$tmp/t/"

@@ -70,6 +70,19 @@ if command -v gnuplot >/dev/null 2>&1; then
   "$ds" plot "$tmp/a/divshare" "$tmp/b/divshare" --out "$tmp/p" >/dev/null && [ -s "$tmp/p/spread.svg" ] &&
     [ -s "$tmp/p/plots.gp" ] && ! ls "$tmp/p"/*.tmp >/dev/null 2>&1 && ok || bad "divshare plot"
   head -c 4 "$tmp/p/accuracy_time.png" | grep -q PNG && ok || bad "accuracy_time.png is not a PNG"
+  # A run over seeds plots each algorithm's mean over the seeds with its
+  # 95% band; the band is the Student-t interval of the per-seed means.
+  [ -s "$tmp/seeds/plots/accuracy_time.png" ] && grep -q "band: its 95% CI" "$tmp/seeds/plots/plots.gp" && ok ||
+    bad "seeded run: no confidence-band plots"
+  /usr/bin/python3 -c "
+import csv, statistics, sys
+rows = list(csv.DictReader(open('$tmp/seeds/plots/seeds-divshare.csv')))
+last = rows[-1]
+v = [float(list(csv.DictReader(open('$tmp/seeds/seed-%d/divshare/metrics.csv' % s)))[len(rows) - 1]['accuracy_mean']) for s in (1, 2, 3)]
+m, h = statistics.mean(v), 4.303 * statistics.stdev(v) / 3 ** 0.5
+ok = len(rows) > 2 and last['seeds'] == '3' and abs(float(last['accuracy_mean']) - m) < 1e-4 and abs(float(last['accuracy_ci_high']) - m - h) < 1e-4
+sys.exit(0 if ok else 1)" && ok || bad "seeds-divshare.csv: mean or interval wrong"
+  "$ds" plot "$tmp/seeds" >/dev/null 2>&1 && [ -s "$tmp/seeds/plots/seeds-adpsgd.csv" ] && ok || bad "divshare plot of a seeded run"
 else
   echo "sim_run: gnuplot not installed, plot checks skipped (scripts/install-deps.sh installs gnuplot-nox)"
 fi
@@ -145,6 +158,67 @@ for a in divshare adpsgd swift el dpsgd gossip; do
   last=$(tail -1 "$tmp/quad/$a/metrics.csv" | cut -d, -f3)
   awk -v f="$first" -v l="$last" 'BEGIN { exit !(l < f / 2) }' && ok || bad "quadratic $a: rmse $first -> $last"
 done
+# Topologies: on a ring every algorithm talks to its two neighbours only
+# and still converges; a peer sampler reaches more peers over time; bad
+# topologies stop the run before anything is written.
+# shellcheck disable=SC2086
+"$ds" run $s --set model.name=quadratic --set model.dim=200 --set train.lr=0.1 --set partition.nodes=20 \
+  --set topology.name=ring --set experiment.duration=3 --set eval.interval=3 --set eval.trace_messages=true \
+  --set algorithm.algorithms=divshare,adpsgd,swift,el,dpsgd,gossip --out "$tmp/ring" >"$tmp/out" 2>&1 ||
+  bad "ring run: $(cat "$tmp/out")"
+grep -q "divshare: topology ring, 2 neighbours per node" "$tmp/out" && ok || bad "no topology note: $(head -3 "$tmp/out")"
+for a in divshare adpsgd swift el dpsgd gossip; do
+  awk -F, 'NR > 1 { d = ($7 - $8 + 20) % 20; if (d != 1 && d != 19) bad++; n++ } END { exit !(n > 0 && !bad) }' \
+    "$tmp/ring/$a/messages.csv" && ok || bad "ring $a: a message between non-neighbours"
+  first=$(sed -n 2p "$tmp/ring/$a/metrics.csv" | cut -d, -f3)
+  last=$(tail -1 "$tmp/ring/$a/metrics.csv" | cut -d, -f3)
+  awk -v f="$first" -v l="$last" 'BEGIN { exit !(l < f) }' && ok || bad "ring $a: rmse $first -> $last"
+done
+# shellcheck disable=SC2086
+"$ds" run $s --set model.name=quadratic --set model.dim=200 --set train.lr=0.1 --set partition.nodes=20 \
+  --set topology.name=regular --set topology.degree=3 --set topology.redraw=1 --set algorithm.local_steps=8 --set experiment.duration=2 \
+  --set eval.interval=2 --set eval.trace_messages=true --set algorithm.algorithms=swift --quiet --out "$tmp/sampler" \
+  >/dev/null 2>&1 || bad "peer sampler run"
+[ "$(awk -F, '$7 == 0 { print $8 }' "$tmp/sampler/swift/messages.csv" | sort -u | wc -l)" -gt 6 ] && ok ||
+  bad "peer sampler: node 0 talked to too few peers"
+# shellcheck disable=SC2086
+"$ds" run $s --set topology.name=torus --set partition.nodes=7 --quiet --out "$tmp/torus7" >/dev/null 2>"$tmp/err"
+[ $? = 2 ] && grep -q "7 nodes have no such split" "$tmp/err" && ok || bad "torus of 7: $(cat "$tmp/err")"
+# shellcheck disable=SC2086
+"$ds" run $s --set partition.nodes=20 --set topology.name=regular --set topology.redraw=2 --set algorithm.algorithms=divshare,el --quiet \
+  --out "$tmp/elredraw" >/dev/null 2>"$tmp/err"
+[ $? = 2 ] && grep -q "el: \[topology\] redraw" "$tmp/err" && [ ! -e "$tmp/elredraw/divshare" ] && ok ||
+  bad "el with a peer sampler: $(cat "$tmp/err")"
+# Compute stragglers: drawn apart from the link stragglers, named in
+# links.csv and summary.json, slower rounds; a per-node file overrides.
+printf '# node slowdown\n3 2.5\n' >"$tmp/slow.txt"
+# shellcheck disable=SC2086
+"$ds" run $s --set model.name=quadratic --set model.dim=50 --set partition.nodes=12 --set algorithm.degree=2 \
+  --set algorithm.local_steps=8 --set experiment.duration=2 --set eval.interval=2 --set network.stragglers=3 \
+  --set compute.stragglers=3 --set compute.slowdown=4 --set "compute.file=$tmp/slow.txt" \
+  --set algorithm.algorithms=swift --quiet --out "$tmp/cs" >/dev/null 2>&1 || bad "compute stragglers run"
+[ "$(awk -F, 'NR > 1 && $7 == 1' "$tmp/cs/swift/links.csv" | wc -l)" -ge 3 ] &&
+  [ "$(awk -F, 'NR > 1 && $6 == 1' "$tmp/cs/swift/links.csv" | wc -l)" = 3 ] &&
+  awk -F, '$1 == 3 { exit !($5 == 2.5 && $7 == 1) }' "$tmp/cs/swift/links.csv" && ok || bad "links.csv: compute stragglers"
+grep -q '"compute_stragglers":' "$tmp/cs/swift/summary.json" && grep -q '"slowdown":	4' "$tmp/cs/swift/summary.json" &&
+  ok || bad "summary.json: compute stragglers"
+slow=$(awk -F, 'NR > 1 && $7 == 1 { print $1 }' "$tmp/cs/swift/links.csv" | head -1)
+awk -F, -v s="$slow" 'NR > 1 && $2 == s { r = $3 } NR > 1 && $2 != s && $3 > m { m = $3 } END { exit !(r < m) }' \
+  "$tmp/cs/swift/nodes.csv" && ok || bad "a compute straggler ran as many rounds as the others"
+printf '3 2.5\n2 0.5\n' >"$tmp/slowbad.txt"
+# shellcheck disable=SC2086
+expect2 "slowbad.txt:2: slowdown 0.5 is outside [1, 1e6]" $s --set algorithm.degree=2 --set "compute.file=$tmp/slowbad.txt"
+# [eval] scope = own_users: each node is tested on its own users' ratings,
+# so the nodes' RMSEs differ where on all users' ratings they coincide.
+for sc in all own_users; do
+  "$ds" run --set dataset.name=synthetic-ratings --set model.name=mf --set partition.name=user --set partition.nodes=6 \
+    --set algorithm.degree=2 --set algorithm.local_steps=8 --set experiment.duration=1 --set eval.interval=1 \
+    --set eval.scope=$sc --set algorithm.algorithms=swift --quiet --out "$tmp/scope-$sc" >/dev/null 2>&1 || bad "scope $sc run"
+done
+awk -F, 'END { exit !($4 == $5) }' "$tmp/scope-all/swift/metrics.csv" &&
+  awk -F, 'END { exit !($4 < $5) }' "$tmp/scope-own_users/swift/metrics.csv" && ok || bad "own_users: nodes not tested apart"
+# shellcheck disable=SC2086
+expect2 "[eval] scope = own_users needs a ratings dataset" $s --set algorithm.degree=2 --set eval.scope=own_users
 # Large runs evaluate a seeded sample of 100 nodes by default, and say so;
 # the two solvers agree (rates within 1e-12, so the metrics match closely).
 # shellcheck disable=SC2086

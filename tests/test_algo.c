@@ -6,6 +6,7 @@
 #include "algo/algo.h"
 #include "algo/graph.h"
 #include "algo/inbox.h"
+#include "algo/topology.h"
 #include "check.h"
 
 #define N_NODES 8
@@ -459,6 +460,160 @@ static void test_redraw(void) {
     ops->shared_free(sh);
 }
 
+static int has_nb(const graph *g, int u, int v) {
+    for (int k = g->start[u]; k < g->start[u + 1]; k++)
+        if (g->adj[k] == v) return 1;
+    return 0;
+}
+
+/* Every degree of g equals d. */
+static int all_degree(const graph *g, int d) {
+    int ok = 1;
+    for (int v = 0; v < g->nodes; v++) ok &= graph_degree(g, v) == d;
+    return ok;
+}
+
+/* Topologies: the generators' shapes, connectivity, drawing peers among
+ * neighbours only, the complete topology's draws unchanged, redrawn
+ * epochs, and every algorithm sending to neighbours only. */
+static void test_topology(void) {
+    ds_err err;
+    graph g;
+    CHECK(graph_ring(8, &g, &err) == 0 && all_degree(&g, 2) && has_nb(&g, 0, 7) && has_nb(&g, 3, 4), "ring of 8");
+    graph_free(&g);
+    CHECK(graph_ring(2, &g, &err) == 0 && all_degree(&g, 1), "ring of 2: one edge");
+    graph_free(&g);
+    CHECK(graph_torus(12, 3, &g, &err) == 0 && all_degree(&g, 4) && has_nb(&g, 0, 3) && has_nb(&g, 0, 8) &&
+              has_nb(&g, 0, 1) && has_nb(&g, 0, 4) && graph_reach(&g) == 12,
+          "torus 3 x 4: 4 neighbours, wrapping");
+    graph_free(&g);
+    CHECK(graph_torus(8, 2, &g, &err) == 0 && all_degree(&g, 3), "torus 2 x 4: up and down coincide, 3 neighbours");
+    graph_free(&g);
+    CHECK(graph_torus(7, 7, &g, &err) != 0 && strstr(err.msg, "both sides"), "torus 7 x 1 refused: %s", err.msg);
+    CHECK(graph_star(8, &g, &err) == 0 && graph_degree(&g, 0) == 7 && graph_degree(&g, 5) == 1, "star of 8");
+    graph_free(&g);
+    CHECK(graph_small_world(20, 4, 0, 1, &g, &err) == 0 && all_degree(&g, 4) && has_nb(&g, 0, 18) && has_nb(&g, 0, 2),
+          "small world with beta 0 is the ring lattice");
+    graph_free(&g);
+    int sum = 0, moved = 0, loops = 0;
+    CHECK(graph_small_world(40, 4, 0.5, 3, &g, &err) == 0, "small world: %s", err.msg);
+    for (int v = 0; v < 40; v++) {
+        sum += graph_degree(&g, v);
+        moved |= !has_nb(&g, v, (v + 1) % 40) || !has_nb(&g, v, (v + 2) % 40);
+        loops += has_nb(&g, v, v);
+    }
+    CHECK(sum == 40 * 4 && moved && !loops, "small world keeps its 80 edges, simple (none merged), some rewired");
+    graph_free(&g);
+    CHECK(graph_small_world(20, 3, 0.1, 1, &g, &err) != 0 && strstr(err.msg, "even"), "odd k refused: %s", err.msg);
+
+    topology t;
+    topology_spec ring = {.kind = TOPO_RING};
+    CHECK(topology_new(&ring, 8, 1, &t, &err) == 0 && t.min_degree == 2 && t.max_degree == 2, "ring topology");
+    topo_view v;
+    topo_view_init(&v, 3, 8);
+    rng r;
+    rng_seed(&r, 5);
+    int out[8], got = topology_pick(&t, &v, &r, 1, 6, out);
+    CHECK(got == 2 && ((out[0] == 2 && out[1] == 4) || (out[0] == 4 && out[1] == 2)), "6 peers on a ring: both neighbours");
+    topo_view_free(&v);
+    topology_free(&t);
+    /* The complete topology draws exactly as algo_pick_peers did. */
+    rng r2;
+    rng_seed(&r, 9);
+    rng_seed(&r2, 9);
+    int a[5], b[5];
+    topo_view_init(&v, 2, 30);
+    CHECK(topology_pick(NULL, &v, &r, 4, 5, a) == 5 && algo_pick_peers(&r2, 30, 2, 5, b) == 0 &&
+              !memcmp(a, b, sizeof a) && rng_u64(&r) == rng_u64(&r2),
+          "complete topology: the same draws as before");
+    /* A perfect matching never connects 10 nodes: refused after retries;
+     * a 2-regular graph gets new draws until it is one cycle. */
+    topology_spec matching = {.kind = TOPO_REGULAR, .degree = 1};
+    CHECK(topology_new(&matching, 10, 1, &t, &err) != 0 && strstr(err.msg, "not connected") &&
+              strstr(err.msg, "raise the degree"),
+          "disconnected regular graph refused: %s", err.msg);
+    topology_spec cycle = {.kind = TOPO_REGULAR, .degree = 2};
+    int connected = 1;
+    for (uint64_t seed = 1; seed <= 10; seed++) {
+        connected &= topology_new(&cycle, 12, seed, &t, &err) == 0 && graph_reach(&t.g) == 12;
+        topology_free(&t);
+    }
+    CHECK(connected, "2-regular topologies on 12 nodes are single cycles (10 seeds)");
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/divshare-topo-%d.txt", (int)getpid());
+    write_text(path, "4\n0 1\n2 3\n");
+    topology_spec two = {.kind = TOPO_FILE, .file = path};
+    CHECK(topology_new(&two, 4, 1, &t, &err) != 0 && strstr(err.msg, "not connected: node 0 reaches 2 of the 4"),
+          "disconnected file refused: %s", err.msg);
+    unlink(path);
+    topology_spec star_redraw = {.kind = TOPO_STAR, .redraw = 2};
+    CHECK(topology_new(&star_redraw, 8, 1, &t, &err) != 0 && strstr(err.msg, "random topology"),
+          "redraw of a fixed shape refused: %s", err.msg);
+    /* A peer sampler: a new graph every 2 rounds, the same for every node
+     * of an epoch, epoch 0 the fixed graph. */
+    topology_spec sampler = {.kind = TOPO_REGULAR, .degree = 3, .redraw = 2};
+    CHECK(topology_new(&sampler, 20, 4, &t, &err) == 0, "sampler: %s", err.msg);
+    int same0 = 1, changed = 0, symmetric = 1;
+    topo_view views[20];
+    for (int i = 0; i < 20; i++) topo_view_init(&views[i], i, 20);
+    for (int i = 0; i < 20; i++) {
+        topo_view_update(&t, &views[i], 1, &err);
+        same0 &= views[i].deg == 3 && !memcmp(views[i].nb, t.g.adj + t.g.start[i], 3 * sizeof(int));
+    }
+    for (int i = 0; i < 20; i++) {
+        topo_view_update(&t, &views[i], 5, &err); /* epoch 2 */
+        changed |= memcmp(views[i].nb, t.g.adj + t.g.start[i], 3 * sizeof(int)) != 0;
+    }
+    for (int i = 0; i < 20; i++)
+        for (int k = 0; k < views[i].deg; k++) {
+            const topo_view *w = &views[views[i].nb[k]];
+            int back = 0;
+            for (int q = 0; q < w->deg; q++) back |= w->nb[q] == i;
+            symmetric &= back;
+        }
+    CHECK(same0 && changed && symmetric, "redrawn epochs: epoch 0 is the graph, epoch 2 differs, all nodes agree");
+    for (int i = 0; i < 20; i++) topo_view_free(&views[i]);
+    topology_free(&t);
+
+    /* Every algorithm, node 3 of a ring of 8: messages to 2 and 4 only. */
+    CHECK(topology_new(&ring, N_NODES, 1, &t, &err) == 0, "ring of %d", N_NODES);
+    const char *names[] = {"divshare", "adpsgd", "swift", "gossip", "el", "dpsgd"};
+    for (int ai = 0; ai < 6; ai++) {
+        mock k = {0};
+        algo_runtime rt = {&k, m_now, m_train, m_send, m_cancel, m_params, m_fail};
+        const algo_ops *ops = algo_find(names[ai]);
+        algo_config c = cfg(3);
+        c.topo = &t;
+        void *sh = NULL, *node = NULL;
+        CHECK(ops->shared_new(&sh, &c, &err) == 0 && ops->node_new(&node, &c, sh, 3, &err) == 0, "%s on a ring: %s",
+              names[ai], err.msg);
+        ops->on_train_done(node, &rt);
+        int only = k.n_sent > 0, to2 = 0, to4 = 0;
+        for (int i = 0; i < k.n_sent; i++) {
+            only &= k.sent[i]->dst == 2 || k.sent[i]->dst == 4;
+            to2 |= k.sent[i]->dst == 2;
+            to4 |= k.sent[i]->dst == 4;
+        }
+        int both = !strcmp(names[ai], "gossip") || !strcmp(names[ai], "adpsgd") ? to2 + to4 == 1 : to2 && to4;
+        CHECK(only && both, "%s on a ring sends to its neighbours only (%d messages)", names[ai], k.n_sent);
+        if (!strcmp(names[ai], "el")) {
+            /* EL waits for its two neighbours only, then trains. */
+            int trains = k.trains;
+            algo_msg *from2 = algo_msg_new(MSG_NOTICE, 2, 3, 1, NULL), *from4 = algo_msg_new(MSG_NOTICE, 4, 3, 1, NULL);
+            ops->on_message(node, &rt, from2);
+            CHECK(k.trains == trains, "el waits for its other neighbour");
+            ops->on_message(node, &rt, from4);
+            CHECK(k.trains == trains + 1, "el advances once both neighbours were heard");
+            algo_msg_free(from2);
+            algo_msg_free(from4);
+        }
+        mock_clear(&k);
+        ops->node_free(node);
+        ops->shared_free(sh);
+    }
+    topology_free(&t);
+}
+
 int main(void) {
     test_divshare();
     test_adpsgd_swift();
@@ -467,5 +622,6 @@ int main(void) {
     test_el();
     test_graph();
     test_redraw();
+    test_topology();
     return check_done("test_algo");
 }

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "algo/topology.h"
 #include "util/err.h"
 #include "util/rng.h"
 
@@ -100,7 +101,9 @@ typedef struct algo_config {
     int flush_stale;       /* DivShare: drop unsent fragments of the previous round */
     int redraw;            /* DivShare: new permutation every round (per node and round) */
     uint64_t seed;
-    const char *graph_file; /* D-PSGD: edges file, NULL/"" = random regular graph (borrowed) */
+    const char *graph_file; /* D-PSGD on the complete topology: edges file, NULL/"" = random
+                               regular graph (borrowed) */
+    const struct topology *topo; /* whom a node may talk to (borrowed); NULL = complete */
     const void *ext;        /* an algorithm from outside the registry: its own data (borrowed) */
 } algo_config;
 
@@ -133,6 +136,7 @@ typedef struct algo_ops {
     /* Optional: the algorithm's own rules on c, after the common ones. */
     int (*check)(const algo_config *c, ds_err *err);
     const char *help; /* one line, for --help and the README */
+    int synchronous;  /* a round waits for peers (el, dpsgd): its wall time is not all work */
 } algo_ops;
 
 /* The algorithm named `name`, or NULL. */

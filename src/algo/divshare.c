@@ -30,6 +30,7 @@ typedef struct divshare_node {
     uint32_t round;
     rng r;
     inbox in;
+    topo_view view;                         /* its neighbours */
     int *peers;                             /* [degree] */
     struct plan_item { int peer; int frag; } *plan; /* [omega * degree] */
     algo_counters cnt;
@@ -85,6 +86,7 @@ static int node_new(void **out, const algo_config *c, const void *shared, int id
     n->sh = sh;
     n->id = id;
     rng_seed(&n->r, rng_derive(c->seed, 0xa160, (uint64_t)id));
+    topo_view_init(&n->view, id, c->nodes);
     n->peers = malloc(sizeof(int) * (size_t)c->degree);
     n->plan = malloc(sizeof *n->plan * (size_t)sh->omega * (size_t)c->degree);
     if (!n->peers || !n->plan || inbox_init(&n->in, sh->omega, c->n_params, err)) {
@@ -101,6 +103,7 @@ static void node_free(void *p) {
     divshare_node *n = p;
     if (!n) return;
     inbox_free(&n->in);
+    topo_view_free(&n->view);
     free(n->peers);
     free(n->plan);
     free(n);
@@ -117,14 +120,16 @@ static void on_train_done(void *p, const algo_runtime *rt) {
     float *params = rt->params(rt->ctx, n->id);
     n->round++;
     n->cnt.rounds++;
-    /* Plan: each fragment to `degree` distinct peers, then shuffle. */
+    /* Plan: each fragment to `degree` distinct neighbours (all of them if
+     * fewer), then shuffle. */
     int items = 0;
     for (int f = 0; f < sh->omega; f++) {
-        if (algo_pick_peers(&n->r, n->c.nodes, n->id, n->c.degree, n->peers)) {
+        int got = topology_pick(n->c.topo, &n->view, &n->r, n->round, n->c.degree, n->peers);
+        if (got < 0) {
             algo_fail(rt, "divshare: out of memory picking peers");
             return;
         }
-        for (int j = 0; j < n->c.degree; j++) n->plan[items++] = (struct plan_item){n->peers[j], f};
+        for (int j = 0; j < got; j++) n->plan[items++] = (struct plan_item){n->peers[j], f};
     }
     for (int i = items; i > 1; i--) {
         int j = (int)rng_below(&n->r, (uint64_t)i);

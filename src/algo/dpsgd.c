@@ -1,8 +1,8 @@
 /* dpsgd.c: D-PSGD (Lian et al. 2017), the synchronous reference.
  *
- * Nodes sit on a fixed graph: read from [algorithm] graph (decentralizepy's
- * edges format) or a seeded random `degree`-regular graph, the same on
- * every node. After its local round r a node sends its model to all
+ * Nodes sit on a fixed graph: the run's topology (algo/topology.h); on the
+ * complete topology, [algorithm] graph (decentralizepy's edges format) or
+ * a seeded random `degree`-regular graph, the same on every node. After its local round r a node sends its model to all
  * neighbours, waits until it holds every neighbour's round-r model, then
  * replaces its model by the Metropolis-Hastings weighted average
  * x_i = w_ii x_i + sum_j w_ij x_j, w_ij = 1 / (1 + max(deg_i, deg_j)),
@@ -27,22 +27,36 @@ typedef struct dpsgd_node {
     algo_counters cnt;
 } dpsgd_node;
 
+/* The graph the nodes sit on: the topology's (borrowed) or its own. */
+typedef struct dpsgd_shared {
+    graph own;
+    const graph *g;
+} dpsgd_shared;
+
 static int shared_new(void **out, const algo_config *c, ds_err *err) {
-    graph *g = calloc(1, sizeof *g);
-    if (!g) return ds_fail(err, "out of memory");
-    int rc = c->graph_file && *c->graph_file ? graph_read_edges(c->graph_file, c->nodes, g, err)
-                                              : graph_random_regular(c->nodes, c->degree, c->seed, g, err);
+    dpsgd_shared *s = calloc(1, sizeof *s);
+    if (!s) return ds_fail(err, "out of memory");
+    if (!topology_is_complete(c->topo)) {
+        s->g = &c->topo->g;
+        *out = s;
+        return 0;
+    }
+    int rc = c->graph_file && *c->graph_file ? graph_read_edges(c->graph_file, c->nodes, &s->own, err)
+                                              : graph_random_regular(c->nodes, c->degree, c->seed, &s->own, err);
     if (rc) {
-        free(g);
+        free(s);
         return ds_fail_prefix(err, "dpsgd");
     }
-    *out = g;
+    s->g = &s->own;
+    *out = s;
     return 0;
 }
 
 static void shared_free(void *p) {
-    graph_free(p);
-    free(p);
+    dpsgd_shared *s = p;
+    if (!s) return;
+    graph_free(&s->own);
+    free(s);
 }
 
 static void node_free(void *p) {
@@ -58,7 +72,7 @@ static void node_free(void *p) {
 }
 
 static int node_new(void **out, const algo_config *c, const void *sh, int id, ds_err *err) {
-    const graph *g = sh;
+    const graph *g = ((const dpsgd_shared *)sh)->g;
     dpsgd_node *n = calloc(1, sizeof *n);
     if (!n) return ds_fail(err, "out of memory");
     n->c = *c;
@@ -161,6 +175,12 @@ static const algo_counters *counters(const void *p) { return &((const dpsgd_node
 /* The graph: a file's (checked whole), or a random `degree`-regular one,
  * which exists only when nodes x degree is even. */
 static int check(const algo_config *c, ds_err *err) {
+    if (!topology_is_complete(c->topo)) {
+        if (c->topo->spec.redraw)
+            return ds_fail(err, "dpsgd: [topology] redraw: the synchronous algorithms (dpsgd, el) keep one graph; "
+                                "redraw is for divshare, adpsgd, swift and gossip");
+        return 0;
+    }
     if (c->graph_file && *c->graph_file) {
         graph g;
         if (graph_read_edges(c->graph_file, c->nodes, &g, err)) return ds_fail_prefix(err, "dpsgd");
@@ -178,7 +198,7 @@ static int check(const algo_config *c, ds_err *err) {
 
 const algo_ops algo_dpsgd = {
     .name = "dpsgd",
-    .help = "D-PSGD (Lian et al. 2017): synchronous rounds on a fixed regular graph",
+    .help = "D-PSGD (Lian et al. 2017): synchronous rounds, averaging with all neighbours of the topology (on the complete one: a random `degree`-regular graph)",
     .shared_new = shared_new,
     .shared_free = shared_free,
     .node_new = node_new,
@@ -188,4 +208,5 @@ const algo_ops algo_dpsgd = {
     .on_message = on_message,
     .counters = counters,
     .check = check,
+    .synchronous = 1,
 };

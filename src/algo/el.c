@@ -1,8 +1,8 @@
 /* el.c: Epidemic Learning, EL-Local (de Vos et al., NeurIPS 2023), as
  * decentralizepy runs it: synchronous rounds. After local round r a node
- * sends its model to `degree` random peers and a header-only notice to
- * every other node, waits until it holds a round-r message (model or
- * notice) from every node, then averages its model with the models it
+ * sends its model to `degree` random neighbours and a header-only notice
+ * to every other neighbour (every other node on the complete topology),
+ * waits until it holds a round-r message (model or notice) from each, then averages its model with the models it
  * received, equal weights, and starts round r + 1. A faster node may
  * already be one round ahead, so two rounds are buffered. */
 #include <stdlib.h>
@@ -10,12 +10,18 @@
 
 #include "algo/algo.h"
 
+static int cmp_int(const void *a, const void *b) {
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
 typedef struct el_node {
     algo_config c;
     int id;
     uint32_t round;
     int waiting;
     rng r;
+    topo_view view;
     int *peers;
     int *chosen;              /* [nodes] scratch */
     model_snapshot **got[2];  /* [parity][sender]: model, or NULL for a notice */
@@ -31,6 +37,7 @@ static void node_free(void *p) {
         free(n->got[par]);
         free(n->got_round[par]);
     }
+    topo_view_free(&n->view);
     free(n->peers);
     free(n->chosen);
     free(n);
@@ -43,13 +50,15 @@ static int node_new(void **out, const algo_config *c, const void *sh, int id, ds
     n->c = *c;
     n->id = id;
     rng_seed(&n->r, rng_derive(c->seed, 0xe1e1, (uint64_t)id));
+    topo_view_init(&n->view, id, c->nodes);
     n->peers = malloc(sizeof(int) * (size_t)c->degree);
     n->chosen = malloc(sizeof(int) * (size_t)c->nodes);
     for (int par = 0; par < 2; par++) {
         n->got[par] = calloc((size_t)c->nodes, sizeof(model_snapshot *));
         n->got_round[par] = calloc((size_t)c->nodes, sizeof(uint32_t));
     }
-    if (!n->peers || !n->chosen || !n->got[0] || !n->got[1] || !n->got_round[0] || !n->got_round[1]) {
+    if (!n->peers || !n->chosen || !n->got[0] || !n->got[1] || !n->got_round[0] || !n->got_round[1] ||
+        topo_view_update(c->topo, &n->view, 0, err)) {
         node_free(n);
         return ds_fail(err, "out of memory");
     }
@@ -57,11 +66,19 @@ static int node_new(void **out, const algo_config *c, const void *sh, int id, ds
     return 0;
 }
 
+/* The k-th node n hears from (k < others(n)): every other node on the
+ * complete topology, else its neighbours. */
+static int others(const el_node *n) { return topology_is_complete(n->c.topo) ? n->c.nodes - 1 : n->view.deg; }
+static int other(const el_node *n, int k) {
+    if (!topology_is_complete(n->c.topo)) return n->view.nb[k];
+    return k < n->id ? k : k + 1;
+}
+
 static void try_advance(el_node *n, const algo_runtime *rt) {
     if (!n->waiting) return;
     const int par = n->round & 1;
-    for (int i = 0; i < n->c.nodes; i++)
-        if (i != n->id && n->got_round[par][i] != n->round) return;
+    for (int k = 0; k < others(n); k++)
+        if (n->got_round[par][other(n, k)] != n->round) return;
     float *x = rt->params(rt->ctx, n->id);
     int models = 0;
     for (int i = 0; i < n->c.nodes; i++) {
@@ -94,13 +111,13 @@ static void on_train_done(void *p, const algo_runtime *rt) {
     n->round++;
     n->cnt.rounds++;
     model_snapshot *snap = NULL;
-    if (algo_pick_peers(&n->r, n->c.nodes, n->id, n->c.degree, n->peers) ||
-        !(snap = snapshot_new(rt->params(rt->ctx, n->id), n->c.n_params))) {
+    int picked = topology_pick(n->c.topo, &n->view, &n->r, n->round, n->c.degree, n->peers);
+    if (picked < 0 || !(snap = snapshot_new(rt->params(rt->ctx, n->id), n->c.n_params))) {
         algo_fail(rt, "el: out of memory for the round's messages");
         return;
     }
     memset(n->chosen, 0, sizeof(int) * (size_t)n->c.nodes);
-    for (int k = 0; k < n->c.degree; k++) {
+    for (int k = 0; k < picked; k++) {
         n->chosen[n->peers[k]] = 1;
         algo_msg *m = algo_msg_new(MSG_MODEL, n->id, n->peers[k], n->round, snap);
         if (!m) {
@@ -111,8 +128,9 @@ static void on_train_done(void *p, const algo_runtime *rt) {
         rt->send(rt->ctx, m);
     }
     snapshot_unref(snap);
-    for (int i = 0; i < n->c.nodes; i++) {
-        if (i == n->id || n->chosen[i]) continue;
+    for (int k = 0; k < others(n); k++) {
+        const int i = other(n, k);
+        if (n->chosen[i]) continue;
         algo_msg *m = algo_msg_new(MSG_NOTICE, n->id, i, n->round, NULL);
         if (!m) {
             algo_fail(rt, "el: out of memory for a notice");
@@ -127,6 +145,8 @@ static void on_train_done(void *p, const algo_runtime *rt) {
 static void on_message(void *p, const algo_runtime *rt, const algo_msg *m) {
     el_node *n = p;
     if (m->src < 0 || m->src >= n->c.nodes || m->src == n->id || m->round == 0) return;
+    if (!topology_is_complete(n->c.topo) && !bsearch(&m->src, n->view.nb, (size_t)n->view.deg, sizeof(int), cmp_int))
+        return; /* not a neighbour */
     if (m->kind == MSG_MODEL && m->count != n->c.n_params) return;
     if (m->kind != MSG_MODEL && m->kind != MSG_NOTICE) return;
     const int par = m->round & 1;
@@ -138,9 +158,16 @@ static void on_message(void *p, const algo_runtime *rt, const algo_msg *m) {
 
 static const algo_counters *counters(const void *p) { return &((const el_node *)p)->cnt; }
 
+static int check(const algo_config *c, ds_err *err) {
+    if (!topology_is_complete(c->topo) && c->topo->spec.redraw)
+        return ds_fail(err, "el: [topology] redraw: the synchronous algorithms (dpsgd, el) keep one graph; redraw is "
+                            "for divshare, adpsgd, swift and gossip");
+    return 0;
+}
+
 const algo_ops algo_el = {
     .name = "el",
-    .help = "Epidemic Learning, EL-Local (de Vos et al. 2023): rounds, each model to `degree` random peers",
+    .help = "Epidemic Learning, EL-Local (de Vos et al. 2023): rounds, each model to `degree` random neighbours",
     .shared_new = algo_no_shared,
     .shared_free = algo_no_shared_free,
     .node_new = node_new,
@@ -149,4 +176,6 @@ const algo_ops algo_el = {
     .on_train_done = on_train_done,
     .on_message = on_message,
     .counters = counters,
+    .check = check,
+    .synchronous = 1,
 };

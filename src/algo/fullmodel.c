@@ -21,6 +21,7 @@ typedef struct full_node {
     uint32_t round;
     rng r;
     inbox in;
+    topo_view view;
     int *peers;
     algo_counters cnt;
 } full_node;
@@ -32,6 +33,7 @@ static int node_new_common(void **out, const algo_config *c, int id, int adpsgd,
     n->id = id;
     n->adpsgd = adpsgd;
     rng_seed(&n->r, rng_derive(c->seed, adpsgd ? 0xad95 : 0x5f17, (uint64_t)id));
+    topo_view_init(&n->view, id, c->nodes);
     n->peers = malloc(sizeof(int) * (size_t)c->degree);
     if (!n->peers || inbox_init(&n->in, 1, c->n_params, err)) {
         free(n->peers);
@@ -54,6 +56,7 @@ static void node_free(void *p) {
     full_node *n = p;
     if (!n) return;
     inbox_free(&n->in);
+    topo_view_free(&n->view);
     free(n->peers);
     free(n);
 }
@@ -70,7 +73,8 @@ static void on_train_done(void *p, const algo_runtime *rt) {
     n->cnt.rounds++;
     int k = n->adpsgd ? (n->c.degree / 2 > 0 ? n->c.degree / 2 : 1) : n->c.degree;
     model_snapshot *snap = NULL;
-    if (algo_pick_peers(&n->r, n->c.nodes, n->id, k, n->peers) || !(snap = snapshot_new(params, n->c.n_params))) {
+    k = topology_pick(n->c.topo, &n->view, &n->r, n->round, k, n->peers);
+    if (k < 0 || !(snap = snapshot_new(params, n->c.n_params))) {
         algo_fail(rt, "out of memory for the round's messages");
         return;
     }

@@ -15,6 +15,8 @@ typedef struct gossip_node {
     size_t n_params;
     uint32_t round;
     rng r;
+    const topology *topo;
+    topo_view view;
     model_snapshot *latest; /* the newest model received, or NULL */
     uint32_t latest_round;  /* its sender's round */
     algo_counters cnt;
@@ -24,7 +26,8 @@ static int node_new(void **out, const algo_config *c, const void *shared, int id
     (void)shared;
     gossip_node *n = calloc(1, sizeof *n);
     if (!n) return ds_fail(err, "out of memory");
-    *n = (gossip_node){.id = id, .nodes = c->nodes, .local_steps = c->local_steps, .n_params = c->n_params};
+    *n = (gossip_node){.id = id, .nodes = c->nodes, .local_steps = c->local_steps, .n_params = c->n_params, .topo = c->topo};
+    topo_view_init(&n->view, id, c->nodes);
     rng_seed(&n->r, rng_derive(c->seed, 0x6055, (uint64_t)id));
     *out = n;
     return 0;
@@ -34,6 +37,7 @@ static void node_free(void *p) {
     gossip_node *n = p;
     if (!n) return;
     snapshot_unref(n->latest);
+    topo_view_free(&n->view);
     free(n);
 }
 
@@ -50,7 +54,7 @@ static void on_train_done(void *p, const algo_runtime *rt) {
     int peer;
     model_snapshot *snap = NULL;
     algo_msg *m = NULL;
-    if (algo_pick_peers(&n->r, n->nodes, n->id, 1, &peer) == 0 && (snap = snapshot_new(x, n->n_params)))
+    if (topology_pick(n->topo, &n->view, &n->r, n->round, 1, &peer) == 1 && (snap = snapshot_new(x, n->n_params)))
         m = algo_msg_new(MSG_MODEL, n->id, peer, n->round, snap);
     snapshot_unref(snap);
     if (!m) {

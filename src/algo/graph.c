@@ -237,3 +237,177 @@ done:
     free(ey);
     return rc;
 }
+
+/* An edge list of m edges for build(). */
+typedef struct edges {
+    int *x, *y;
+    size_t m;
+} edges;
+
+static int edges_alloc(edges *e, size_t m, ds_err *err) {
+    e->m = 0;
+    e->x = malloc(sizeof(int) * (m + 1));
+    e->y = malloc(sizeof(int) * (m + 1));
+    if (e->x && e->y) return 0;
+    free(e->x);
+    free(e->y);
+    return ds_fail(err, "out of memory for a graph");
+}
+
+static int edges_build(edges *e, int n, graph *g, ds_err *err) {
+    int rc = build(n, e->x, e->y, e->m, g, err);
+    free(e->x);
+    free(e->y);
+    return rc;
+}
+
+static void edges_add(edges *e, int a, int b) {
+    e->x[e->m] = a;
+    e->y[e->m++] = b;
+}
+
+int graph_ring(int n, graph *g, ds_err *err) {
+    memset(g, 0, sizeof *g);
+    if (n < 2) return ds_fail(err, "a ring needs at least 2 nodes (got %d)", n);
+    edges e;
+    if (edges_alloc(&e, (size_t)n, err)) return -1;
+    for (int i = 0; i < n; i++)
+        if (n > 2 || i == 0) edges_add(&e, i, (i + 1) % n);
+    return edges_build(&e, n, g, err);
+}
+
+int graph_torus(int n, int rows, graph *g, ds_err *err) {
+    memset(g, 0, sizeof *g);
+    if (rows < 2 || n % rows || n / rows < 2)
+        return ds_fail(err, "a torus of %d nodes with %d rows: rows must divide the nodes and both sides be >= 2", n,
+                       rows);
+    const int cols = n / rows;
+    edges e;
+    if (edges_alloc(&e, 2 * (size_t)n, err)) return -1;
+    for (int r = 0; r < rows; r++)
+        for (int c = 0; c < cols; c++) {
+            int i = r * cols + c;
+            edges_add(&e, i, r * cols + (c + 1) % cols);   /* right (a duplicate when cols = 2: dropped) */
+            edges_add(&e, i, ((r + 1) % rows) * cols + c); /* down */
+        }
+    return edges_build(&e, n, g, err);
+}
+
+int graph_star(int n, graph *g, ds_err *err) {
+    memset(g, 0, sizeof *g);
+    if (n < 2) return ds_fail(err, "a star needs at least 2 nodes (got %d)", n);
+    edges e;
+    if (edges_alloc(&e, (size_t)n, err)) return -1;
+    for (int i = 1; i < n; i++) edges_add(&e, 0, i);
+    return edges_build(&e, n, g, err);
+}
+
+/* Growable neighbour lists for the rewiring. */
+typedef struct adj_lists {
+    int **nb;
+    int *deg, *cap;
+} adj_lists;
+
+static int lists_has(const adj_lists *a, int u, int v) {
+    for (int k = 0; k < a->deg[u]; k++)
+        if (a->nb[u][k] == v) return 1;
+    return 0;
+}
+
+static int lists_add(adj_lists *a, int u, int v) {
+    if (a->deg[u] == a->cap[u]) {
+        int cap = a->cap[u] ? 2 * a->cap[u] : 4;
+        int *nb = realloc(a->nb[u], sizeof(int) * (size_t)cap);
+        if (!nb) return -1;
+        a->nb[u] = nb;
+        a->cap[u] = cap;
+    }
+    a->nb[u][a->deg[u]++] = v;
+    return 0;
+}
+
+static void lists_remove(adj_lists *a, int u, int v) {
+    for (int k = 0; k < a->deg[u]; k++)
+        if (a->nb[u][k] == v) {
+            a->nb[u][k] = a->nb[u][--a->deg[u]];
+            return;
+        }
+}
+
+int graph_small_world(int n, int k, double beta, uint64_t seed, graph *g, ds_err *err) {
+    memset(g, 0, sizeof *g);
+    if (k < 2 || k % 2 || k >= n)
+        return ds_fail(err, "a small world of %d nodes needs an even degree k with 2 <= k < nodes (got %d)", n, k);
+    if (!(beta >= 0 && beta <= 1)) return ds_fail(err, "small world: rewiring probability %g is not in [0, 1]", beta);
+    const int half = k / 2;
+    const size_t m = (size_t)n * half;
+    adj_lists a = {calloc((size_t)n, sizeof(int *)), calloc((size_t)n, sizeof(int)), calloc((size_t)n, sizeof(int))};
+    int *target = malloc(sizeof(int) * m); /* edge (i, i + j)'s other end, at i * half + j - 1 */
+    edges e = {0};
+    int rc = -1;
+    if (!a.nb || !a.deg || !a.cap || !target) {
+        ds_fail(err, "out of memory for a graph");
+        goto done;
+    }
+    for (int i = 0; i < n; i++)
+        for (int j = 1; j <= half; j++) {
+            target[(size_t)i * half + j - 1] = (i + j) % n;
+            if (lists_add(&a, i, (i + j) % n) || lists_add(&a, (i + j) % n, i)) {
+                ds_fail(err, "out of memory for a graph");
+                goto done;
+            }
+        }
+    rng r;
+    rng_seed(&r, rng_derive(seed, 0x5a11, 0));
+    for (int j = 1; j <= half; j++)
+        for (int i = 0; i < n; i++) {
+            if (rng_uniform(&r) >= beta || a.deg[i] >= n - 1) continue;
+            int w;
+            do w = (int)rng_below(&r, (uint64_t)n);
+            while (w == i || lists_has(&a, i, w));
+            int *t = &target[(size_t)i * half + j - 1];
+            lists_remove(&a, i, *t);
+            lists_remove(&a, *t, i);
+            *t = w;
+            if (lists_add(&a, i, w) || lists_add(&a, w, i)) {
+                ds_fail(err, "out of memory for a graph");
+                goto done;
+            }
+        }
+    if (edges_alloc(&e, m, err)) goto done;
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < half; j++) edges_add(&e, i, target[(size_t)i * half + j]);
+    rc = edges_build(&e, n, g, err);
+done:
+    for (int i = 0; a.nb && i < n; i++) free(a.nb[i]);
+    free(a.nb);
+    free(a.deg);
+    free(a.cap);
+    free(target);
+    return rc;
+}
+
+int graph_reach(const graph *g) {
+    if (g->nodes < 1) return 0;
+    int *queue = malloc(sizeof(int) * (size_t)g->nodes);
+    char *seen = calloc((size_t)g->nodes, 1);
+    int head = 0, tail = 0;
+    if (!queue || !seen) {
+        free(queue);
+        free(seen);
+        return -1;
+    }
+    queue[tail++] = 0;
+    seen[0] = 1;
+    while (head < tail) {
+        int v = queue[head++];
+        for (int k = g->start[v]; k < g->start[v + 1]; k++)
+            if (!seen[g->adj[k]]) {
+                seen[g->adj[k]] = 1;
+                queue[tail++] = g->adj[k];
+            }
+    }
+    free(queue);
+    free(seen);
+    return tail;
+}

@@ -19,6 +19,7 @@ int evaluator_init(evaluator *e, const nn_arch *a, const dataset *d, const uint3
     if (threads > EVALUATOR_MAX_THREADS) threads = EVALUATOR_MAX_THREADS;
     if ((size_t)threads > n) threads = n ? (int)n : 1;
     e->threads = threads;
+    e->active = threads;
     uint32_t *all = NULL;
     if (!idx) {
         if (!(all = malloc(sizeof(uint32_t) * (n ? n : 1)))) return ds_fail(err, "out of memory");
@@ -47,10 +48,26 @@ void evaluator_free(evaluator *e) {
     memset(e, 0, sizeof *e);
 }
 
+int evaluator_select(evaluator *e, const dataset *d, const uint32_t *idx, size_t n, int batch, ds_err *err) {
+    int active = (size_t)e->threads > n ? (int)n : e->threads;
+    for (int t = 0; t < e->threads; t++) batcher_free(&e->batches[t]);
+    e->active = 0;
+    for (int t = 0; t < active; t++) {
+        size_t from = n * (size_t)t / (size_t)active, to = n * (size_t)(t + 1) / (size_t)active;
+        if (batcher_init(&e->batches[t], d, idx + from, to - from, batch, 0, 0, err)) return -1;
+        e->active = t + 1;
+    }
+    return 0;
+}
+
 static void eval_worker(void *ctx, int t) {
     evaluator *e = ctx;
     batcher *b = &e->batches[t];
     nn_stats s = {0};
+    if (t >= e->active) {
+        e->stats[t] = s;
+        return;
+    }
     b->pos = 0; /* restart the pass */
     int m;
     while ((m = batcher_next(b)) > 0) {

@@ -13,6 +13,7 @@
 typedef struct evaluator {
     const nn_arch *arch;                      /* borrowed */
     int threads;
+    int active;                               /* threads with samples (evaluator_select) */
     thread_pool *pool;                        /* owned */
     nn_work *work[EVALUATOR_MAX_THREADS];     /* owned, sized for the eval batch */
     batcher batches[EVALUATOR_MAX_THREADS];   /* owned, in dataset order */
@@ -24,6 +25,9 @@ typedef struct evaluator {
 int evaluator_init(evaluator *e, const nn_arch *a, const dataset *d, const uint32_t *idx,
                    size_t n, int batch, int threads, ds_err *err);
 void evaluator_free(evaluator *e);
+/* Points e at other samples of d (idx[n], n >= 1), keeping its threads and
+ * work space: e.g. one node's own test ratings before evaluating it. */
+int evaluator_select(evaluator *e, const dataset *d, const uint32_t *idx, size_t n, int batch, ds_err *err);
 /* One full pass; returns the summed statistics. */
 nn_stats evaluator_run(evaluator *e, const float *params);
 

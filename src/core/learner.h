@@ -85,6 +85,8 @@ typedef struct learner_nn_spec {
     int threads;                        /* threads inside one call (data parallel); 1 in the simulator */
     size_t eval_samples;                /* the first test samples used (0 = all) */
     int eval_batch;                     /* 0 = 128 */
+    int own_users;                      /* ratings: test node k on the test ratings of the users in its
+                                           training partition (decentralizepy's way), not all of them */
 } learner_nn_spec;
 
 int learner_nn_new(const learner_nn_spec *s, learner *out, ds_err *err);

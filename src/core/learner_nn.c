@@ -17,12 +17,16 @@
 
 typedef struct nn_node {
     batcher data;
+    uint32_t *test_idx; /* own_users: the test ratings of its users */
+    size_t test_n;
     float *velocity; /* momentum state, or NULL */
     int sgd_started;
 } nn_node;
 
 typedef struct nn_learner {
     const nn_arch *arch;
+    const dataset *test;
+    int eval_batch;
     sgd_config sgd;
     int n_slots;             /* nodes hosted */
     int *slot_of;            /* [node id] -> slot, or -1 (NULL: slot = id) */
@@ -39,6 +43,7 @@ static void nn_destroy(void *self) {
     for (int i = 0; L->nodes && i < L->n_slots; i++) {
         batcher_free(&L->nodes[i].data);
         free(L->nodes[i].velocity);
+        free(L->nodes[i].test_idx);
     }
     free(L->nodes);
     free(L->slot_of);
@@ -92,8 +97,9 @@ static int nn_train(void *self, int worker, int node, float *params, int steps, 
 
 static int nn_evaluate(void *self, int worker, int node, const float *params, learner_eval *out, ds_err *err) {
     nn_learner *L = self;
-    (void)node; /* every node is tested on the same samples */
-    (void)err;
+    nn_node *n = node_of(L, node);
+    if (n && n->test_idx && evaluator_select(&L->eval[worker], L->test, n->test_idx, n->test_n, L->eval_batch, err))
+        return -1;
     nn_stats s = evaluator_run(&L->eval[worker], params);
     out->metric = L->arch->task == NN_TASK_REGRESS ? nn_stats_rmse(&s) : nn_stats_accuracy(&s);
     out->loss = nn_stats_loss(&s);
@@ -121,6 +127,27 @@ static int nn_host(nn_learner *L, const learner_nn_spec *s, int slot, int id, ds
         seed = rng_derive(s->batch_seed, SEED_NODE_BATCHES, (uint64_t)id);
     }
     if (batcher_init(&n->data, s->train, idx, count, s->batch_size, 1, seed, err)) return -1;
+    if (s->own_users && s->train->user && s->test->user) {
+        /* The test ratings (of the first test_n) whose user the node trains on. */
+        size_t test_n = s->eval_samples && s->eval_samples < s->test->n ? s->eval_samples : s->test->n;
+        char *mine = calloc((size_t)s->train->n_users + 1, 1);
+        n->test_idx = malloc(sizeof(uint32_t) * (test_n ? test_n : 1));
+        if (!mine || !n->test_idx) {
+            free(mine);
+            return ds_fail(err, "out of memory");
+        }
+        for (size_t k = 0; k < (idx ? count : s->train->n); k++) {
+            int32_t u = s->train->user[idx ? idx[k] : k];
+            if (u >= 0 && u < s->train->n_users) mine[u] = 1;
+        }
+        for (size_t k = 0; k < test_n; k++) {
+            int32_t u = s->test->user[k];
+            if (u >= 0 && u < s->train->n_users && mine[u]) n->test_idx[n->test_n++] = (uint32_t)k;
+        }
+        free(mine);
+        if (n->test_n == 0)
+            return ds_fail(err, "node %d: none of its users has a test rating ([eval] scope = own_users)", id);
+    }
     if (s->sgd->momentum != 0 && !(n->velocity = calloc(L->arch->n_params, sizeof(float))))
         return ds_fail(err, "out of memory");
     return 0;
@@ -134,6 +161,7 @@ int learner_nn_new(const learner_nn_spec *s, learner *out, ds_err *err) {
     nn_learner *L = calloc(1, sizeof *L);
     if (!L) return ds_fail(err, "out of memory");
     L->arch = s->arch;
+    L->test = s->test;
     L->sgd = *s->sgd;
     L->max_node = total - 1;
     L->n_slots = s->nodes ? s->n_nodes : total;
@@ -152,6 +180,7 @@ int learner_nn_new(const learner_nn_spec *s, learner *out, ds_err *err) {
         if (nn_host(L, s, i, id, err)) goto fail;
     }
     int eval_batch = s->eval_batch > 0 ? s->eval_batch : 128;
+    L->eval_batch = eval_batch;
     size_t test_n = s->eval_samples && s->eval_samples < s->test->n ? s->eval_samples : s->test->n;
     L->workers = workers;
     for (int w = 0; w < workers; w++) {

@@ -477,10 +477,10 @@ int compare_is_seeded(const char *dir) {
     return found;
 }
 
-int run_compare_seed_dir(const char *base, const char *baseline, FILE *out, ds_err *err) {
-    uint64_t seeds[RUN_MAX_SEEDS_COMPARE];
-    int n_seeds = 0, n_algs = 0, rc = -1;
-    char *algs[COMPARE_MAX_RUNS];
+int compare_seed_layout(const char *base, uint64_t *seeds, int *n_seeds_out, char **algs, int *n_algs_out,
+                        ds_err *err) {
+    int n_seeds = 0, n_algs = 0;
+    *n_seeds_out = *n_algs_out = 0;
     DIR *d = opendir(base);
     if (!d) return ds_fail(err, "%s: cannot open directory", base);
     for (struct dirent *e; (e = readdir(d));) {
@@ -501,6 +501,7 @@ int run_compare_seed_dir(const char *base, const char *baseline, FILE *out, ds_e
         if (e->d_name[0] != '.' && path_exists(p) && !(algs[n_algs++] = strdup(e->d_name))) {
             n_algs--;
             ds_fail(err, "out of memory");
+            closedir(d);
             goto done;
         }
     }
@@ -510,8 +511,20 @@ int run_compare_seed_dir(const char *base, const char *baseline, FILE *out, ds_e
         goto done;
     }
     qsort(algs, (size_t)n_algs, sizeof *algs, cmp_str);
-    rc = run_compare_seeds(base, seeds, n_seeds, algs, n_algs, baseline ? baseline : "adpsgd", out, err);
+    *n_seeds_out = n_seeds;
+    *n_algs_out = n_algs;
+    return 0;
 done:
+    for (int i = 0; i < n_algs; i++) free(algs[i]);
+    return -1;
+}
+
+int run_compare_seed_dir(const char *base, const char *baseline, FILE *out, ds_err *err) {
+    uint64_t seeds[RUN_MAX_SEEDS_COMPARE];
+    char *algs[COMPARE_MAX_RUNS];
+    int n_seeds, n_algs;
+    if (compare_seed_layout(base, seeds, &n_seeds, algs, &n_algs, err)) return -1;
+    int rc = run_compare_seeds(base, seeds, n_seeds, algs, n_algs, baseline ? baseline : "adpsgd", out, err);
     for (int i = 0; i < n_algs; i++) free(algs[i]);
     return rc;
 }

@@ -37,6 +37,11 @@ int run_compare_seeds(const char *base, const uint64_t *seeds, int n_seeds, char
 #define RUN_MAX_SEEDS_COMPARE 1000
 /* Is dir an experiment run over seeds (seed-<s>/ folders, no summary.json)? */
 int compare_is_seeded(const char *dir);
+/* The seeds of base (its seed-<s>/ folders, ascending, at most
+ * RUN_MAX_SEEDS_COMPARE) and the runs of the first (folders with
+ * summary.json, by name; at most COMPARE_MAX_RUNS, strdup'ed: the caller
+ * frees them). */
+int compare_seed_layout(const char *base, uint64_t *seeds, int *n_seeds, char **algs, int *n_algs, ds_err *err);
 /* run_compare_seeds over every seed-<s>/ folder of base and the runs of
  * the first; baseline: an algorithm's name (NULL = adpsgd, if present). */
 int run_compare_seed_dir(const char *base, const char *baseline, FILE *out, ds_err *err);

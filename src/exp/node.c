@@ -39,6 +39,7 @@ typedef struct node_rt {
     double t0, eval_time;
     int steps_left, training;
     double busy;              /* training-clock seconds spent in SGD */
+    uint64_t steps;           /* SGD steps taken */
     learner_train_stats train; /* since the last evaluation */
     /* results */
     strbuf rows;              /* node-K.csv text */
@@ -97,6 +98,7 @@ static int train_step(node_rt *n) {
     if (n->learn.ops->train(n->learn.self, 0, n->id, n->next, 1, &n->train, n->err)) return -1;
     if (n->slowdown > 1) clock_sleep((n->slowdown - 1) * (clock_now() - t0));
     n->busy += clock_now() - t0;
+    n->steps++;
     return 0;
 }
 
@@ -180,6 +182,8 @@ static int write_node_json(node_rt *n, const char *dir, int interrupted, double 
     cJSON_AddNumberToObject(j, "wall_time_s", wall);
     cJSON_AddNumberToObject(j, "evaluation_s", n->eval_time);
     cJSON_AddNumberToObject(j, "rounds", n->state ? (double)n->algo->counters(n->state)->rounds : 0);
+    cJSON_AddNumberToObject(j, "steps", (double)n->steps);
+    cJSON_AddNumberToObject(j, "sgd_s", n->busy);
     cJSON_AddNumberToObject(j, "bytes_sent", (double)ts.bytes_sent);
     cJSON_AddNumberToObject(j, "bytes_received", (double)ts.bytes_received);
     cJSON_AddNumberToObject(j, "messages_sent", (double)ts.msgs_sent);
@@ -255,6 +259,7 @@ int node_run(const config *c, const node_options *o, int *bad_input, ds_err *err
     node_spec *spec = malloc(sizeof *spec * (size_t)N);
     hosts h = {0};
     node_rt n = {0};
+    topology topo = {0};
     int dir_ok = 0, rc = -1;
     size_t P = 0;
     n.id = id;
@@ -276,7 +281,11 @@ int node_run(const config *c, const node_options *o, int *bad_input, ds_err *err
         goto done;
     }
     P = n.learn.n_params;
-    algo_config ac = run_algo_config(c, P);
+    if (exp_topology(c, &topo, err)) {
+        *bad_input = 1;
+        goto done;
+    }
+    algo_config ac = run_algo_config(c, P, &topo);
     if (algo_config_check(name, &ac, err)) {
         *bad_input = 1;
         goto done;
@@ -420,6 +429,7 @@ done:
     transport_stop(n.tr);
     if (n.state) algo->node_free(n.state);
     if (n.shared) algo->shared_free(n.shared);
+    topology_free(&topo);
     learner_free(&n.learn);
     free(n.params);
     free(n.next);

@@ -3,6 +3,7 @@
 #include "exp/plot.h"
 
 #include <errno.h>
+#include <math.h>
 #include <limits.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include "core/metrics_csv.h"
 #include "exp/compare.h"
 #include "util/fileio.h"
+#include "util/strbuf.h"
 
 extern char **environ;
 
@@ -45,9 +47,16 @@ static int run_metric(const char *dir, const char **metric, ds_err *err) {
     return 0;
 }
 
-static void write_plot(FILE *f, char **abs_dirs, char **labels, int n, const char *metric, int which) {
+/* One curve: a run's metrics.csv, or the seeds-<alg>.csv of a run over
+ * seeds (mean over the seeds with its 95% interval). */
+typedef struct plot_src {
+    char *file;  /* absolute path */
+    char *label;
+    int seeds;   /* 0: a run's metrics.csv; else the seeds it averages */
+} plot_src;
+
+static void write_plot(FILE *f, const plot_src *src, int n, const char *metric, int which) {
     int acc = !strcmp(metric, "accuracy");
-    const char *x = which == 1 ? "(column(\"bytes_sent\")/1e6)" : "\"time_s\"";
     fprintf(f, "set xlabel '%s'\n", which == 1 ? "data sent by all nodes (MB)" : "simulated time (s)");
     fprintf(f, "set ylabel '%s'\n", acc ? "test accuracy (%), mean over nodes" : "test RMSE, mean over nodes");
     fprintf(f, "set key %s right\n", acc ? "bottom" : "top");
@@ -58,25 +67,32 @@ static void write_plot(FILE *f, char **abs_dirs, char **labels, int n, const cha
     static const int points[] = {7, 5, 9, 11, 13};
     for (int i = 0; i < n; i++) {
         const int colour = i % 8 + 1, round = i / 8;
-        char file[PATH_MAX + 32];
-        snprintf(file, sizeof file, "%s/metrics.csv", abs_dirs[i]);
+        const int seeded = src[i].seeds > 0;
+        const char *x = which == 1 ? (seeded ? "\"mb_sent\"" : "(column(\"bytes_sent\")/1e6)") : "\"time_s\"";
         if (i) fprintf(f, ", \\\n     ");
-        if (which == 2) { /* min-max band first, then the mean on top */
-            gp_string(f, file);
-            fprintf(f, " using \"time_s\":\"%s_min\":\"%s_max\" with filledcurves fs transparent solid 0.18 "
-                       "noborder lc %d notitle, \\\n     ", metric, metric, colour);
+        /* A band first, the mean on top: the seeds' 95% interval of the
+         * mean (seeded, time plot), or the min-max over nodes (spread). */
+        const char *lo = which == 2 ? "min" : "ci_low", *hi = which == 2 ? "max" : "ci_high";
+        if (which == 2 || (seeded && which == 0)) {
+            gp_string(f, src[i].file);
+            fprintf(f, " using \"time_s\":\"%s_%s\":\"%s_%s\" with filledcurves fs transparent solid 0.18 "
+                       "noborder lc %d notitle, \\\n     ", metric, lo, metric, hi, colour);
         }
-        gp_string(f, file);
+        gp_string(f, src[i].file);
         fprintf(f, " using %s:\"%s_mean\" with linespoints lw 2 pt %d ps 0.5 lc %d dt %d title ", x, metric,
                 points[round % 5], colour, round % 5 + 1);
         char title[512];
-        snprintf(title, sizeof title, "%s%s", labels[i], which == 2 ? " (mean; band: min-max node)" : "");
+        if (seeded)
+            snprintf(title, sizeof title, "%s (mean of %d seeds%s)", src[i].label, src[i].seeds,
+                     which == 0 ? "; band: its 95% CI" : which == 2 ? "; band: mean min-max node" : "");
+        else
+            snprintf(title, sizeof title, "%s%s", src[i].label, which == 2 ? " (mean; band: min-max node)" : "");
         gp_string(f, title);
     }
     fprintf(f, "\n");
 }
 
-static char *make_script(char **abs_dirs, char **labels, int n, const char *metric, const char *abs_out) {
+static char *make_script(const plot_src *src, int n, const char *metric, const char *abs_out) {
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
@@ -96,7 +112,7 @@ static char *make_script(char **abs_dirs, char **labels, int n, const char *metr
             fprintf(f, "set output ");
             gp_string(f, out);
             fprintf(f, " . suffix\n");
-            write_plot(f, abs_dirs, labels, n, metric, p);
+            write_plot(f, src, n, metric, p);
         }
         fprintf(f, "unset output\n");
     }
@@ -145,40 +161,15 @@ void plot_default_dir(char **dirs, int n, char *buf, size_t cap) {
     snprintf(buf, cap, "%s/plots", *parent ? parent : ".");
 }
 
-int run_plot(char **dirs, int n, const char *out_dir, ds_err *err) {
-    if (n < 1) return ds_fail(err, "plot: no run directories given");
-    if (n > COMPARE_MAX_RUNS) return ds_fail(err, "plot: at most %d runs", COMPARE_MAX_RUNS);
-    const char *metric = NULL;
-    for (int i = 0; i < n; i++) {
-        const char *m = NULL;
-        if (run_metric(dirs[i], &m, err)) return -1;
-        if (metric && strcmp(m, metric))
-            return ds_fail(err, "plot: %s measures %s but %s measures %s", dirs[0], metric, dirs[i], m);
-        metric = m;
-    }
+/* Writes plots.gp for src[0..n) into out_dir and draws it; the images
+ * appear whole or not at all. */
+static int draw(const plot_src *src, int n, const char *metric, const char *out_dir, ds_err *err) {
     if (make_dirs(out_dir, err)) return -1;
     int rc = -1;
     char abs_out[PATH_MAX] = "", script[PATH_MAX + 16];
-    char **abs_dirs = calloc((size_t)n, sizeof(char *)), **labels = calloc((size_t)n, sizeof(char *));
     char *text = NULL;
-    if (!abs_dirs || !labels) {
-        ds_fail(err, "out of memory");
-        goto done;
-    }
-    if (!realpath(out_dir, abs_out)) {
-        ds_fail(err, "%s: %s", out_dir, strerror(errno));
-        goto done;
-    }
-    for (int i = 0; i < n; i++) {
-        abs_dirs[i] = realpath(dirs[i], NULL);
-        labels[i] = malloc(256);
-        if (!abs_dirs[i] || !labels[i]) {
-            ds_fail(err, "%s: %s", dirs[i], strerror(errno));
-            goto done;
-        }
-        compare_label(dirs, n, i, labels[i], 256);
-    }
-    text = make_script(abs_dirs, labels, n, metric, abs_out);
+    if (!realpath(out_dir, abs_out)) return ds_fail(err, "%s: %s", out_dir, strerror(errno));
+    text = make_script(src, n, metric, abs_out);
     if (!text) {
         ds_fail(err, "out of memory");
         goto done;
@@ -194,19 +185,200 @@ int run_plot(char **dirs, int n, const char *out_dir, ds_err *err) {
             if (rename(from, to)) rc = ds_fail(err, "%s: %s", to, strerror(errno));
         }
 done:
-    if (rc && *abs_out) /* leave no half-drawn temporaries behind */
+    if (rc) /* leave no half-drawn temporaries behind */
         for (int t = 0; t < 2; t++)
             for (int p = 0; p < N_PLOTS; p++) {
                 char tmp[PATH_MAX + 64];
                 snprintf(tmp, sizeof tmp, "%s/%s.%s.tmp", abs_out, PLOT_NAMES[p], t ? "svg" : "png");
                 remove(tmp);
             }
-    for (int i = 0; abs_dirs && labels && i < n; i++) {
-        free(abs_dirs[i]);
-        free(labels[i]);
-    }
-    free(abs_dirs);
-    free(labels);
     free(text);
+    return rc;
+}
+
+static void free_srcs(plot_src *src, int n) {
+    for (int i = 0; src && i < n; i++) {
+        free(src[i].file);
+        free(src[i].label);
+    }
+    free(src);
+}
+
+int run_plot(char **dirs, int n, const char *out_dir, ds_err *err) {
+    if (n < 1) return ds_fail(err, "plot: no run directories given");
+    if (n > COMPARE_MAX_RUNS) return ds_fail(err, "plot: at most %d runs", COMPARE_MAX_RUNS);
+    const char *metric = NULL;
+    for (int i = 0; i < n; i++) {
+        const char *m = NULL;
+        if (run_metric(dirs[i], &m, err)) return -1;
+        if (metric && strcmp(m, metric))
+            return ds_fail(err, "plot: %s measures %s but %s measures %s", dirs[0], metric, dirs[i], m);
+        metric = m;
+    }
+    int rc = -1;
+    plot_src *src = calloc((size_t)n, sizeof *src);
+    if (!src) return ds_fail(err, "out of memory");
+    for (int i = 0; i < n; i++) {
+        char abs_dir[PATH_MAX];
+        if (!realpath(dirs[i], abs_dir)) {
+            ds_fail(err, "%s: %s", dirs[i], strerror(errno));
+            goto done;
+        }
+        src[i].file = malloc(PATH_MAX + 32);
+        src[i].label = malloc(256);
+        if (!src[i].file || !src[i].label) {
+            ds_fail(err, "out of memory");
+            goto done;
+        }
+        snprintf(src[i].file, PATH_MAX + 32, "%s/metrics.csv", abs_dir);
+        compare_label(dirs, n, i, src[i].label, 256);
+    }
+    rc = draw(src, n, metric, out_dir, err);
+done:
+    free_srcs(src, n);
+    return rc;
+}
+
+/* ---- runs over seeds ------------------------------------------------------ */
+
+/* One seed's metrics.csv: time, metric mean, min, max and MB sent per row. */
+typedef struct seed_curve {
+    int rows, regress;
+    double *v; /* [rows][5] */
+} seed_curve;
+
+static int read_curve(const char *path, seed_curve *c, ds_err *err) {
+    text_file tf;
+    memset(c, 0, sizeof *c);
+    if (text_open(&tf, path, (size_t)256 << 20, err)) return -1;
+    int rc = 0, cap = 0;
+    for (char *line; rc == 0 && (line = text_next(&tf));) {
+        if (tf.line == 1) {
+            rc = metrics_csv_parse_header(line, path, &c->regress, err);
+            continue;
+        }
+        run_report r;
+        char where[PATH_MAX + 96];
+        snprintf(where, sizeof where, "%s:%d", path, tf.line);
+        if ((rc = metrics_csv_parse_row(line, where, c->regress, &r, err))) break;
+        if (c->rows == cap) {
+            cap = cap ? 2 * cap : 64;
+            double *v = realloc(c->v, sizeof(double) * 5 * (size_t)cap);
+            if (!v) {
+                rc = ds_fail(err, "out of memory");
+                break;
+            }
+            c->v = v;
+        }
+        const double scale = c->regress ? 1 : 100; /* accuracy back in % */
+        double *row = c->v + 5 * (size_t)c->rows++;
+        row[0] = r.time;
+        row[1] = r.metric_mean * scale;
+        row[2] = r.metric_min * scale;
+        row[3] = r.metric_max * scale;
+        row[4] = (double)r.bytes_sent / 1e6;
+    }
+    text_close(&tf);
+    if (rc == 0 && c->rows == 0) rc = ds_fail(err, "%s: no evaluations", path);
+    if (rc) {
+        free(c->v);
+        c->v = NULL;
+    }
+    return rc;
+}
+
+/* out/seeds-<alg>.csv: per evaluation time, the mean over the seeds of
+ * MB sent and of the metric's mean (with the 95% interval of that mean),
+ * min and max. Rows up to the shortest seed's; times must agree. */
+static int write_seed_curve(const char *base, const uint64_t *seeds, int n_seeds, const char *alg, const char *out,
+                            const char **metric, char *file, size_t cap, ds_err *err) {
+    seed_curve *c = calloc((size_t)n_seeds, sizeof *c);
+    double *v = malloc(sizeof(double) * (size_t)n_seeds);
+    strbuf b = {0};
+    int rc = -1, rows = 0;
+    if (!c || !v) {
+        ds_fail(err, "out of memory");
+        goto done;
+    }
+    for (int s = 0; s < n_seeds; s++) {
+        char path[PATH_MAX + 64];
+        snprintf(path, sizeof path, "%s/seed-%llu/%s/metrics.csv", base, (unsigned long long)seeds[s], alg);
+        if (read_curve(path, &c[s], err)) goto done;
+        if (c[s].regress != c[0].regress) {
+            ds_fail(err, "%s: measures another metric than seed %llu", path, (unsigned long long)seeds[0]);
+            goto done;
+        }
+        rows = s == 0 || c[s].rows < rows ? c[s].rows : rows;
+    }
+    *metric = metrics_csv_metric(c[0].regress);
+    const char *m = *metric;
+    if (strbuf_printf(&b, "time_s,mb_sent,%s_mean,%s_ci_low,%s_ci_high,%s_min,%s_max,seeds\n", m, m, m, m, m))
+        goto oom;
+    for (int r = 0; r < rows; r++) {
+        double mean[5], half[5];
+        for (int k = 0; k < 5; k++) {
+            for (int s = 0; s < n_seeds; s++) v[s] = c[s].v[5 * (size_t)r + k];
+            compare_mean_ci(v, n_seeds, &mean[k], &half[k]);
+            if (k == 0)
+                for (int s = 1; s < n_seeds; s++)
+                    if (fabs(v[s] - v[0]) > 1e-9 * (1 + fabs(v[0]))) {
+                        ds_fail(err, "%s: seed %llu evaluated at %g s where seed %llu did at %g s (row %d): "
+                                     "the seeds' curves cannot be averaged", alg, (unsigned long long)seeds[s], v[s],
+                                (unsigned long long)seeds[0], v[0], r + 1);
+                        goto done;
+                    }
+        }
+        double h = n_seeds > 1 ? half[1] : 0;
+        if (strbuf_printf(&b, "%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%d\n", mean[0], mean[4], mean[1], mean[1] - h,
+                          mean[1] + h, mean[2], mean[3], n_seeds))
+            goto oom;
+    }
+    snprintf(file, cap, "%s/seeds-%s.csv", out, alg);
+    rc = atomic_write_string(file, strbuf_str(&b), err);
+    goto done;
+oom:
+    ds_fail(err, "out of memory");
+done:
+    for (int s = 0; c && s < n_seeds; s++) free(c[s].v);
+    free(c);
+    free(v);
+    strbuf_free(&b);
+    return rc;
+}
+
+int run_plot_seeds(const char *base, const uint64_t *seeds, int n_seeds, char **algs, int n_algs, const char *out_dir,
+                   ds_err *err) {
+    if (n_seeds < 1 || n_algs < 1) return ds_fail(err, "plot: no seeds or no runs");
+    if (n_algs > COMPARE_MAX_RUNS) return ds_fail(err, "plot: at most %d runs", COMPARE_MAX_RUNS);
+    if (make_dirs(out_dir, err)) return -1;
+    char abs_out[PATH_MAX];
+    if (!realpath(out_dir, abs_out)) return ds_fail(err, "%s: %s", out_dir, strerror(errno));
+    plot_src *src = calloc((size_t)n_algs, sizeof *src);
+    if (!src) return ds_fail(err, "out of memory");
+    int rc = 0;
+    const char *metric = NULL;
+    for (int a = 0; a < n_algs && !rc; a++) {
+        const char *m = NULL;
+        src[a].seeds = n_seeds;
+        src[a].file = malloc(PATH_MAX + 64);
+        src[a].label = strdup(algs[a]);
+        if (!src[a].file || !src[a].label) rc = ds_fail(err, "out of memory");
+        else rc = write_seed_curve(base, seeds, n_seeds, algs[a], abs_out, &m, src[a].file, PATH_MAX + 64, err);
+        if (!rc && metric && strcmp(m, metric))
+            rc = ds_fail(err, "plot: %s measures %s but %s measures %s", algs[0], metric, algs[a], m);
+        metric = m;
+    }
+    if (!rc) rc = draw(src, n_algs, metric, out_dir, err);
+    free_srcs(src, n_algs);
+    return rc;
+}
+
+int run_plot_seed_dir(const char *base, const char *out_dir, ds_err *err) {
+    uint64_t seeds[RUN_MAX_SEEDS_COMPARE];
+    char *algs[COMPARE_MAX_RUNS];
+    int n_seeds, n_algs;
+    if (compare_seed_layout(base, seeds, &n_seeds, algs, &n_algs, err)) return -1;
+    int rc = run_plot_seeds(base, seeds, n_seeds, algs, n_algs, out_dir, err);
+    for (int i = 0; i < n_algs; i++) free(algs[i]);
     return rc;
 }

@@ -34,6 +34,9 @@ struct results {
     int n_stragglers;
     int *straggler_ids;            /* [n_stragglers], ascending */
     node_spec *straggler_spec; /* [n_stragglers], their links */
+    int n_compute;
+    int *compute_ids;              /* [n_compute] compute stragglers, ascending */
+    double *compute_slowdown;      /* [n_compute] their step-time multipliers */
     ds_err *err;
 };
 
@@ -65,12 +68,14 @@ static int write_links(const results *x, const node_spec *spec, int N, ds_err *e
     strbuf b = {0};
     int rc = -1;
     char path[4096 + 16];
-    if (strbuf_printf(&b, "node,up_bps,down_bps,latency_s,slowdown,straggler\n")) goto oom;
-    for (int i = 0, j = 0; i < N; i++) {
+    if (strbuf_printf(&b, "node,up_bps,down_bps,latency_s,slowdown,straggler,compute_straggler\n")) goto oom;
+    for (int i = 0, j = 0, q = 0; i < N; i++) {
         int straggler = j < x->n_stragglers && x->straggler_ids[j] == i;
+        int slow = q < x->n_compute && x->compute_ids[q] == i;
         j += straggler;
-        if (strbuf_printf(&b, "%d,%.17g,%.17g,%.17g,%.17g,%d\n", i, spec[i].up, spec[i].down, spec[i].latency,
-                          spec[i].slowdown, straggler))
+        q += slow;
+        if (strbuf_printf(&b, "%d,%.17g,%.17g,%.17g,%.17g,%d,%d\n", i, spec[i].up, spec[i].down, spec[i].latency,
+                          spec[i].slowdown, straggler, slow))
             goto oom;
     }
     snprintf(path, sizeof path, "%s/links.csv", x->dir);
@@ -89,15 +94,19 @@ static int find_stragglers(results *x, ds_err *err) {
     node_spec *spec = malloc(sizeof *spec * (size_t)N);
     x->straggler_ids = malloc(sizeof(int) * (size_t)N);
     x->straggler_spec = malloc(sizeof *x->straggler_spec * (size_t)N);
+    x->compute_ids = malloc(sizeof(int) * (size_t)N);
+    x->compute_slowdown = malloc(sizeof(double) * (size_t)N);
     int rc = -1;
-    if (!spec || !x->straggler_ids || !x->straggler_spec) {
+    if (!spec || !x->straggler_ids || !x->straggler_spec || !x->compute_ids || !x->compute_slowdown) {
         ds_fail(err, "out of memory");
         goto done;
     }
-    if (exp_stragglers(x->cfg, N, x->straggler_ids, &x->n_stragglers, err) || exp_node_specs(x->cfg, N, spec, err))
+    if (exp_stragglers(x->cfg, N, x->straggler_ids, &x->n_stragglers, err) || exp_node_specs(x->cfg, N, spec, err) ||
+        exp_compute_stragglers(x->cfg, N, x->compute_ids, &x->n_compute, err))
         goto done;
     qsort(x->straggler_ids, (size_t)x->n_stragglers, sizeof(int), cmp_int);
     for (int j = 0; j < x->n_stragglers; j++) x->straggler_spec[j] = spec[x->straggler_ids[j]];
+    for (int j = 0; j < x->n_compute; j++) x->compute_slowdown[j] = spec[x->compute_ids[j]].slowdown;
     rc = write_links(x, spec, N, err);
 done:
     free(spec);
@@ -133,6 +142,8 @@ void results_free(results *x) {
     strbuf_free(&x->nodes);
     free(x->straggler_ids);
     free(x->straggler_spec);
+    free(x->compute_ids);
+    free(x->compute_slowdown);
     free(x->dir);
     free(x->algorithm);
     free(x);
@@ -161,6 +172,13 @@ static int write_summary(results *x, int final, int interrupted) {
         cJSON_AddNumberToObject(o, "latency_s", sp->latency);
         cJSON_AddNumberToObject(o, "slowdown", sp->slowdown);
         cJSON_AddItemToArray(strag, o);
+    }
+    cJSON *slow = cJSON_AddArrayToObject(root, "compute_stragglers");
+    for (int j = 0; j < x->n_compute; j++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "node", x->compute_ids[j]);
+        cJSON_AddNumberToObject(o, "slowdown", x->compute_slowdown[j]);
+        cJSON_AddItemToArray(slow, o);
     }
     cJSON *tt = cJSON_AddArrayToObject(root, "time_to_target");
     for (int i = 0; i < x->n_targets; i++) {

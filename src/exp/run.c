@@ -171,7 +171,7 @@ static int step_time_of(const config *c, const exp_inputs *in, const run_options
     return rc;
 }
 
-algo_config run_algo_config(const config *c, size_t n_params) {
+algo_config run_algo_config(const config *c, size_t n_params, const topology *topo) {
     return (algo_config){
         .nodes = (int)c->v.partition.nodes,
         .n_params = n_params,
@@ -182,6 +182,7 @@ algo_config run_algo_config(const config *c, size_t n_params) {
         .redraw = c->v.algorithm.redraw,
         .seed = (uint64_t)c->v.experiment.seed,
         .graph_file = c->v.algorithm.graph,
+        .topo = topo,
     };
 }
 
@@ -261,6 +262,9 @@ static int check_experiment(const config *c, int real, const algo_ops *algo, tra
         return ds_fail(err, "[model] name = %s does not fit [dataset] name = %s (%s)", c->v.model.name,
                        c->v.dataset.name,
                        is_mf ? "mf needs ratings: movielens or synthetic-ratings" : "ratings datasets need model mf");
+    if (!ratings && !strcmp(c->v.eval.scope, "own_users"))
+        return ds_fail(err, "%s: [eval] scope = own_users needs a ratings dataset (movielens, synthetic-ratings)",
+                       config_origin_of(c, CK_eval_scope));
     uint64_t seeds[RUN_MAX_SEEDS];
     int n_seeds;
     if (run_parse_seeds(c, seeds, &n_seeds, err)) return -1;
@@ -270,10 +274,13 @@ static int check_experiment(const config *c, int real, const algo_ops *algo, tra
     if (count < 0) return -1;
     const int N = (int)c->v.partition.nodes;
     if (N < 2) return ds_fail(err, "[partition] nodes = %d: divshare run needs at least 2 nodes", N);
-    algo_config ac = run_algo_config(c, 1);
-    if (algo && algo_config_check_ops(algo, &ac, err)) return ds_fail_prefix(err, "%s", algo->name);
-    for (int i = 0; i < count; i++)
-        if (algo_config_check(algs[i], &ac, err)) return -1;
+    topology topo;
+    if (exp_topology(c, &topo, err)) return -1;
+    algo_config ac = run_algo_config(c, 1, &topo);
+    int bad = algo && algo_config_check_ops(algo, &ac, err) ? ds_fail_prefix(err, "%s", algo->name) : 0;
+    for (int i = 0; i < count && !bad; i++) bad = algo_config_check(algs[i], &ac, err);
+    topology_free(&topo);
+    if (bad) return -1;
     double targets[RESULTS_MAX_TARGETS];
     int nt;
     if (results_parse_targets(c->v.eval.targets, targets, &nt, err)) return -1;
@@ -328,13 +335,19 @@ static int run_one(const config *c, const char *algorithm, const char *dir, cons
         return -1;
     if (l.max_workers > 0 && sc.threads > l.max_workers) sc.threads = l.max_workers;
     sc.algo = o->algo ? o->algo : algo_find(algorithm);
-    sc.algo_cfg = run_algo_config(c, l.n_params);
+    topology topo;
+    if (exp_topology(c, &topo, err)) {
+        learner_free(&l);
+        return -1;
+    }
+    sc.algo_cfg = run_algo_config(c, l.n_params, &topo);
     sc.algo_cfg.ext = o->algo_ext;
     char note[256];
     snprintf(note, sizeof note, "resolved configuration of this run (divshare run, algorithm %s)", algorithm);
     run_ctx x = {.o = o, .algorithm = algorithm, .err = err};
     if (results_write_config(c, dir, note, err) ||
         !(x.res = results_open(c, dir, algorithm, "sim", l.lower_is_better, o->log, err))) {
+        topology_free(&topo);
         learner_free(&l);
         return -1;
     }
@@ -346,6 +359,11 @@ static int run_one(const config *c, const char *algorithm, const char *dir, cons
         int n_eval = sim_eval_count(N, sc.eval_nodes);
         if (n_eval < N)
             fprintf(o->log, "%s: evaluates a seeded sample of %d of the %d nodes ([eval] nodes)\n", algorithm, n_eval, N);
+        if (!topology_is_complete(&topo)) {
+            char what[512];
+            topology_describe(&topo, what, sizeof what);
+            fprintf(o->log, "%s: topology %s\n", algorithm, what);
+        }
         fflush(o->log);
     }
     char path[4096 + 128];
@@ -354,6 +372,7 @@ static int run_one(const config *c, const char *algorithm, const char *dir, cons
         snprintf(path, sizeof path, "%s/messages.csv", dir);
         if (atomic_open(&x.trace, path, err)) {
             results_free(x.res);
+            topology_free(&topo);
             learner_free(&l);
             return -1;
         }
@@ -362,6 +381,7 @@ static int run_one(const config *c, const char *algorithm, const char *dir, cons
         h.on_message = on_message_trace;
     }
     int rc = sim_run(&sc, &l, &h, interrupted, err);
+    topology_free(&topo);
     learner_free(&l);
     if (x.tracing) {
         if (rc == 0) rc = atomic_commit(&x.trace, err);

@@ -44,7 +44,7 @@ int run_algorithm_list(const config *c, char *buf, size_t cap, char **algs, int 
 
 /* The [algorithm] settings of c for a model of n_params parameters (the
  * same for the simulator and for every real node). */
-algo_config run_algo_config(const config *c, size_t n_params);
+algo_config run_algo_config(const config *c, size_t n_params, const topology *topo);
 
 /* The directory the runs of an experiment go to: out_dir if given, else
  * <experiment.output>/<experiment.name>. */

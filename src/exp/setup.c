@@ -209,8 +209,80 @@ static int node_specs(const config *c, int N, node_spec *spec, int *stragglers, 
     return 0;
 }
 
+/* [compute]: stragglers drawn independently of the link stragglers (their
+ * own seeded permutation), then the file's per-node multipliers. slow[N]
+ * marks the compute stragglers (may be NULL). */
+static int compute_specs(const config *c, int N, node_spec *spec, char *slow, ds_err *err) {
+    double strag = c->v.compute.stragglers;
+    const char *origin = config_origin_of(c, CK_compute_stragglers);
+    int k = strag >= 1 ? (int)strag : (int)lround(strag * N);
+    if (strag >= 1 && strag != floor(strag))
+        return ds_fail(err, "%s: [compute] stragglers = %g: a count must be an integer (fractions are < 1)", origin,
+                       strag);
+    if (k > N) return ds_fail(err, "%s: [compute] stragglers = %d is more than the %d nodes", origin, k, N);
+    if (slow) memset(slow, 0, (size_t)N);
+    if (k > 0) {
+        uint32_t *perm = malloc(sizeof(uint32_t) * (size_t)N);
+        if (!perm) return ds_fail(err, "out of memory");
+        for (int i = 0; i < N; i++) perm[i] = (uint32_t)i;
+        rng r;
+        rng_seed(&r, exp_seed(c, SEED_PARTITION, 79));
+        rng_shuffle_u32(&r, perm, (size_t)N);
+        double lo = c->v.compute.slowdown, hi = c->v.compute.slowdown_max;
+        for (int j = 0; j < k; j++) {
+            spec[perm[j]].slowdown *= hi > lo ? lo + (hi - lo) * rng_uniform(&r) : lo;
+            if (slow) slow[perm[j]] = 1;
+        }
+        free(perm);
+    }
+    const char *path = c->v.compute.file;
+    if (!*path) return 0;
+    text_file tf;
+    if (text_open(&tf, path, (size_t)64 << 20, err)) return ds_fail_prefix(err, "[compute] file");
+    int rc = 0;
+    for (char *line; rc == 0 && (line = text_next(&tf));) {
+        char *f[3];
+        int nf = text_fields(line, f, 3);
+        if (nf == 0) continue;
+        long long id;
+        double s;
+        if (nf != 2 || text_int(f[0], &id) || text_double(f[1], &s))
+            rc = ds_fail(err, "%s:%d: expected 'node slowdown'", path, tf.line);
+        else if (id < 0 || id >= N)
+            rc = ds_fail(err, "%s:%d: node %lld is outside [0, %d]", path, tf.line, id, N - 1);
+        else if (!(s >= 1 && s <= 1e6))
+            rc = ds_fail(err, "%s:%d: slowdown %s is outside [1, 1e6]", path, tf.line, f[1]);
+        else {
+            spec[id].slowdown = s;
+            if (slow) slow[id] = s > 1;
+        }
+    }
+    text_close(&tf);
+    return rc;
+}
+
 int exp_node_specs(const config *c, int N, node_spec *spec, ds_err *err) {
-    return node_specs(c, N, spec, NULL, NULL, err);
+    if (node_specs(c, N, spec, NULL, NULL, err)) return -1;
+    return compute_specs(c, N, spec, NULL, err);
+}
+
+int exp_compute_stragglers(const config *c, int N, int *ids, int *n, ds_err *err) {
+    node_spec *spec = malloc(sizeof *spec * (size_t)N);
+    char *slow = malloc((size_t)N);
+    int rc = -1;
+    if (!spec || !slow) {
+        ds_fail(err, "out of memory");
+        goto done;
+    }
+    if (node_specs(c, N, spec, NULL, NULL, err) || compute_specs(c, N, spec, slow, err)) goto done;
+    *n = 0;
+    for (int i = 0; i < N; i++)
+        if (slow[i]) ids[(*n)++] = i;
+    rc = 0;
+done:
+    free(spec);
+    free(slow);
+    return rc;
 }
 
 int exp_stragglers(const config *c, int N, int *ids, int *n, ds_err *err) {
@@ -276,6 +348,23 @@ int exp_learner_new(const config *c, const exp_inputs *in, const int *nodes, int
         .threads = threads,
         .eval_samples = (size_t)c->v.eval.test_samples,
         .eval_batch = (int)c->v.eval.batch_size,
+        .own_users = !strcmp(c->v.eval.scope, "own_users"),
     };
     return learner_nn_new(&ls, out, err);
+}
+
+int exp_topology(const config *c, topology *t, ds_err *err) {
+    const topology_spec s = {
+        .kind = (topo_kind)topology_kind(c->v.topology.name),
+        .degree = (int)(c->v.topology.degree ? c->v.topology.degree : c->v.algorithm.degree),
+        .beta = c->v.topology.beta,
+        .rows = (int)c->v.topology.rows,
+        .redraw = (int)c->v.topology.redraw,
+        .file = c->v.topology.file,
+    };
+    if (s.kind == TOPO_FILE && !*s.file)
+        return ds_fail(err, "%s: [topology] name = file needs [topology] file", config_origin_of(c, CK_topology_name));
+    if (topology_new(&s, (int)c->v.partition.nodes, (uint64_t)c->v.experiment.seed, t, err))
+        return ds_fail_prefix(err, "%s", config_origin_of(c, CK_topology_name));
+    return 0;
 }

@@ -4,6 +4,7 @@
 #ifndef DS_SETUP_H
 #define DS_SETUP_H
 
+#include "algo/topology.h"
 #include "core/learner.h"
 #include "data/dataset.h"
 #include "data/partition.h"
@@ -73,6 +74,13 @@ int exp_node_specs(const config *c, int N, node_spec *spec, ds_err *err);
 /* The ids of exp_node_specs's stragglers into ids[N] (in the order they
  * were drawn), their count into *n. */
 int exp_stragglers(const config *c, int N, int *ids, int *n, ds_err *err);
+/* The same for the compute stragglers ([compute]: drawn, or listed in its
+ * file with a multiplier > 1), ascending. */
+int exp_compute_stragglers(const config *c, int N, int *ids, int *n, ds_err *err);
+
+/* The run's topology from [topology] (degree 0: [algorithm] degree); its
+ * errors name the config line. The same on every process of a real run. */
+int exp_topology(const config *c, topology *t, ds_err *err);
 
 /* [train] threads, with 0 meaning every online core. */
 int exp_threads(const config *c);
