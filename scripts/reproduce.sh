@@ -19,7 +19,8 @@
 #   --update-doc  put the new tables into docs/reproduction.md, between its
 #                 <!-- reproduce:NAME:begin --> and :end --> markers
 #   --only NAME   one table (repeatable)
-#   DIVSHARE=path/to/divshare (default build/divshare)
+#   DIVSHARE=path/to/divshare (default build/divshare); REPRODUCE_DOC: another
+#   document to update
 set -eu
 short=0 update=0 only="" out=runs/reproduce
 while [ $# -gt 0 ]; do
@@ -114,7 +115,7 @@ if wanted agree; then
 fi
 
 if [ $update = 1 ]; then
-  doc=$root/docs/reproduction.md
+  doc=${REPRODUCE_DOC:-$root/docs/reproduction.md}
   for t in "$out"/tables/*.md; do
     name=$(basename "$t" .md)
     grep -q "<!-- reproduce:$name:begin -->" "$doc" || { say "no marker for $name in $doc"; continue; }

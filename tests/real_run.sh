@@ -150,6 +150,19 @@ grep "^step_time = " "$tmp/agree/sim/swift/config.ini" | grep -qv "= 0.01$" && o
 "$ds" agree "$tmp/exp.ini" --seeds 1-2 --out "$tmp/agree2" >/dev/null 2>"$tmp/err"
 [ $? = 2 ] && grep -q "agree runs one seed" "$tmp/err" && ok || bad "agree --seeds: $(cat "$tmp/err")"
 
+# 3c. churn: the same availability trace as the simulator's, on each
+# node's training clock: node 1 is down from 1 s to 4 s of 6.
+printf '1.0 1 down\n4.0 1 up\n' >"$tmp/churn.txt"
+"$ds" launch "$tmp/exp.ini" --set partition.nodes=4 --set network.stragglers=0 --set algorithm.degree=2 \
+  --set experiment.duration=6 --set eval.interval=3 --set algorithm.algorithms=swift --set "churn.file=$tmp/churn.txt" \
+  --quiet --out "$tmp/churn" >"$tmp/churn.log" 2>&1 || bad "launch with churn: $(tail -3 "$tmp/churn.log")"
+py "
+import json, sys
+n = [json.load(open('$tmp/churn/swift/node-%d.json' % i)) for i in range(4)]
+s = json.load(open('$tmp/churn/swift/summary.json'))['totals']
+ok = n[1]['rounds'] < 0.8 * n[0]['rounds'] and n[1]['messages_dropped_offline'] > 0 and s['messages_dropped_offline'] > 0
+sys.exit(0 if ok else 1)" && ok || bad "churn: node 1 not held back or no offline drops"
+
 # 4. bad input
 mkdir -p "$tmp/t"
 cp "$tmp/a/divshare/config.ini" "$tmp/t/"

@@ -21,6 +21,15 @@ typedef struct trace_point {
     int line;        /* of the trace file: equal times apply in file order */
 } trace_point;
 
+/* A node leaving (online 0) or joining (1) at a time (availability
+ * trace, [churn] file). Every node starts online. */
+typedef struct churn_point {
+    double time;     /* simulated s; a real node's training clock */
+    int node;
+    int online;
+    int line;        /* of the file */
+} churn_point;
+
 /* Per-node figures at an evaluation (cumulative counters). */
 typedef struct node_report {
     uint32_t round;
@@ -29,6 +38,8 @@ typedef struct node_report {
     double train_loss;    /* mean over steps since the previous evaluation */
     uint64_t bytes_sent, bytes_received;
     uint64_t msgs_sent, msgs_dropped, msgs_received, applied;
+    uint64_t msgs_offline; /* messages to this node dropped because it was offline, and its own
+                              queued messages dropped when it left */
     double staleness;     /* mean rounds between sending and use of applied items */
     double idle_time;     /* simulated seconds not spent training */
 } node_report;
@@ -43,6 +54,7 @@ typedef struct run_report {
     double consensus;     /* mean L2 distance of models to their average */
     double mean_round;
     uint64_t bytes_sent, msgs_sent, msgs_dropped, msgs_received;
+    uint64_t msgs_offline; /* dropped because a node was offline (churn) */
     uint64_t events;
     double wall_train;    /* wall s spent in SGD so far */
     double wall_eval;     /* wall s spent evaluating so far (this one excluded) */

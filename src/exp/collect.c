@@ -86,8 +86,9 @@ static int load_node(const char *path, node_rows *out, ds_err *err) {
     return 0;
 }
 
-/* wall_time_s and evaluation_s of dir/node-K.json; -1 if absent. */
-static int node_wall(const char *dir, int k, double *wall, double *eval) {
+/* wall_time_s, evaluation_s and messages_dropped_offline (0 if absent)
+ * of dir/node-K.json; -1 if absent. */
+static int node_wall(const char *dir, int k, double *wall, double *eval, double *offline) {
     char path[4096 + 64];
     snprintf(path, sizeof path, "%s/node-%d.json", dir, k);
     unsigned char *data;
@@ -97,10 +98,12 @@ static int node_wall(const char *dir, int k, double *wall, double *eval) {
     cJSON *j = cJSON_Parse((const char *)data);
     free(data);
     cJSON *w = cJSON_GetObjectItem(j, "wall_time_s"), *e = cJSON_GetObjectItem(j, "evaluation_s");
+    cJSON *off = cJSON_GetObjectItem(j, "messages_dropped_offline");
     int ok = cJSON_IsNumber(w) && cJSON_IsNumber(e);
     if (ok) {
         *wall = w->valuedouble;
         *eval = e->valuedouble;
+        *offline = cJSON_IsNumber(off) ? off->valuedouble : 0;
     }
     cJSON_Delete(j);
     return ok ? 0 : -1;
@@ -158,13 +161,14 @@ int collect_run(const config *c, const char *dir, const char *algorithm, FILE *l
         if (u == 0 || times[k] > times[u - 1] + 1e-9) times[u++] = times[k];
     if (!(res = results_open(c, dir, algorithm, "real", regress, log, err))) goto done;
     /* Wall time and its split, from the nodes' own accounts. */
-    double wall = 0, eval_sum = 0;
+    double wall = 0, eval_sum = 0, offline = 0;
     int with_json = 0;
     for (int i = 0; i < N; i++) {
-        double w, e;
-        if (node_wall(dir, i, &w, &e)) continue;
+        double w, e, off;
+        if (node_wall(dir, i, &w, &e, &off)) continue;
         if (w > wall) wall = w;
         eval_sum += e;
+        offline += off;
         with_json++;
     }
     if (with_json) results_set_wall_time(res, wall);
@@ -187,6 +191,7 @@ int collect_run(const config *c, const char *dir, const char *algorithm, FILE *l
          * waiting); totals for the run, reported with the last row */
         r.wall_eval = mean_eval;
         r.wall_train = with_json ? wall - mean_eval : 0;
+        r.msgs_offline = (uint64_t)offline; /* the nodes' totals at the end (summary.json) */
         int evaluated = 0, with_loss = 0;
         for (int i = 0; i < N; i++) {
             node_rows *nr = &nodes[i];

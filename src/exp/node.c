@@ -40,6 +40,8 @@ typedef struct node_rt {
     int steps_left, training;
     double busy;              /* training-clock seconds spent in SGD */
     uint64_t steps;           /* SGD steps taken */
+    int offline;              /* down per [churn] file: no training, no sending, arrivals dropped */
+    uint64_t msgs_offline;    /* dropped by churn: queued when it left, or arrived while down */
     learner_train_stats train; /* since the last evaluation */
     /* results */
     strbuf rows;              /* node-K.csv text */
@@ -183,6 +185,7 @@ static int write_node_json(node_rt *n, const char *dir, int interrupted, double 
     cJSON_AddNumberToObject(j, "evaluation_s", n->eval_time);
     cJSON_AddNumberToObject(j, "rounds", n->state ? (double)n->algo->counters(n->state)->rounds : 0);
     cJSON_AddNumberToObject(j, "steps", (double)n->steps);
+    cJSON_AddNumberToObject(j, "messages_dropped_offline", (double)n->msgs_offline);
     cJSON_AddNumberToObject(j, "sgd_s", n->busy);
     cJSON_AddNumberToObject(j, "bytes_sent", (double)ts.bytes_sent);
     cJSON_AddNumberToObject(j, "bytes_received", (double)ts.bytes_received);
@@ -260,6 +263,8 @@ int node_run(const config *c, const node_options *o, int *bad_input, ds_err *err
     hosts h = {0};
     node_rt n = {0};
     topology topo = {0};
+    churn_point *churn = NULL;
+    int n_churn = 0, next_churn = 0;
     int dir_ok = 0, rc = -1;
     size_t P = 0;
     n.id = id;
@@ -281,7 +286,8 @@ int node_run(const config *c, const node_options *o, int *bad_input, ds_err *err
         goto done;
     }
     P = n.learn.n_params;
-    if (exp_topology(c, &topo, err)) {
+    if (exp_topology(c, &topo, err) ||
+        (*c->v.churn.file && run_read_churn(c->v.churn.file, N, &churn, &n_churn, err))) {
         *bad_input = 1;
         goto done;
     }
@@ -369,10 +375,25 @@ int node_run(const config *c, const node_options *o, int *bad_input, ds_err *err
             while (next_eval <= now) next_eval += interval;
             continue;
         }
+        /* [churn] file: this node leaves and joins on its training clock. */
+        for (; next_churn < n_churn && churn[next_churn].time <= now; next_churn++) {
+            if (churn[next_churn].node != id) continue;
+            if (!churn[next_churn].online && !n.offline) {
+                n.offline = 1;
+                n.msgs_offline += (uint64_t)transport_cancel_unsent(n.tr);
+            } else if (churn[next_churn].online) {
+                n.offline = 0;
+            }
+        }
         algo_msg *m;
         while ((m = transport_next(n.tr))) {
-            algo->on_message(n.state, &rt, m);
+            if (n.offline) n.msgs_offline++;
+            else algo->on_message(n.state, &rt, m);
             algo_msg_free(m);
+        }
+        if (n.offline) { /* down: neither train nor send until the next line of the trace */
+            transport_wait(n.tr, clock_now() + 0.02);
+            continue;
         }
         if (n.training && n.steps_left > 0) {
             if (train_step(&n)) {
@@ -430,6 +451,7 @@ done:
     if (n.state) algo->node_free(n.state);
     if (n.shared) algo->shared_free(n.shared);
     topology_free(&topo);
+    free(churn);
     learner_free(&n.learn);
     free(n.params);
     free(n.next);

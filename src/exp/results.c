@@ -205,6 +205,7 @@ static int write_summary(results *x, int final, int interrupted) {
     cJSON_AddNumberToObject(tot, "messages_sent", (double)r->msgs_sent);
     cJSON_AddNumberToObject(tot, "messages_dropped_stale", (double)r->msgs_dropped);
     cJSON_AddNumberToObject(tot, "messages_received", (double)r->msgs_received);
+    cJSON_AddNumberToObject(tot, "messages_dropped_offline", (double)r->msgs_offline);
     cJSON_AddNumberToObject(tot, "events", (double)r->events);
     double wall = x->wall_fixed > 0 ? x->wall_fixed : clock_now() - x->wall0;
     cJSON_AddNumberToObject(root, "wall_time_s", wall);

@@ -51,6 +51,7 @@ static const char *outcome_name(sim_msg_outcome o) {
     case SIM_MSG_QUEUED: return "queued";
     case SIM_MSG_IN_FLIGHT: return "in_flight";
     case SIM_MSG_PROPAGATING: return "propagating";
+    case SIM_MSG_DROPPED_OFFLINE: return "dropped_offline";
     }
     return "?";
 }
@@ -117,6 +118,65 @@ int run_read_trace(const char *path, int N, trace_point **out, int *n_out, ds_er
     }
     text_close(&tf);
     if (n > 1) qsort(t, (size_t)n, sizeof *t, cmp_trace_point);
+    *out = t;
+    *n_out = n;
+    return 0;
+}
+
+static int cmp_churn_point(const void *a, const void *b) {
+    const churn_point *x = a, *y = b;
+    if (x->time != y->time) return (x->time > y->time) - (x->time < y->time);
+    return (x->line > y->line) - (x->line < y->line);
+}
+
+int run_read_churn(const char *path, int N, churn_point **out, int *n_out, ds_err *err) {
+    *out = NULL;
+    *n_out = 0;
+    text_file tf;
+    if (text_open(&tf, path, TRACE_MAX_FILE, err)) return ds_fail_prefix(err, "[churn] file");
+    int n = 0, cap = 0, rc = 0;
+    churn_point *t = NULL;
+    char *state = NULL;
+    for (char *line; rc == 0 && (line = text_next(&tf));) {
+        char *f[4];
+        int nf = text_fields(line, f, 4);
+        if (nf == 0) continue;
+        churn_point cp = {.line = tf.line};
+        long long node;
+        if (nf != 3 || text_double(f[0], &cp.time) || text_int(f[1], &node) || cp.time < 0 || node < 0 ||
+            node >= N || (strcmp(f[2], "down") && strcmp(f[2], "up"))) {
+            rc = ds_fail(err, "%s:%d: expected 'time node down|up' with time >= 0 (s) and node in [0, %d]", path,
+                         tf.line, N - 1);
+            break;
+        }
+        cp.node = (int)node;
+        cp.online = !strcmp(f[2], "up");
+        if (n == cap) {
+            cap = cap ? 2 * cap : 64;
+            churn_point *nt = realloc(t, sizeof *t * (size_t)cap);
+            if (!nt) {
+                rc = ds_fail(err, "out of memory");
+                break;
+            }
+            t = nt;
+        }
+        t[n++] = cp;
+    }
+    text_close(&tf);
+    if (rc == 0 && n > 1) qsort(t, (size_t)n, sizeof *t, cmp_churn_point);
+    /* Every node starts up; each line must change its state. */
+    if (rc == 0 && n > 0 && !(state = calloc((size_t)N, 1))) rc = ds_fail(err, "out of memory");
+    for (int i = 0; rc == 0 && i < n; i++) {
+        if (state[t[i].node] == !t[i].online)
+            rc = ds_fail(err, "%s:%d: node %d is already %s at %g s (every node starts up; lines must alternate)",
+                         path, t[i].line, t[i].node, t[i].online ? "up" : "down", t[i].time);
+        state[t[i].node] = (char)!t[i].online;
+    }
+    free(state);
+    if (rc) {
+        free(t);
+        return -1;
+    }
     *out = t;
     *n_out = n;
     return 0;
@@ -291,6 +351,12 @@ static int check_experiment(const config *c, int real, const algo_ops *algo, tra
     int rc = exp_node_specs(c, N, spec, err);
     free(spec);
     if (rc) return -1;
+    if (*c->v.churn.file) {
+        churn_point *churn;
+        int n_churn;
+        if (run_read_churn(c->v.churn.file, N, &churn, &n_churn, err)) return -1;
+        free(churn);
+    }
     const char *path = c->v.network.trace;
     if (!*path) return 0;
     return run_read_trace(path, N, trace, n_trace, err);
@@ -329,15 +395,24 @@ static int run_one(const config *c, const char *algorithm, const char *dir, cons
     sc.node = spec;
     sc.trace = trace;
     sc.n_trace = n_trace;
+    churn_point *churn = NULL;
+    if (*c->v.churn.file && run_read_churn(c->v.churn.file, N, &churn, &sc.n_churn, err)) {
+        *bad_input = 1;
+        return -1;
+    }
+    sc.churn = churn;
     learner l;
     if (o->make_learner ? o->make_learner(o->learner_ctx, c, algorithm, sc.threads, &l, err)
-                        : exp_learner_new(c, in, NULL, 0, sc.threads, 1, &l, err))
+                        : exp_learner_new(c, in, NULL, 0, sc.threads, 1, &l, err)) {
+        free(churn);
         return -1;
+    }
     if (l.max_workers > 0 && sc.threads > l.max_workers) sc.threads = l.max_workers;
     sc.algo = o->algo ? o->algo : algo_find(algorithm);
     topology topo;
     if (exp_topology(c, &topo, err)) {
         learner_free(&l);
+        free(churn);
         return -1;
     }
     sc.algo_cfg = run_algo_config(c, l.n_params, &topo);
@@ -349,6 +424,7 @@ static int run_one(const config *c, const char *algorithm, const char *dir, cons
         !(x.res = results_open(c, dir, algorithm, "sim", l.lower_is_better, o->log, err))) {
         topology_free(&topo);
         learner_free(&l);
+        free(churn);
         return -1;
     }
     double wall0 = clock_now();
@@ -374,6 +450,7 @@ static int run_one(const config *c, const char *algorithm, const char *dir, cons
             results_free(x.res);
             topology_free(&topo);
             learner_free(&l);
+            free(churn);
             return -1;
         }
         fprintf(x.trace.f, "id,queued_s,started_s,sent_s,outcome_s,outcome,src,dst,kind,fragment,round,bytes\n");
@@ -383,6 +460,7 @@ static int run_one(const config *c, const char *algorithm, const char *dir, cons
     int rc = sim_run(&sc, &l, &h, interrupted, err);
     topology_free(&topo);
     learner_free(&l);
+    free(churn);
     if (x.tracing) {
         if (rc == 0) rc = atomic_commit(&x.trace, err);
         else atomic_abort(&x.trace);

@@ -59,6 +59,11 @@ int run_clear_dirs(const char *base, char **algs, int count, ds_err *err);
  * line, node in [0, N), '#' comments; sorted by time, equal times in file
  * order. *out: a new array (caller frees), NULL when empty. */
 int run_read_trace(const char *path, int N, trace_point **out, int *n_out, ds_err *err);
+/* Reads an availability trace ([churn] file): "time node down|up" per
+ * line, node in [0, N), '#' comments; every node starts up and must
+ * alternate. Sorted by time, equal times in file order. *out: a new
+ * array (caller frees), NULL when empty. */
+int run_read_churn(const char *path, int N, churn_point **out, int *n_out, ds_err *err);
 
 #define RUN_MAX_SEEDS 100
 

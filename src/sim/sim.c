@@ -13,7 +13,7 @@
 #include "util/progress.h"
 #include "util/threadpool.h"
 
-enum { EV_TRAIN_DONE = 1, EV_DELIVER, EV_TRACE };
+enum { EV_TRAIN_DONE = 1, EV_DELIVER, EV_TRACE, EV_CHURN };
 
 #define SIM_MAX_THREADS 64
 
@@ -24,6 +24,8 @@ typedef struct sim_node {
     int training, computed, steps;
     uint32_t version;     /* invalidates stale train-done events */
     double train_start, busy;
+    int offline;          /* left (churn): no training, no sending, deliveries dropped */
+    double paused_left;   /* training time still due when it left; < 0 = none */
     learner_train_stats train; /* since the last evaluation */
     /* sending: queued messages in FIFO order; at most one in flight per
      * destination (a stream per peer, as ZeroMQ's per-peer pipes) */
@@ -299,12 +301,13 @@ static int evaluate(sim *s, double wall0, const sim_hooks *h) {
         n->rep.round = (uint32_t)ac->rounds;
         n->rep.applied = ac->applied;
         n->rep.staleness = ac->applied ? ac->staleness_sum / (double)ac->applied : 0;
-        n->rep.idle_time = s->now - n->busy - (n->training ? s->now - n->train_start : 0);
+        n->rep.idle_time = s->now - n->busy - (n->training && !n->offline ? s->now - n->train_start : 0);
         r.mean_round += (double)n->rep.round / N;
         r.bytes_sent += n->rep.bytes_sent;
         r.msgs_sent += n->rep.msgs_sent;
         r.msgs_dropped += n->rep.msgs_dropped;
         r.msgs_received += n->rep.msgs_received;
+        r.msgs_offline += n->rep.msgs_offline;
     }
     r.train_loss = with_loss ? r.train_loss / with_loss : NAN;
     r.node = &s->nodes[0].rep;
@@ -486,9 +489,45 @@ static void handle(sim *s, const sim_event *e) {
         s->net_dirty = 1;
         break;
     }
+    case EV_CHURN: {
+        const churn_point *cp = &s->c->churn[e->a];
+        sim_node *n = &s->nodes[cp->node];
+        if (!cp->online && !n->offline) {
+            /* Leaving: its unsent messages are lost, its round pauses. */
+            n->offline = 1;
+            for (size_t i = 0; i < n->q_len; i++) {
+                if (s->hooks && s->hooks->on_message)
+                    s->hooks->on_message(s->hooks->ctx, n->queue[i], SIM_MSG_DROPPED_OFFLINE, s->now);
+                algo_msg_free(n->queue[i]);
+            }
+            n->rep.msgs_offline += n->q_len;
+            n->q_len = 0;
+            n->paused_left = -1;
+            if (n->training) {
+                n->paused_left = n->train_start + n->steps * s->c->step_time * s->c->node[cp->node].slowdown - s->now;
+                n->busy += s->now - n->train_start;
+                n->version++; /* the pending train-done event is void */
+            }
+        } else if (cp->online && n->offline) {
+            n->offline = 0;
+            if (n->paused_left >= 0) { /* the rest of the round, from now */
+                n->train_start = s->now;
+                push(s, s->now + n->paused_left, EV_TRAIN_DONE, cp->node, n->version, 0);
+            }
+            pump(s, cp->node);
+        }
+        break;
+    }
     case EV_DELIVER: {
         algo_msg *m = (algo_msg *)(uintptr_t)e->a;
         sim_node *dst = &s->nodes[m->dst];
+        if (dst->offline) {
+            dst->rep.msgs_offline++;
+            if (s->hooks && s->hooks->on_message)
+                s->hooks->on_message(s->hooks->ctx, m, SIM_MSG_DROPPED_OFFLINE, s->now);
+            algo_msg_free(m);
+            break;
+        }
         dst->rep.bytes_received += algo_msg_bytes(m);
         dst->rep.msgs_received++;
         s->c->algo->on_message(dst->algo, &s->rt, m);
@@ -543,6 +582,7 @@ int sim_run(const sim_config *c, const learner *learn, const sim_hooks *h, int *
     int rc = -1;
     if (sim_setup(&s, c, learn, err)) goto done;
     for (int i = 0; i < c->n_trace; i++) push(&s, c->trace[i].time, EV_TRACE, c->trace[i].node, (uint64_t)i, 0);
+    for (int i = 0; i < c->n_churn; i++) push(&s, c->churn[i].time, EV_CHURN, c->churn[i].node, (uint64_t)i, 0);
     for (int i = 0; i < c->nodes; i++) c->algo->on_start(s.nodes[i].algo, &s.rt);
     reshare(&s);
     progress pg;

@@ -38,6 +38,8 @@ typedef struct sim_config {
     const node_spec *node; /* [nodes], borrowed */
     const trace_point *trace; /* [n_trace] sorted by time, borrowed; may be NULL */
     int n_trace;
+    const churn_point *churn; /* [n_churn] sorted by time, borrowed; may be NULL */
+    int n_churn;
     const algo_ops *algo;
     algo_config algo_cfg;
 } sim_config;
@@ -51,6 +53,7 @@ typedef enum {
     SIM_MSG_QUEUED,
     SIM_MSG_IN_FLIGHT,
     SIM_MSG_PROPAGATING,
+    SIM_MSG_DROPPED_OFFLINE, /* its receiver was offline, or its sender left before sending it */
 } sim_msg_outcome;
 
 typedef struct sim_hooks {
