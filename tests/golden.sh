@@ -8,7 +8,7 @@
 ds=$1
 src=$2
 . "$(dirname "$0")/lib.sh"
-GOLDEN=3235f8ea02d84a0da4311308e2af31991fba96c26c4ed541d351c1a93e068a3f
+GOLDEN=c08f72d34180a7efcad203775a480b26d99668d900e1c7cef8d68b77dbe4f23e
 for threads in 1 2; do
   "$ds" run "$src/examples/fmnist-stragglers.ini" --set model.name=quadratic --set model.dim=300 --set train.lr=0.1 \
     --set experiment.duration=6 --set eval.interval=2 --set algorithm.algorithms=divshare,adpsgd,swift,el,dpsgd,gossip \

@@ -70,23 +70,24 @@ int metrics_csv_append(strbuf *b, const run_report *r) {
 int nodes_csv_header(strbuf *b, int regress) {
     return strbuf_printf(b, "time_s,node,round,%s,test_loss,train_loss,bytes_sent,bytes_received,"
                             "messages_sent,messages_dropped_stale,messages_received,applied,staleness_rounds,"
-                            "idle_s\n", metrics_csv_metric(regress));
+                            "idle_s,straggler,compute_straggler\n", metrics_csv_metric(regress));
 }
 
-int nodes_csv_append(strbuf *b, const run_report *r) {
+int nodes_csv_append(strbuf *b, const run_report *r, const unsigned char *kind) {
     double scale = r->regress ? 1 : 100;
     int rc = 0;
     for (int i = 0; i < r->nodes; i++) {
         const node_report *n = &r->node[i];
         char metric[32], loss[32], ntl[32];
-        rc |= strbuf_printf(b, "%.3f,%d,%u,%s,%s,%s,%llu,%llu,%llu,%llu,%llu,%llu,%.3f,%.3f\n", r->time, i,
+        const int k = kind ? kind[i] : 0;
+        rc |= strbuf_printf(b, "%.3f,%d,%u,%s,%s,%s,%llu,%llu,%llu,%llu,%llu,%llu,%.3f,%.3f,%d,%d\n", r->time, i,
                             n->round, num_or_empty(metric, sizeof metric, "%.4f", scale * n->test_metric),
                             num_or_empty(loss, sizeof loss, "%.5f", n->test_loss),
                             num_or_empty(ntl, sizeof ntl, "%.5f", n->train_loss),
                             (unsigned long long)n->bytes_sent, (unsigned long long)n->bytes_received,
                             (unsigned long long)n->msgs_sent, (unsigned long long)n->msgs_dropped,
                             (unsigned long long)n->msgs_received, (unsigned long long)n->applied, n->staleness,
-                            n->idle_time);
+                            n->idle_time, !!(k & NODE_LINK_STRAGGLER), !!(k & NODE_COMPUTE_STRAGGLER));
     }
     return rc;
 }

@@ -11,7 +11,7 @@
  * nodes.csv:
  *   time_s,node,round,M,test_loss,train_loss,bytes_sent,bytes_received,
  *   messages_sent,messages_dropped_stale,messages_received,applied,
- *   staleness_rounds,idle_s
+ *   staleness_rounds,idle_s,straggler,compute_straggler
  *
  * M is accuracy (in %, classifiers) or rmse. Values not measured are
  * empty (train_loss before any step, consensus_distance in a real run,
@@ -48,8 +48,10 @@ const char *metrics_csv_metric(int regress);
 int metrics_csv_header(strbuf *b, int regress);
 int metrics_csv_append(strbuf *b, const run_report *r);
 int nodes_csv_header(strbuf *b, int regress);
-/* The report's node rows. */
-int nodes_csv_append(strbuf *b, const run_report *r);
+/* Node kinds for nodes.csv's last two columns. */
+enum { NODE_LINK_STRAGGLER = 1, NODE_COMPUTE_STRAGGLER = 2 };
+/* The report's node rows; kind[i]: node i's NODE_* flags (NULL = none). */
+int nodes_csv_append(strbuf *b, const run_report *r, const unsigned char *kind);
 
 /* Checks a metrics.csv header line (no newline): 0 with *regress set, or
  * -1 with the reason prefixed with where. */

@@ -37,6 +37,7 @@ struct results {
     int n_compute;
     int *compute_ids;              /* [n_compute] compute stragglers, ascending */
     double *compute_slowdown;      /* [n_compute] their step-time multipliers */
+    unsigned char *kind;           /* [nodes] NODE_*_STRAGGLER flags, for nodes.csv */
     ds_err *err;
 };
 
@@ -107,6 +108,12 @@ static int find_stragglers(results *x, ds_err *err) {
     qsort(x->straggler_ids, (size_t)x->n_stragglers, sizeof(int), cmp_int);
     for (int j = 0; j < x->n_stragglers; j++) x->straggler_spec[j] = spec[x->straggler_ids[j]];
     for (int j = 0; j < x->n_compute; j++) x->compute_slowdown[j] = spec[x->compute_ids[j]].slowdown;
+    if (!(x->kind = calloc((size_t)N, 1))) {
+        ds_fail(err, "out of memory");
+        goto done;
+    }
+    for (int j = 0; j < x->n_stragglers; j++) x->kind[x->straggler_ids[j]] |= NODE_LINK_STRAGGLER;
+    for (int j = 0; j < x->n_compute; j++) x->kind[x->compute_ids[j]] |= NODE_COMPUTE_STRAGGLER;
     rc = write_links(x, spec, N, err);
 done:
     free(spec);
@@ -144,6 +151,7 @@ void results_free(results *x) {
     free(x->straggler_spec);
     free(x->compute_ids);
     free(x->compute_slowdown);
+    free(x->kind);
     free(x->dir);
     free(x->algorithm);
     free(x);
@@ -243,7 +251,7 @@ int results_add(results *x, const run_report *r_in) {
         rc |= nodes_csv_header(&x->nodes, x->regress);
     }
     rc |= metrics_csv_append(&x->metrics, r);
-    rc |= nodes_csv_append(&x->nodes, r);
+    rc |= nodes_csv_append(&x->nodes, r, x->kind);
     if (rc) return ds_fail(x->err, "out of memory for results");
     for (int i = 0; i < x->n_targets; i++) {
         int hit = x->regress ? r->metric_mean <= x->targets[i] : scale * r->metric_mean >= x->targets[i];
