@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/dispatch.h"
+
 int inbox_init(inbox *b, int n_fragments, size_t n_params, ds_err *err) {
     memset(b, 0, sizeof *b);
     b->n_fragments = n_fragments;
@@ -59,7 +61,7 @@ int inbox_put(inbox *b, const algo_msg *m, algo_counters *cnt) {
     return 0;
 }
 
-void inbox_average_into(inbox *b, float *params, uint32_t round, algo_counters *cnt) {
+DS_HOT void inbox_average_into(inbox *b, float *params, uint32_t round, algo_counters *cnt) {
     if (b->n == 0) return;
     memset(b->copies, 0, sizeof(uint16_t) * b->n_params);
     for (size_t i = 0; i < b->n; i++) {

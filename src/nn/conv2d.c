@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "nn/lanes.h"
+#include "util/dispatch.h"
 
 int conv2d_shape_finish(conv2d_shape *s) {
     if (s->K <= 0 || s->stride <= 0 || s->pad < 0) return -1;
@@ -33,7 +34,7 @@ size_t conv2d_pad_floats(const conv2d_shape *s) {
 /* Stride 1 with a padded copy: pad = images [b0, b0+nb) of in, [C][nb][Hp][Wp]
  * with zero borders; then row (c, ki, kj) of im2col at (b, oh) is the
  * contiguous run pad[c][b][oh + ki][kj .. kj + OW). */
-static void im2col_padded(const conv2d_shape *s, const float *in, int b0, int nb, float *pad,
+DS_HOT static void im2col_padded(const conv2d_shape *s, const float *in, int b0, int nb, float *pad,
                           float *col) {
     const int Hp = s->H + 2 * s->pad, Wp = s->W + 2 * s->pad, HW = s->H * s->W;
     const size_t plane = (size_t)Hp * Wp, N = (size_t)nb * s->OH * s->OW;
@@ -67,7 +68,7 @@ static void im2col_padded(const conv2d_shape *s, const float *in, int b0, int nb
 
 /* Inverse of im2col_padded: scatter-add col into the padded scratch, then
  * copy its interior into images [b0, b0+nb) of din. */
-static void col2im_padded(const conv2d_shape *s, const float *col, int b0, int nb, float *pad,
+DS_HOT static void col2im_padded(const conv2d_shape *s, const float *col, int b0, int nb, float *pad,
                           float *din) {
     const int Hp = s->H + 2 * s->pad, Wp = s->W + 2 * s->pad, HW = s->H * s->W;
     const size_t plane = (size_t)Hp * Wp, N = (size_t)nb * s->OH * s->OW;
@@ -106,7 +107,7 @@ static void valid_cols(const conv2d_shape *s, int kj, int *lo, int *hi) {
 }
 
 /* im2col of images [b0, b0 + nb): col is [C*K*K][nb*OH*OW]. */
-static void im2col(const conv2d_shape *s, const float *in, int b0, int nb, float *col) {
+DS_HOT static void im2col(const conv2d_shape *s, const float *in, int b0, int nb, float *col) {
     const int HW = s->H * s->W, OHW = s->OH * s->OW;
     const size_t N = (size_t)nb * OHW;
     for (int c = 0; c < s->C; c++)
@@ -143,7 +144,7 @@ static void im2col(const conv2d_shape *s, const float *in, int b0, int nb, float
 
 /* Scatter-adds col ([C*K*K][nb*OH*OW]) into images [b0, b0 + nb) of din,
  * which it zeroes first. */
-static void col2im(const conv2d_shape *s, const float *col, int b0, int nb, float *din) {
+DS_HOT static void col2im(const conv2d_shape *s, const float *col, int b0, int nb, float *din) {
     const int HW = s->H * s->W, OHW = s->OH * s->OW;
     const size_t N = (size_t)nb * OHW;
     for (int c = 0; c < s->C; c++)
@@ -173,7 +174,7 @@ static void col2im(const conv2d_shape *s, const float *col, int b0, int nb, floa
             }
 }
 
-void conv2d_forward(const conv2d_shape *s, const float *in, const float *w, const float *bias,
+DS_HOT void conv2d_forward(const conv2d_shape *s, const float *in, const float *w, const float *bias,
                     float *col, float *pad, float *out) {
     const int OHW = s->OH * s->OW, N = s->B * OHW, CKK = s->C * s->K * s->K;
     /* Seed out with the bias so the GEMMs add onto it (beta = 1). */
@@ -192,7 +193,7 @@ void conv2d_forward(const conv2d_shape *s, const float *in, const float *w, cons
     }
 }
 
-void conv2d_backward(const conv2d_shape *s, const float *in, const float *dout, const float *w,
+DS_HOT void conv2d_backward(const conv2d_shape *s, const float *in, const float *dout, const float *w,
                      float *col, float *pad, int col_valid, float *dw, float *dbias, float *din) {
     const int OHW = s->OH * s->OW, N = s->B * OHW, CKK = s->C * s->K * s->K;
     if (dbias)

@@ -5,11 +5,12 @@
 #include <stddef.h>
 
 #include "nn/lanes.h"
+#include "util/dispatch.h"
 
 /* Element (c, b, i) of a CBHW tensor. */
 #define AT(t, c, b, i) ((t)[((size_t)(c) * s->B + (b)) * s->HW + (i)])
 
-void groupnorm_forward(const groupnorm_shape *s, const float *in, const float *gamma,
+DS_HOT void groupnorm_forward(const groupnorm_shape *s, const float *in, const float *gamma,
                        const float *beta, float *out, float *mean, float *rstd, int relu) {
     const int Cg = s->C / s->G;
     const double M = (double)Cg * s->HW;
@@ -45,7 +46,7 @@ void groupnorm_forward(const groupnorm_shape *s, const float *in, const float *g
  * ReLU where its output was 0. */
 #define DY(i) (mask ? (mask[i] > 0.0f ? dy[i] : 0.0f) : dy[i])
 
-void groupnorm_backward(const groupnorm_shape *s, const float *in, const float *dout,
+DS_HOT void groupnorm_backward(const groupnorm_shape *s, const float *in, const float *dout,
                         const float *relu_out, const float *gamma, const float *mean,
                         const float *rstd, float *din, float *dgamma, float *dbeta) {
     const int Cg = s->C / s->G;

@@ -3,14 +3,16 @@
 
 #include <cblas.h>
 
-void linear_forward(int B, int F, int O, const float *x, const float *w, const float *bias,
+#include "util/dispatch.h"
+
+DS_HOT void linear_forward(int B, int F, int O, const float *x, const float *w, const float *bias,
                     float *y) {
     for (int b = 0; b < B; b++)
         for (int o = 0; o < O; o++) y[(size_t)b * O + o] = bias ? bias[o] : 0.0f;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, O, F, 1.0f, x, F, w, F, 1.0f, y, O);
 }
 
-void linear_backward(int B, int F, int O, const float *x, const float *dy, const float *w,
+DS_HOT void linear_backward(int B, int F, int O, const float *x, const float *dy, const float *w,
                      float *dw, float *dbias, float *dx) {
     if (dbias)
         for (int b = 0; b < B; b++)

@@ -4,7 +4,9 @@
 #include <math.h>
 #include <stddef.h>
 
-float softmax_xent(int B, int K, const float *logits, const int32_t *labels, float *dlogits,
+#include "util/dispatch.h"
+
+DS_HOT float softmax_xent(int B, int K, const float *logits, const int32_t *labels, float *dlogits,
                    double *loss_sum, long *correct) {
     double total = 0;
     long hits = 0;
@@ -33,7 +35,7 @@ float softmax_xent(int B, int K, const float *logits, const int32_t *labels, flo
     return (float)(total / B);
 }
 
-float mse_loss(int B, const float *pred, const float *target, float *dpred, double *sq_sum) {
+DS_HOT float mse_loss(int B, const float *pred, const float *target, float *dpred, double *sq_sum) {
     double total = 0;
     for (int b = 0; b < B; b++) {
         float d = pred[b] - target[b];

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "util/dispatch.h"
+
 int maxpool_shape_finish(maxpool_shape *s) {
     if (s->K <= 0 || s->stride <= 0 || s->H < s->K || s->W < s->K) return -1;
     s->OH = (s->H - s->K) / s->stride + 1;
@@ -12,7 +14,7 @@ int maxpool_shape_finish(maxpool_shape *s) {
 
 /* The common 2x2, stride 2 case: max only, in a form the compiler turns
  * into vector max instructions (`a > b ? a : b` is exactly maxps). */
-static void maxpool2x2_forward(const maxpool_shape *s, const float *in, float *out) {
+DS_HOT static void maxpool2x2_forward(const maxpool_shape *s, const float *in, float *out) {
     const size_t HW = (size_t)s->H * s->W, OHW = (size_t)s->OH * s->OW;
     for (int p = 0; p < s->planes; p++) {
         const float *x = in + p * HW;
@@ -31,7 +33,7 @@ static void maxpool2x2_forward(const maxpool_shape *s, const float *in, float *o
 
 /* Backward of the 2x2 case: the first of a, b, c, d equal to the pooled
  * maximum (PyTorch's scan order and tie rule) receives the gradient. */
-static void maxpool2x2_backward(const maxpool_shape *s, const float *in, const float *out,
+DS_HOT static void maxpool2x2_backward(const maxpool_shape *s, const float *in, const float *out,
                                 const float *dout, float *din) {
     const size_t HW = (size_t)s->H * s->W, OHW = (size_t)s->OH * s->OW;
     /* Only an odd last row or column lies outside every window. */
@@ -61,7 +63,7 @@ static void maxpool2x2_backward(const maxpool_shape *s, const float *in, const f
     }
 }
 
-void maxpool_forward(const maxpool_shape *s, const float *in, float *out, int32_t *argmax) {
+DS_HOT void maxpool_forward(const maxpool_shape *s, const float *in, float *out, int32_t *argmax) {
     if (s->K == 2 && s->stride == 2) {
         maxpool2x2_forward(s, in, out);
         return;
@@ -90,7 +92,7 @@ void maxpool_forward(const maxpool_shape *s, const float *in, float *out, int32_
     }
 }
 
-void maxpool_backward(const maxpool_shape *s, const float *in, const float *out,
+DS_HOT void maxpool_backward(const maxpool_shape *s, const float *in, const float *out,
                       const float *dout, const int32_t *argmax, float *din) {
     if (s->K == 2 && s->stride == 2) {
         maxpool2x2_backward(s, in, out, dout, din);

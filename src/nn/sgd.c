@@ -1,7 +1,9 @@
 /* sgd.c: one fused loop per variant. */
 #include "nn/sgd.h"
 
-void sgd_step(const sgd_config *c, size_t n, float *params, const float *grads, float *velocity,
+#include "util/dispatch.h"
+
+DS_HOT void sgd_step(const sgd_config *c, size_t n, float *params, const float *grads, float *velocity,
               int *started) {
     const float lr = c->lr, wd = c->weight_decay, mu = c->momentum;
     if (mu == 0.0f) {
