@@ -14,7 +14,7 @@
 # A table whose data is missing is skipped, saying so.
 #
 # usage: scripts/reproduce.sh [--short] [--update-doc] [--only NAME] [OUT_DIR]
-#   --short       minutes instead of about 1.5 hours: every run cut short
+#   --short       minutes instead of about an hour: every run cut short
 #                 (CI runs this; its tables are not the document's)
 #   --update-doc  put the new tables into docs/reproduction.md, between its
 #                 <!-- reproduce:NAME:begin --> and :end --> markers
