@@ -232,19 +232,25 @@ static int launch_one(void *ctx, config *c, const char *out, int *interrupted, i
     return rc;
 }
 
-static int cmd_experiment(int argc, char **argv, int real) {
-    const char *cmd = real ? "launch" : "run";
-    /* The experiment file may be given bare as the first argument. */
-    char *args[256];
+/* argv with a bare experiment file as its first argument given as
+ * --config FILE, into args[256]; returns the count. */
+static int with_config_flag(int argc, char **argv, char **args) {
     int n = 0;
     args[n++] = argv[0];
+    int i = 1;
     if (argc > 1 && argv[1][0] != '-') {
         args[n++] = "--config";
         args[n++] = argv[1];
-        argv++;
-        argc--;
+        i = 2;
     }
-    for (int i = 1; i < argc && n < 255; i++) args[n++] = argv[i];
+    for (; i < argc && n < 255; i++) args[n++] = argv[i];
+    return n;
+}
+
+static int cmd_experiment(int argc, char **argv, int real) {
+    const char *cmd = real ? "launch" : "run";
+    char *args[256];
+    int n = with_config_flag(argc, argv, args);
     int has_file = 0;
     for (int i = 1; i < n; i++) {
         if (is_help(args[i])) {
@@ -340,21 +346,12 @@ static int cmd_experiment(int argc, char **argv, int real) {
  * paced at the real run's measured step time, side by side. */
 static int cmd_agree(int argc, char **argv) {
     char *args[256];
-    int n = 0;
-    args[n++] = argv[0];
-    if (argc > 1 && argv[1][0] != '-') {
-        args[n++] = "--config";
-        args[n++] = argv[1];
-        argv++;
-        argc--;
-    }
-    for (int i = 1; i < argc && n < 255; i++) {
-        if (is_help(argv[i])) {
+    int n = with_config_flag(argc, argv, args);
+    for (int i = 1; i < n; i++)
+        if (is_help(args[i])) {
             fputs(AGREE_HELP, stdout);
             return 0;
         }
-        args[n++] = argv[i];
-    }
     cli_common cc = {0};
     ds_err err;
     int rc = 2;
