@@ -175,9 +175,3 @@ int topology_pick(const topology *t, topo_view *v, rng *r, uint64_t round, int k
     }
     return k;
 }
-
-int topology_degree(const topology *t, topo_view *v, uint64_t round) {
-    if (topology_is_complete(t)) return v->nodes - 1;
-    if (topo_view_update(t, v, round, NULL)) return -1;
-    return v->deg;
-}

@@ -80,8 +80,5 @@ int topo_view_update(const topology *t, topo_view *v, uint64_t round, ds_err *er
  * memory. On the complete topology (t NULL or complete) this is
  * algo_pick_peers: the same draws as before topologies existed. */
 int topology_pick(const topology *t, topo_view *v, rng *r, uint64_t round, int k, int *out);
-/* v's neighbour count in the epoch of `round` (nodes - 1 on the complete
- * topology); -1 when out of memory. */
-int topology_degree(const topology *t, topo_view *v, uint64_t round);
 
 #endif

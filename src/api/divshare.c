@@ -490,44 +490,23 @@ ds_results *ds_results_open(const char *run_dir, ds_error *e) {
     ds_err err;
     char path[4096 + 32];
     snprintf(path, sizeof path, "%s/metrics.csv", run_dir);
-    text_file t;
-    if (text_open(&t, path, (size_t)1 << 30, &err)) {
+    run_report *rows;
+    int n, regress;
+    if (metrics_csv_load(path, &rows, &n, &regress, &err)) {
         from_err(e, DS_EINVAL, &err);
         return NULL;
     }
     ds_results *r = calloc(1, sizeof *r);
-    int regress = 0, cap = 0, line_no = 0, rc = 0;
-    char *line;
-    char where[4096 + 64];
-    if (!r) rc = ds_fail(&err, "out of memory");
-    while (!rc && (line = text_next(&t))) {
-        line_no++;
-        snprintf(where, sizeof where, "%s:%d", path, line_no);
-        if (line_no == 1) {
-            rc = metrics_csv_parse_header(line, where, &regress, &err);
-            continue;
-        }
-        if (!*line) continue;
-        if (r->n == cap) {
-            cap = cap ? 2 * cap : 64;
-            ds_report *nr = realloc(r->rows, sizeof *nr * (size_t)cap);
-            if (!nr) {
-                rc = ds_fail(&err, "out of memory");
-                break;
-            }
-            r->rows = nr;
-        }
-        run_report rr;
-        rc = metrics_csv_parse_row(line, where, regress, &rr, &err);
-        if (!rc) r->rows[r->n++] = public_report(&rr);
-    }
-    if (!rc && line_no == 0) rc = ds_fail(&err, "%s: empty file", path);
-    text_close(&t);
-    if (rc) {
-        from_err(e, r ? DS_EINVAL : DS_ENOMEM, &err);
-        ds_results_free(r);
+    if (r && n) r->rows = malloc(sizeof *r->rows * (size_t)n);
+    if (!r || (n && !r->rows)) {
+        free(rows);
+        free(r);
+        ds_error_set(e, DS_ENOMEM, "out of memory");
         return NULL;
     }
+    for (int i = 0; i < n; i++) r->rows[i] = public_report(&rows[i]);
+    r->n = n;
+    free(rows);
     return r;
 }
 

@@ -151,3 +151,41 @@ int metrics_csv_parse_row(char *line, const char *where, int regress, run_report
     if (!isfinite(r->time) || r->time < 0) return ds_fail(err, "%s: bad time '%s'", where, f[METRICS_COL_TIME]);
     return 0;
 }
+
+int metrics_csv_load(const char *path, run_report **rows, int *n, int *regress, ds_err *err) {
+    *rows = NULL;
+    *n = 0;
+    *regress = 0;
+    text_file t;
+    if (text_open(&t, path, (size_t)1 << 30, err)) return -1;
+    int cap = 0, rc = 0, lines = 0;
+    char where[4096 + 64];
+    for (char *line; !rc && (line = text_next(&t));) {
+        lines++;
+        snprintf(where, sizeof where, "%s:%d", path, t.line);
+        if (lines == 1) {
+            rc = metrics_csv_parse_header(line, where, regress, err);
+            continue;
+        }
+        if (!*line) continue;
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 64;
+            run_report *nr = realloc(*rows, sizeof *nr * (size_t)cap);
+            if (!nr) {
+                rc = ds_fail(err, "out of memory");
+                break;
+            }
+            *rows = nr;
+        }
+        rc = metrics_csv_parse_row(line, where, *regress, &(*rows)[*n], err);
+        if (!rc) (*n)++;
+    }
+    text_close(&t);
+    if (!rc && lines == 0) rc = ds_fail(err, "%s: empty file", path);
+    if (rc) {
+        free(*rows);
+        *rows = NULL;
+        *n = 0;
+    }
+    return rc;
+}

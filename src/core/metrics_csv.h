@@ -59,5 +59,9 @@ int metrics_csv_parse_header(const char *line, const char *where, int *regress, 
 /* Parses one row in place into r (node = NULL; the metric back as a
  * fraction for accuracy; empty values as NAN). */
 int metrics_csv_parse_row(char *line, const char *where, int regress, run_report *r, ds_err *err);
+/* Reads a whole metrics.csv: its rows (malloc'ed, caller frees; NULL when
+ * there are none) and whether the metric is an RMSE. An empty file is an
+ * error; a header without rows is not. */
+int metrics_csv_load(const char *path, run_report **rows, int *n, int *regress, ds_err *err);
 
 #endif

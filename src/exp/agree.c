@@ -7,11 +7,9 @@
 #include <string.h>
 
 #include "core/metrics_csv.h"
+#include "exp/results.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"
-
-#define AGREE_MAX_TARGETS 16
-#define AGREE_MAX_NODES 100000
 
 static int cmp_double(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
@@ -112,7 +110,7 @@ int agree_step_time(const char *real_dir, int synchronous, double *step_time, ds
 /* What the table shows of one run. */
 typedef struct agree_run {
     int regress, n_targets, rows;
-    double target[AGREE_MAX_TARGETS], reached[AGREE_MAX_TARGETS];
+    double target[RESULTS_MAX_TARGETS], reached[RESULTS_MAX_TARGETS];
     double mb, msgs, dropped;
     double *time, *metric; /* [rows] the evaluations: time and mean metric (% or RMSE) */
 } agree_run;
@@ -135,7 +133,7 @@ static int load_run(const char *dir, agree_run *r, ds_err *err) {
     }
     const cJSON *t;
     cJSON_ArrayForEach(t, tt) {
-        if (r->n_targets == AGREE_MAX_TARGETS) break;
+        if (r->n_targets == RESULTS_MAX_TARGETS) break;
         r->target[r->n_targets] = num(t, "target");
         r->reached[r->n_targets++] = num(t, "time_s");
     }
@@ -144,36 +142,27 @@ static int load_run(const char *dir, agree_run *r, ds_err *err) {
     r->dropped = num(tot, "messages_dropped_stale");
     cJSON_Delete(j);
     snprintf(path, sizeof path, "%s/metrics.csv", dir);
-    text_file tf;
-    if (text_open(&tf, path, (size_t)256 << 20, err)) return -1;
-    int rc = 0, cap = 0;
-    for (char *line; rc == 0 && (line = text_next(&tf));) {
-        if (tf.line == 1) {
-            rc = metrics_csv_parse_header(line, path, &r->regress, err);
-            continue;
-        }
-        run_report rep;
-        char where[4096 + 64];
-        snprintf(where, sizeof where, "%s:%d", path, tf.line);
-        if ((rc = metrics_csv_parse_row(line, where, r->regress, &rep, err))) break;
-        if (r->rows == cap) {
-            cap = cap ? 2 * cap : 64;
-            double *a = realloc(r->time, sizeof(double) * (size_t)cap);
-            if (a) r->time = a;
-            double *b = a ? realloc(r->metric, sizeof(double) * (size_t)cap) : NULL;
-            if (b) r->metric = b;
-            if (!a || !b) {
-                rc = ds_fail(err, "out of memory");
-                break;
-            }
-        }
-        r->time[r->rows] = rep.time;
-        r->metric[r->rows++] = r->regress ? rep.metric_mean : 100 * rep.metric_mean;
+    run_report *rows;
+    int n;
+    if (metrics_csv_load(path, &rows, &n, &r->regress, err)) return -1;
+    if (n == 0) {
+        free(rows);
+        return ds_fail(err, "%s: no evaluations", path);
     }
-    text_close(&tf);
-    if (rc == 0 && r->rows == 0) rc = ds_fail(err, "%s: no evaluations", path);
-    if (rc) run_free(r);
-    return rc;
+    r->time = malloc(sizeof(double) * (size_t)n);
+    r->metric = malloc(sizeof(double) * (size_t)n);
+    if (!r->time || !r->metric) {
+        free(rows);
+        run_free(r);
+        return ds_fail(err, "out of memory");
+    }
+    for (int i = 0; i < n; i++) {
+        r->time[i] = rows[i].time;
+        r->metric[i] = r->regress ? rows[i].metric_mean : 100 * rows[i].metric_mean;
+    }
+    r->rows = n;
+    free(rows);
+    return 0;
 }
 
 /* The row of r evaluated at time t (within 1e-6 s), or -1. */

@@ -248,43 +248,27 @@ typedef struct seed_curve {
 } seed_curve;
 
 static int read_curve(const char *path, seed_curve *c, ds_err *err) {
-    text_file tf;
     memset(c, 0, sizeof *c);
-    if (text_open(&tf, path, (size_t)256 << 20, err)) return -1;
-    int rc = 0, cap = 0;
-    for (char *line; rc == 0 && (line = text_next(&tf));) {
-        if (tf.line == 1) {
-            rc = metrics_csv_parse_header(line, path, &c->regress, err);
-            continue;
-        }
-        run_report r;
-        char where[PATH_MAX + 96];
-        snprintf(where, sizeof where, "%s:%d", path, tf.line);
-        if ((rc = metrics_csv_parse_row(line, where, c->regress, &r, err))) break;
-        if (c->rows == cap) {
-            cap = cap ? 2 * cap : 64;
-            double *v = realloc(c->v, sizeof(double) * 5 * (size_t)cap);
-            if (!v) {
-                rc = ds_fail(err, "out of memory");
-                break;
-            }
-            c->v = v;
-        }
-        const double scale = c->regress ? 1 : 100; /* accuracy back in % */
-        double *row = c->v + 5 * (size_t)c->rows++;
-        row[0] = r.time;
-        row[1] = r.metric_mean * scale;
-        row[2] = r.metric_min * scale;
-        row[3] = r.metric_max * scale;
-        row[4] = (double)r.bytes_sent / 1e6;
+    run_report *rows;
+    int n;
+    if (metrics_csv_load(path, &rows, &n, &c->regress, err)) return -1;
+    if (n == 0) return ds_fail(err, "%s: no evaluations", path);
+    if (!(c->v = malloc(sizeof(double) * 5 * (size_t)n))) {
+        free(rows);
+        return ds_fail(err, "out of memory");
     }
-    text_close(&tf);
-    if (rc == 0 && c->rows == 0) rc = ds_fail(err, "%s: no evaluations", path);
-    if (rc) {
-        free(c->v);
-        c->v = NULL;
+    const double scale = c->regress ? 1 : 100; /* accuracy back in % */
+    for (int i = 0; i < n; i++) {
+        double *row = c->v + 5 * (size_t)i;
+        row[0] = rows[i].time;
+        row[1] = rows[i].metric_mean * scale;
+        row[2] = rows[i].metric_min * scale;
+        row[3] = rows[i].metric_max * scale;
+        row[4] = (double)rows[i].bytes_sent / 1e6;
     }
-    return rc;
+    c->rows = n;
+    free(rows);
+    return 0;
 }
 
 /* out/seeds-<alg>.csv: per evaluation time, the mean over the seeds of

@@ -102,8 +102,7 @@ static int find_stragglers(results *x, ds_err *err) {
         ds_fail(err, "out of memory");
         goto done;
     }
-    if (exp_stragglers(x->cfg, N, x->straggler_ids, &x->n_stragglers, err) || exp_node_specs(x->cfg, N, spec, err) ||
-        exp_compute_stragglers(x->cfg, N, x->compute_ids, &x->n_compute, err))
+    if (exp_node_specs_named(x->cfg, N, spec, x->straggler_ids, &x->n_stragglers, x->compute_ids, &x->n_compute, err))
         goto done;
     qsort(x->straggler_ids, (size_t)x->n_stragglers, sizeof(int), cmp_int);
     for (int j = 0; j < x->n_stragglers; j++) x->straggler_spec[j] = spec[x->straggler_ids[j]];

@@ -173,23 +173,37 @@ int exp_threads(const config *c) {
 }
 
 /* Node link and compute specs: defaults, then seeded stragglers. */
+/* How many stragglers `v` asks for among N nodes (a count >= 1, or a
+ * fraction < 1) into *k; key names the setting in errors. */
+static int straggler_count(double v, int N, const char *key, int *k, ds_err *err) {
+    *k = v >= 1 ? (int)v : (int)lround(v * N);
+    if (v >= 1 && v != floor(v)) return ds_fail(err, "%s = %g: a count must be an integer (fractions are < 1)", key, v);
+    if (*k > N) return ds_fail(err, "%s = %d is more than the %d nodes", key, *k, N);
+    return 0;
+}
+
+/* A seeded permutation of the N node ids (the stragglers are its first
+ * ones); r is left to draw their settings. NULL when out of memory. */
+static uint32_t *seeded_perm(const config *c, uint64_t label, int N, rng *r) {
+    uint32_t *perm = malloc(sizeof(uint32_t) * (size_t)N);
+    if (!perm) return NULL;
+    for (int i = 0; i < N; i++) perm[i] = (uint32_t)i;
+    rng_seed(r, exp_seed(c, SEED_PARTITION, label));
+    rng_shuffle_u32(r, perm, (size_t)N);
+    return perm;
+}
+
 /* exp_node_specs, also listing the stragglers' ids (when not NULL). */
 static int node_specs(const config *c, int N, node_spec *spec, int *stragglers, int *n_stragglers,
                       ds_err *err) {
-    double strag = c->v.network.stragglers;
-    int k = strag >= 1 ? (int)strag : (int)lround(strag * N);
-    if (strag >= 1 && strag != floor(strag))
-        return ds_fail(err, "[network] stragglers = %g: a count must be an integer (fractions are < 1)", strag);
-    if (k > N) return ds_fail(err, "[network] stragglers = %d is more than the %d nodes", k, N);
+    int k;
+    if (straggler_count(c->v.network.stragglers, N, "[network] stragglers", &k, err)) return -1;
     for (int i = 0; i < N; i++)
         spec[i] = (node_spec){c->v.network.up, c->v.network.down,
                                   c->v.network.latency, 1.0};
-    uint32_t *perm = malloc(sizeof(uint32_t) * (size_t)N);
-    if (!perm) return ds_fail(err, "out of memory");
-    for (int i = 0; i < N; i++) perm[i] = (uint32_t)i;
     rng r;
-    rng_seed(&r, exp_seed(c, SEED_PARTITION, 77));
-    rng_shuffle_u32(&r, perm, (size_t)N);
+    uint32_t *perm = seeded_perm(c, 77, N, &r);
+    if (!perm) return ds_fail(err, "out of memory");
     double lo = c->v.network.straggler_up, hi = c->v.network.straggler_up_max;
     double down = c->v.network.straggler_down;
     if (n_stragglers) *n_stragglers = k;
@@ -213,21 +227,15 @@ static int node_specs(const config *c, int N, node_spec *spec, int *stragglers, 
  * own seeded permutation), then the file's per-node multipliers. slow[N]
  * marks the compute stragglers (may be NULL). */
 static int compute_specs(const config *c, int N, node_spec *spec, char *slow, ds_err *err) {
-    double strag = c->v.compute.stragglers;
-    const char *origin = config_origin_of(c, CK_compute_stragglers);
-    int k = strag >= 1 ? (int)strag : (int)lround(strag * N);
-    if (strag >= 1 && strag != floor(strag))
-        return ds_fail(err, "%s: [compute] stragglers = %g: a count must be an integer (fractions are < 1)", origin,
-                       strag);
-    if (k > N) return ds_fail(err, "%s: [compute] stragglers = %d is more than the %d nodes", origin, k, N);
+    char key[4200];
+    snprintf(key, sizeof key, "%s: [compute] stragglers", config_origin_of(c, CK_compute_stragglers));
+    int k;
+    if (straggler_count(c->v.compute.stragglers, N, key, &k, err)) return -1;
     if (slow) memset(slow, 0, (size_t)N);
     if (k > 0) {
-        uint32_t *perm = malloc(sizeof(uint32_t) * (size_t)N);
-        if (!perm) return ds_fail(err, "out of memory");
-        for (int i = 0; i < N; i++) perm[i] = (uint32_t)i;
         rng r;
-        rng_seed(&r, exp_seed(c, SEED_PARTITION, 79));
-        rng_shuffle_u32(&r, perm, (size_t)N);
+        uint32_t *perm = seeded_perm(c, 79, N, &r);
+        if (!perm) return ds_fail(err, "out of memory");
         double lo = c->v.compute.slowdown, hi = c->v.compute.slowdown_max;
         for (int j = 0; j < k; j++) {
             spec[perm[j]].slowdown *= hi > lo ? lo + (hi - lo) * rng_uniform(&r) : lo;
@@ -266,30 +274,15 @@ int exp_node_specs(const config *c, int N, node_spec *spec, ds_err *err) {
     return compute_specs(c, N, spec, NULL, err);
 }
 
-int exp_compute_stragglers(const config *c, int N, int *ids, int *n, ds_err *err) {
-    node_spec *spec = malloc(sizeof *spec * (size_t)N);
+int exp_node_specs_named(const config *c, int N, node_spec *spec, int *link_ids, int *n_link, int *compute_ids,
+                         int *n_compute, ds_err *err) {
     char *slow = malloc((size_t)N);
-    int rc = -1;
-    if (!spec || !slow) {
-        ds_fail(err, "out of memory");
-        goto done;
-    }
-    if (node_specs(c, N, spec, NULL, NULL, err) || compute_specs(c, N, spec, slow, err)) goto done;
-    *n = 0;
-    for (int i = 0; i < N; i++)
-        if (slow[i]) ids[(*n)++] = i;
-    rc = 0;
-done:
-    free(spec);
+    if (!slow) return ds_fail(err, "out of memory");
+    int rc = node_specs(c, N, spec, link_ids, n_link, err) || compute_specs(c, N, spec, slow, err) ? -1 : 0;
+    *n_compute = 0;
+    for (int i = 0; rc == 0 && i < N; i++)
+        if (slow[i]) compute_ids[(*n_compute)++] = i;
     free(slow);
-    return rc;
-}
-
-int exp_stragglers(const config *c, int N, int *ids, int *n, ds_err *err) {
-    node_spec *spec = malloc(sizeof *spec * (size_t)N);
-    if (!spec) return ds_fail(err, "out of memory");
-    int rc = node_specs(c, N, spec, ids, n, err);
-    free(spec);
     return rc;
 }
 

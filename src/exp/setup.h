@@ -71,12 +71,11 @@ const char *exp_dataset_name(const config *c);
  * `stragglers` nodes (a count, or a fraction when < 1) chosen by the seed
  * with the straggler settings. The same on every process of a real run. */
 int exp_node_specs(const config *c, int N, node_spec *spec, ds_err *err);
-/* The ids of exp_node_specs's stragglers into ids[N] (in the order they
- * were drawn), their count into *n. */
-int exp_stragglers(const config *c, int N, int *ids, int *n, ds_err *err);
-/* The same for the compute stragglers ([compute]: drawn, or listed in its
- * file with a multiplier > 1), ascending. */
-int exp_compute_stragglers(const config *c, int N, int *ids, int *n, ds_err *err);
+/* exp_node_specs, also naming the link stragglers (link_ids[N], in the
+ * order they were drawn) and the compute stragglers ([compute]: drawn, or
+ * listed in its file with a multiplier > 1; compute_ids[N], ascending). */
+int exp_node_specs_named(const config *c, int N, node_spec *spec, int *link_ids, int *n_link, int *compute_ids,
+                         int *n_compute, ds_err *err);
 
 /* The run's topology from [topology] (degree 0: [algorithm] degree); its
  * errors name the config line. The same on every process of a real run. */

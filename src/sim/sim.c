@@ -23,7 +23,7 @@ typedef struct sim_node {
     /* training */
     int training, computed, steps;
     uint32_t version;     /* invalidates stale train-done events */
-    double train_start, busy;
+    double train_start, train_end, busy;
     int offline;          /* left (churn): no training, no sending, deliveries dropped */
     double paused_left;   /* training time still due when it left; < 0 = none */
     learner_train_stats train; /* since the last evaluation */
@@ -97,8 +97,8 @@ static void rt_train(void *ctx, int node, int steps) {
     n->version++;
     n->train_start = s->now;
     s->pending[s->n_pending++] = node;
-    double dt = steps * s->c->step_time * s->c->node[node].slowdown;
-    push(s, s->now + dt, EV_TRAIN_DONE, node, n->version, 0);
+    n->train_end = s->now + steps * s->c->step_time * s->c->node[node].slowdown;
+    push(s, n->train_end, EV_TRAIN_DONE, node, n->version, 0);
 }
 
 static int dst_busy(const sim_node *n, int dst) {
@@ -504,7 +504,7 @@ static void handle(sim *s, const sim_event *e) {
             n->q_len = 0;
             n->paused_left = -1;
             if (n->training) {
-                n->paused_left = n->train_start + n->steps * s->c->step_time * s->c->node[cp->node].slowdown - s->now;
+                n->paused_left = n->train_end - s->now;
                 n->busy += s->now - n->train_start;
                 n->version++; /* the pending train-done event is void */
             }
@@ -512,7 +512,8 @@ static void handle(sim *s, const sim_event *e) {
             n->offline = 0;
             if (n->paused_left >= 0) { /* the rest of the round, from now */
                 n->train_start = s->now;
-                push(s, s->now + n->paused_left, EV_TRAIN_DONE, cp->node, n->version, 0);
+                n->train_end = s->now + n->paused_left;
+                push(s, n->train_end, EV_TRAIN_DONE, cp->node, n->version, 0);
             }
             pump(s, cp->node);
         }
