@@ -193,7 +193,7 @@ static void test_groupnorm(int trial) {
     float *r = rand_floats(n, 1);
     double *rd = to_double(r, n);
     float *dx = malloc(sizeof(float) * n), *dg = calloc(s.C, sizeof(float)), *dbb = calloc(s.C, sizeof(float));
-    groupnorm_backward(&s, x, r, relu ? out : NULL, g, mean, rstd, dx, dg, dbb);
+    groupnorm_backward(&s, x, r, relu ? out : NULL, NULL, g, mean, rstd, dx, dg, dbb);
     double *gx = malloc(sizeof(double) * n), *gg = malloc(sizeof(double) * s.C), *gb = malloc(sizeof(double) * s.C);
     fd_grad(gn_ref, &c, c.x, n, rd, n, gx);
     fd_grad(gn_ref, &c, c.g, s.C, rd, n, gg);
@@ -609,6 +609,45 @@ static void test_trainer(void) {
     free(x);
 }
 
+/* GN-LeNet's block, GroupNorm + ReLU + 2x2 max pool, with the pool's
+ * backward fused into the GroupNorm's: the pool's output, and every
+ * gradient, bit for bit equal to the three layers run apart. Inputs on a
+ * coarse grid, so windows tie and whole windows are 0 after the ReLU. */
+static void test_gn_pool_fused(int trial) {
+    int G = rand_int(1, 2);
+    groupnorm_shape s = {rand_int(1, 3), G * rand_int(1, 3), 0, G};
+    const int H = 2 * rand_int(1, 4), W = 2 * rand_int(1, 4);
+    s.HW = H * W;
+    maxpool_shape ps = {s.C * s.B, H, W, 2, 2, 0, 0};
+    maxpool_shape_finish(&ps);
+    size_t n = (size_t)s.C * s.B * s.HW, no = n / 4;
+    float *x = malloc(sizeof(float) * n);
+    for (size_t k = 0; k < n; k++) x[k] = 0.5f * (float)rand_int(-3, 3);
+    float *g = rand_floats(s.C, 1.5f), *b = rand_floats(s.C, 1), *r = rand_floats(no, 1);
+    float *act = malloc(sizeof(float) * n), *mean = malloc(sizeof(float) * s.B * G), *rstd = malloc(sizeof(float) * s.B * G);
+    float *out1 = malloc(sizeof(float) * no), *out2 = malloc(sizeof(float) * no), *code = malloc(sizeof(float) * no);
+    int32_t *am = malloc(sizeof(int32_t) * no);
+    float *dy = malloc(sizeof(float) * n), *plane = malloc(sizeof(float) * s.HW);
+    float *dx1 = malloc(sizeof(float) * n), *dx2 = malloc(sizeof(float) * n);
+    float *dg1 = calloc(s.C, sizeof(float)), *dg2 = calloc(s.C, sizeof(float));
+    float *db1 = calloc(s.C, sizeof(float)), *db2 = calloc(s.C, sizeof(float));
+    groupnorm_forward(&s, x, g, b, act, mean, rstd, 1);
+    maxpool_forward(&ps, act, out1, am);
+    maxpool2x2_relu_forward(&ps, act, out2, code);
+    maxpool_backward(&ps, act, out1, r, am, dy);
+    groupnorm_backward(&s, x, dy, act, NULL, g, mean, rstd, dx1, dg1, db1);
+    groupnorm_pool gp = {.H = H, .W = W, .code = code, .dout = r, .plane = plane};
+    groupnorm_backward(&s, x, NULL, NULL, &gp, g, mean, rstd, dx2, dg2, db2);
+    int zero_windows = 0;
+    for (size_t k = 0; k < no; k++) zero_windows += code[k] == 4.0f;
+    CHECK(!memcmp(out1, out2, sizeof(float) * no) && !memcmp(dx1, dx2, sizeof(float) * n) &&
+              !memcmp(dg1, dg2, sizeof(float) * s.C) && !memcmp(db1, db2, sizeof(float) * s.C),
+          "groupnorm + relu + maxpool fused backward equals the layers apart, trial %d (B%d C%d %dx%d, %d zero windows)",
+          trial, s.B, s.C, H, W, zero_windows);
+    free(x); free(g); free(b); free(r); free(act); free(mean); free(rstd); free(out1); free(out2); free(code);
+    free(am); free(dy); free(plane); free(dx1); free(dx2); free(dg1); free(dg2); free(db1); free(db2);
+}
+
 int main(void) {
     rng_seed(&R, 2024);
     for (int t = 0; t < 16; t++) test_conv2d(t);
@@ -624,5 +663,6 @@ int main(void) {
     test_model_grads();
     test_training_reduces_loss();
     test_trainer();
+    for (int t = 0; t < 8; t++) test_gn_pool_fused(t);
     return check_done("test_nn");
 }

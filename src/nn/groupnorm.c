@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "nn/lanes.h"
+#include "nn/pool.h"
 #include "util/dispatch.h"
 
 /* Element (c, b, i) of a CBHW tensor. */
@@ -46,9 +47,21 @@ DS_HOT void groupnorm_forward(const groupnorm_shape *s, const float *in, const f
  * ReLU where its output was 0. */
 #define DY(i) (mask ? (mask[i] > 0.0f ? dy[i] : 0.0f) : dy[i])
 
+/* Plane (c, b) of the gradient reaching the GroupNorm's output: dout's
+ * own, or the pool's routed into pool->plane. */
+static const float *plane_dy(const groupnorm_shape *s, const float *dout, const groupnorm_pool *pool, int c,
+                             int b) {
+    if (!pool) return &AT(dout, c, b, 0);
+    const int OH = pool->H / 2, OW = pool->W / 2;
+    const size_t at = ((size_t)c * s->B + b) * OH * OW;
+    maxpool2x2_relu_route(OH, OW, pool->code + at, pool->dout + at, pool->plane);
+    return pool->plane;
+}
+
 DS_HOT void groupnorm_backward(const groupnorm_shape *s, const float *in, const float *dout,
-                        const float *relu_out, const float *gamma, const float *mean,
-                        const float *rstd, float *din, float *dgamma, float *dbeta) {
+                        const float *relu_out, const groupnorm_pool *pool, const float *gamma,
+                        const float *mean, const float *rstd, float *din, float *dgamma,
+                        float *dbeta) {
     const int Cg = s->C / s->G;
     const float invM = 1.0f / (float)(Cg * s->HW);
     for (int b = 0; b < s->B; b++)
@@ -57,7 +70,7 @@ DS_HOT void groupnorm_backward(const groupnorm_shape *s, const float *in, const 
             /* sum1 = sum(dxhat), sum2 = sum(dxhat * xhat) over the group. */
             float sum1 = 0, sum2 = 0;
             for (int c = g * Cg; c < (g + 1) * Cg; c++) {
-                const float *x = &AT(in, c, b, 0), *dy = &AT(dout, c, b, 0);
+                const float *x = &AT(in, c, b, 0), *dy = plane_dy(s, dout, pool, c, b);
                 const float *mask = relu_out ? &AT(relu_out, c, b, 0) : NULL;
                 float gc = gamma ? gamma[c] : 1.0f;
                 float l_dy[LANES] = {0}, l_dyx[LANES] = {0};
@@ -87,7 +100,7 @@ DS_HOT void groupnorm_backward(const groupnorm_shape *s, const float *in, const 
             sum1 *= invM;
             sum2 *= invM;
             for (int c = g * Cg; c < (g + 1) * Cg; c++) {
-                const float *x = &AT(in, c, b, 0), *dy = &AT(dout, c, b, 0);
+                const float *x = &AT(in, c, b, 0), *dy = plane_dy(s, dout, pool, c, b);
                 const float *mask = relu_out ? &AT(relu_out, c, b, 0) : NULL;
                 float *dx = &AT(din, c, b, 0);
                 float gc = gamma ? gamma[c] : 1.0f;

@@ -14,6 +14,7 @@
 #include "nn/linear.h"
 #include "nn/loss.h"
 #include "nn/pool.h"
+#include "util/clock.h"
 
 struct nn_work {
     int max_batch;
@@ -27,8 +28,11 @@ struct nn_work {
     float *mean[NN_MAX_LAYERS];     /* groupnorm: per (sample, group) */
     float *rstd[NN_MAX_LAYERS];
     int32_t *argmax[NN_MAX_LAYERS]; /* maxpool */
+    float *code[NN_MAX_LAYERS];     /* maxpool fused backward into groupnorm: winners */
+    float *plane;                   /* groupnorm with a fused pool: one plane's gradient */
     /* matrix factorisation */
     float *u, *v, *du, *dv, *pred, *dpred;
+    nn_profile *prof; /* borrowed; NULL unless a benchmark profiles */
 };
 
 double nn_stats_loss(const nn_stats *s) { return s->count ? s->loss_sum / s->count : 0; }
@@ -59,12 +63,24 @@ static int fused_relu(const nn_arch *a, int i) {
 }
 static int fused_away(const nn_arch *a, int i) { return i > 0 && fused_relu(a, i - 1); }
 
+/* A 2x2, stride-2 max pool right after a fused GroupNorm + ReLU (GN-LeNet's
+ * blocks) keeps its winners in forward, and the GroupNorm's backward
+ * routes the pool's gradient itself: the pool has no backward pass and its
+ * full-size gradient is never written. */
+static int pool_fused(const nn_arch *a, int i) {
+    const nn_layer *l = &a->layers[i];
+    return l->kind == NN_LAYER_MAXPOOL && l->k == 2 && l->stride == 2 && l->in_h % 2 == 0 &&
+           l->in_w % 2 == 0 && i >= 2 && fused_away(a, i - 1);
+}
+
 void nn_work_free(nn_work *w) {
     if (!w) return;
     free(w->x);
     free(w->col);
     free(w->pad);
+    free(w->plane);
     for (int i = 0; i < NN_MAX_LAYERS; i++) {
+        free(w->code[i]);
         free(w->col_keep[i]);
         free(w->act[i]);
         free(w->dact[i]);
@@ -126,6 +142,7 @@ nn_work *nn_work_new(const nn_arch *a, int max_batch, ds_err *err) {
         }
         w->col = alloc_floats(col, &bad);
         w->pad = alloc_floats(pad, &bad);
+        size_t plane = 0;
         for (int i = 0; i < a->n_layers && !bad; i++) {
             const nn_layer *l = &a->layers[i];
             w->act[i] = alloc_floats(B * out_size(l), &bad);
@@ -134,9 +151,14 @@ nn_work *nn_work_new(const nn_arch *a, int max_batch, ds_err *err) {
                 w->mean[i] = alloc_floats(B * l->groups, &bad);
                 w->rstd[i] = alloc_floats(B * l->groups, &bad);
             }
-            if (l->kind == NN_LAYER_MAXPOOL)
+            if (l->kind == NN_LAYER_MAXPOOL && pool_fused(a, i)) {
+                w->code[i] = alloc_floats(B * out_size(l), &bad);
+                if ((size_t)l->in_h * l->in_w > plane) plane = (size_t)l->in_h * l->in_w;
+            } else if (l->kind == NN_LAYER_MAXPOOL) {
                 w->argmax[i] = alloc_floats(B * out_size(l), &bad); /* int32 = float size */
+            }
         }
+        w->plane = alloc_floats(plane, &bad);
     }
     if (bad) {
         nn_work_free(w);
@@ -145,6 +167,8 @@ nn_work *nn_work_new(const nn_arch *a, int max_batch, ds_err *err) {
     }
     return w;
 }
+
+void nn_work_profile(nn_work *w, nn_profile *p) { w->prof = p; }
 
 const float *nn_work_output(const nn_work *w) {
     if (w->pred) return w->pred;
@@ -231,7 +255,8 @@ static void layer_forward(const nn_arch *a, int B, const float *in, const float 
     case NN_LAYER_MAXPOOL: {
         maxpool_shape s = {l->in_c * B, l->in_h, l->in_w, l->k, l->stride, 0, 0};
         maxpool_shape_finish(&s);
-        maxpool_forward(&s, in, out, w->argmax[i]);
+        if (pool_fused(a, i)) maxpool2x2_relu_forward(&s, in, out, w->code[i]);
+        else maxpool_forward(&s, in, out, w->argmax[i]);
         break;
     }
     case NN_LAYER_FLATTEN:
@@ -263,11 +288,17 @@ static void layer_backward(const nn_arch *a, int B, const float *in, const float
     }
     case NN_LAYER_GROUPNORM: {
         groupnorm_shape s = {B, l->in_c, l->in_h * l->in_w, l->groups};
-        if (fused_relu(a, i)) /* gradient and mask come from the fused ReLU */
-            groupnorm_backward(&s, in, w->dact[i + 1], w->act[i + 1], wt, w->mean[i], w->rstd[i],
-                               din, dw, db);
-        else
-            groupnorm_backward(&s, in, dout, NULL, wt, w->mean[i], w->rstd[i], din, dw, db);
+        if (fused_relu(a, i) && i + 2 < a->n_layers && pool_fused(a, i + 2)) {
+            /* gradient and winners come from the pool after the fused ReLU */
+            groupnorm_pool gp = {.H = l->in_h, .W = l->in_w, .code = w->code[i + 2],
+                                 .dout = w->dact[i + 2], .plane = w->plane};
+            groupnorm_backward(&s, in, NULL, NULL, &gp, wt, w->mean[i], w->rstd[i], din, dw, db);
+        } else if (fused_relu(a, i)) { /* gradient and mask come from the fused ReLU */
+            groupnorm_backward(&s, in, w->dact[i + 1], w->act[i + 1], NULL, wt, w->mean[i],
+                               w->rstd[i], din, dw, db);
+        } else {
+            groupnorm_backward(&s, in, dout, NULL, NULL, wt, w->mean[i], w->rstd[i], din, dw, db);
+        }
         break;
     }
     case NN_LAYER_RELU:
@@ -276,7 +307,7 @@ static void layer_backward(const nn_arch *a, int B, const float *in, const float
     case NN_LAYER_MAXPOOL: {
         maxpool_shape s = {l->in_c * B, l->in_h, l->in_w, l->k, l->stride, 0, 0};
         maxpool_shape_finish(&s);
-        if (din) maxpool_backward(&s, in, w->act[i], dout, w->argmax[i], din);
+        if (din && !pool_fused(a, i)) maxpool_backward(&s, in, w->act[i], dout, w->argmax[i], din);
         break;
     }
     case NN_LAYER_FLATTEN:
@@ -295,18 +326,34 @@ float nn_forward_backward(const nn_arch *a, nn_work *w, const float *params, flo
 
     const int B = bt->n;
     const float *in0 = bt->x;
+    /* With a profile, t0 is when the current layer began. */
+    nn_profile *prof = w->prof;
+    double t0 = prof ? clock_now() : 0, t1;
     if (is_spatial_input(a)) {
         layout_nchw_to_cbhw(B, a->in_c, a->in_h * a->in_w, bt->x, w->x);
         in0 = w->x;
     }
-    for (int i = 0; i < a->n_layers; i++)
-        if (!fused_away(a, i)) layer_forward(a, B, i ? w->act[i - 1] : in0, params, w, i);
+    for (int i = 0; i < a->n_layers; i++) {
+        if (fused_away(a, i)) continue;
+        layer_forward(a, B, i ? w->act[i - 1] : in0, params, w, i);
+        if (prof) {
+            t1 = clock_now();
+            prof->forward_s[i] += t1 - t0;
+            t0 = t1;
+        }
+    }
 
     const int last = a->n_layers - 1;
     long correct = 0;
     double loss_sum = 0;
     float loss = softmax_xent(B, a->n_out, w->act[last], bt->label, grads ? w->dact[last] : NULL,
                               &loss_sum, &correct);
+    if (prof) {
+        t1 = clock_now();
+        prof->loss_s += t1 - t0;
+        prof->passes++;
+        t0 = t1;
+    }
     if (stats) {
         stats->loss_sum += loss_sum;
         stats->correct += correct;
@@ -314,9 +361,14 @@ float nn_forward_backward(const nn_arch *a, nn_work *w, const float *params, flo
     }
     if (!grads) return loss;
     memset(grads, 0, sizeof(float) * a->n_params);
-    for (int i = last; i >= 0; i--)
-        if (!fused_away(a, i))
-            layer_backward(a, B, i ? w->act[i - 1] : in0, params, grads, w, i,
-                           i ? w->dact[i - 1] : NULL);
+    for (int i = last; i >= 0; i--) {
+        if (fused_away(a, i)) continue;
+        layer_backward(a, B, i ? w->act[i - 1] : in0, params, grads, w, i, i ? w->dact[i - 1] : NULL);
+        if (prof) {
+            t1 = clock_now();
+            prof->backward_s[i] += t1 - t0;
+            t0 = t1;
+        }
+    }
     return loss;
 }

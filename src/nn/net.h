@@ -47,4 +47,17 @@ float nn_forward_backward(const nn_arch *a, nn_work *w, const float *params, flo
  * predictions for MF. Borrowed; valid until the next call. */
 const float *nn_work_output(const nn_work *w);
 
+/* Where a step's time goes, for benchmarks: after nn_work_profile(w, p),
+ * every nn_forward_backward on w adds each layer's forward and backward
+ * wall time to p (a GroupNorm fused with its ReLU counts as the
+ * GroupNorm; the input transpose counts as layer 0's forward). NULL
+ * stops. The clock is read only while a profile is attached. */
+typedef struct nn_profile {
+    double forward_s[NN_MAX_LAYERS];
+    double backward_s[NN_MAX_LAYERS];
+    double loss_s; /* softmax cross-entropy and its gradient */
+    long passes;   /* nn_forward_backward calls */
+} nn_profile;
+void nn_work_profile(nn_work *w, nn_profile *p);
+
 #endif

@@ -63,6 +63,41 @@ DS_HOT static void maxpool2x2_backward(const maxpool_shape *s, const float *in, 
     }
 }
 
+DS_HOT void maxpool2x2_relu_forward(const maxpool_shape *s, const float *in, float *out, float *code) {
+    const size_t HW = (size_t)s->H * s->W, OHW = (size_t)s->OH * s->OW;
+    for (int p = 0; p < s->planes; p++) {
+        const float *x = in + p * HW;
+        float *y = out + p * OHW, *cd = code + p * OHW;
+        for (int oh = 0; oh < s->OH; oh++) {
+            const float *r0 = x + (size_t)2 * oh * s->W, *r1 = r0 + s->W;
+            float *yr = y + (size_t)oh * s->OW, *cr = cd + (size_t)oh * s->OW;
+            for (int ow = 0; ow < s->OW; ow++) {
+                float a = r0[2 * ow], b = r0[2 * ow + 1], c = r1[2 * ow], d = r1[2 * ow + 1];
+                float m1 = b > a ? b : a, m2 = d > c ? d : c;
+                float m = m2 > m1 ? m2 : m1;
+                float k1 = b > a ? 1.0f : 0.0f, k2 = d > c ? 3.0f : 2.0f;
+                float k = m2 > m1 ? k2 : k1;
+                yr[ow] = m;
+                cr[ow] = m > 0.0f ? k : 4.0f;
+            }
+        }
+    }
+}
+
+DS_HOT void maxpool2x2_relu_route(int OH, int OW, const float *code, const float *dout, float *dy) {
+    const int W = 2 * OW;
+    for (int h = 0; h < 2 * OH; h++) {
+        const float *cr = code + (size_t)(h / 2) * OW, *gr = dout + (size_t)(h / 2) * OW;
+        const float top = (float)(2 * (h % 2)); /* code of this row's left cell */
+        float *d = dy + (size_t)h * W;
+        for (int ow = 0; ow < OW; ow++) {
+            float g = gr[ow], k = cr[ow];
+            d[2 * ow] = k == top ? g : 0.0f;
+            d[2 * ow + 1] = k == top + 1.0f ? g : 0.0f;
+        }
+    }
+}
+
 DS_HOT void maxpool_forward(const maxpool_shape *s, const float *in, float *out, int32_t *argmax) {
     if (s->K == 2 && s->stride == 2) {
         maxpool2x2_forward(s, in, out);
