@@ -1,8 +1,10 @@
 #!/usr/bin/python3
-"""PyTorch side of bench/nn_speed: GN-LeNet training and evaluation speed.
+"""PyTorch side of bench/nn_speed: GN-LeNet training or evaluation speed.
 
-usage: torch_speed.py BATCH THREADS SECONDS  ->  prints "train_img_s eval_img_s"
-Exit 77 if torch is missing."""
+usage: torch_speed.py train|eval BATCH THREADS SECONDS  ->  prints images/s
+Run with OMP_NUM_THREADS equal to THREADS (nn_speed does). Exit 77 if torch
+is missing, 2 on bad arguments."""
+import os
 import sys
 import time
 
@@ -25,26 +27,31 @@ def rate(step, batch, seconds):
 
 
 def main():
-    batch, threads, seconds = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+    if len(sys.argv) != 5 or sys.argv[1] not in ("train", "eval"):
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
+    mode, batch, threads, seconds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+    if os.environ.get("OMP_NUM_THREADS") != str(threads):
+        print(f"torch_speed: OMP_NUM_THREADS is {os.environ.get('OMP_NUM_THREADS')}, not {threads}",
+              file=sys.stderr)
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     model = LeNet(3, 32, 32, 10)
-    opt = torch.optim.SGD(model.parameters(), lr=0.05)
     x = torch.randn(batch, 3, 32, 32)
-    y = torch.randint(0, 10, (batch,))
+    if mode == "train":
+        opt = torch.optim.SGD(model.parameters(), lr=0.05)
+        y = torch.randint(0, 10, (batch,))
 
-    def train_step():
-        opt.zero_grad()
-        F.cross_entropy(model(x), y).backward()
-        opt.step()
+        def step():
+            opt.zero_grad()
+            F.cross_entropy(model(x), y).backward()
+            opt.step()
+    else:
+        def step():
+            with torch.no_grad():
+                model(x)
 
-    xe = torch.randn(500, 3, 32, 32)
-
-    def eval_step():
-        with torch.no_grad():
-            model(xe)
-
-    print(f"{rate(train_step, batch, seconds):.1f} {rate(eval_step, 500, seconds):.1f}")
+    print(f"{rate(step, batch, seconds):.1f}")
 
 
 if __name__ == "__main__":
