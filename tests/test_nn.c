@@ -10,6 +10,7 @@
 #include "nn/activation.h"
 #include "nn/conv2d.h"
 #include "nn/embedding.h"
+#include "nn/gemm.h"
 #include "nn/groupnorm.h"
 #include "nn/layout.h"
 #include "nn/linear.h"
@@ -117,7 +118,9 @@ static void test_conv2d(int trial) {
     double *rd = to_double(r, nout);
     float *dx = malloc(sizeof(float) * nx), *dw = calloc(nw, sizeof(float)), *db = calloc(s.OC, sizeof(float));
     /* Chunked runs rebuild im2col; a single chunk may reuse forward's. */
-    conv2d_backward(&s, x, r, w, col, pad, s.chunk == s.B && trial % 3 == 0, dw, db, dx);
+    float *gs = malloc(sizeof(float) * conv2d_gemm_floats(&s));
+    conv2d_backward(&s, x, r, w, col, pad, gs, s.chunk == s.B && trial % 3 == 0, dw, db, dx);
+    free(gs);
     double *gx = malloc(sizeof(double) * nx), *gw = malloc(sizeof(double) * nw), *gb = malloc(sizeof(double) * s.OC);
     fd_grad(conv_ref, &c, c.x, nx, rd, nout, gx);
     fd_grad(conv_ref, &c, c.w, nw, rd, nout, gw);
@@ -609,6 +612,51 @@ static void test_trainer(void) {
     free(x);
 }
 
+/* gemm_bcast against a double reference: odd shapes (row and column
+ * tails), both ways of reading A, padded leading dimensions, = and +=. */
+static void test_gemm(int trial) {
+    int M = rand_int(1, trial < 12 ? 19 : 60), N = rand_int(1, 100), K = rand_int(1, trial < 12 ? 40 : 300), transposed = trial % 2, acc = (trial / 2) % 2;
+    size_t ldb = (size_t)N + (size_t)rand_int(0, 3), ldc = (size_t)N + (size_t)rand_int(0, 3);
+    float *a = rand_floats((size_t)M * K, 1), *b = rand_floats((size_t)K * ldb, 1), *c = rand_floats((size_t)M * ldc, 1);
+    double worst = 0;
+    double *ref = malloc(sizeof(double) * (size_t)M * N);
+    gemm_a A = transposed ? (gemm_a){a, 1, (size_t)M} : (gemm_a){a, (size_t)K, 1};
+    for (int m = 0; m < M; m++)
+        for (int n = 0; n < N; n++) {
+            double v = acc ? c[m * ldc + n] : 0;
+            for (int k = 0; k < K; k++) v += (double)A.a[m * A.row + k * A.col] * b[k * ldb + n];
+            ref[m * N + n] = v;
+        }
+    float pad_before = c[ldc - 1];
+    gemm_bcast(M, N, K, A, b, ldb, c, ldc, acc);
+    for (int m = 0; m < M; m++)
+        for (int n = 0; n < N; n++) worst = fmax(worst, fabs(c[m * ldc + n] - ref[m * N + n]) / (1 + fabs(ref[m * N + n])));
+    CHECK(worst < 1e-5 && (ldc == (size_t)N || c[ldc - 1] == pad_before),
+          "gemm_bcast %dx%dx%d%s%s (%s): error %g", M, N, K, transposed ? " A^T" : "", acc ? " +=" : "",
+          gemm_bcast_native() ? "avx512" : "openblas", worst);
+    free(a); free(b); free(c); free(ref);
+    /* C[M][N] += A[M][K] x B[N][K]^T, the weight-gradient form */
+    size_t lda = (size_t)K + (size_t)rand_int(0, 2);
+    ldb = (size_t)K + (size_t)rand_int(0, 2);
+    a = rand_floats((size_t)M * lda, 1);
+    b = rand_floats((size_t)N * ldb, 1);
+    c = rand_floats((size_t)M * ldc, 1);
+    ref = malloc(sizeof(double) * (size_t)M * N);
+    for (int m = 0; m < M; m++)
+        for (int n = 0; n < N; n++) {
+            double v = c[m * ldc + n];
+            for (int k = 0; k < K; k++) v += (double)a[m * lda + k] * b[n * ldb + k];
+            ref[m * N + n] = v;
+        }
+    float *scratch = malloc(sizeof(float) * gemm_abt_floats(M, N, K));
+    gemm_abt(M, N, K, a, lda, b, ldb, c, ldc, scratch);
+    worst = 0;
+    for (int m = 0; m < M; m++)
+        for (int n = 0; n < N; n++) worst = fmax(worst, fabs(c[m * ldc + n] - ref[m * N + n]) / (1 + fabs(ref[m * N + n])));
+    CHECK(worst < 1e-5, "gemm_abt %dx%dx%d: error %g", M, N, K, worst);
+    free(a); free(b); free(c); free(ref); free(scratch);
+}
+
 /* GN-LeNet's block, GroupNorm + ReLU + 2x2 max pool, with the pool's
  * backward fused into the GroupNorm's: the pool's output, and every
  * gradient, bit for bit equal to the three layers run apart. Inputs on a
@@ -664,5 +712,6 @@ int main(void) {
     test_training_reduces_loss();
     test_trainer();
     for (int t = 0; t < 8; t++) test_gn_pool_fused(t);
+    for (int t = 0; t < 24; t++) test_gemm(t);
     return check_done("test_nn");
 }

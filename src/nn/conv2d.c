@@ -1,9 +1,9 @@
 /* conv2d.c: im2col / col2im on CBHW activations, GEMMs by OpenBLAS. */
 #include "nn/conv2d.h"
 
-#include <cblas.h>
 #include <string.h>
 
+#include "nn/gemm.h"
 #include "nn/lanes.h"
 #include "util/dispatch.h"
 
@@ -25,6 +25,10 @@ int conv2d_chunk_for(const conv2d_shape *s, size_t bytes) {
 
 size_t conv2d_col_floats(const conv2d_shape *s) {
     return (size_t)s->C * s->K * s->K * s->chunk * s->OH * s->OW;
+}
+
+size_t conv2d_gemm_floats(const conv2d_shape *s) {
+    return gemm_abt_floats(s->OC, s->C * s->K * s->K, s->chunk * s->OH * s->OW);
 }
 
 size_t conv2d_pad_floats(const conv2d_shape *s) {
@@ -188,13 +192,14 @@ DS_HOT void conv2d_forward(const conv2d_shape *s, const float *in, const float *
         if (pad && s->stride == 1) im2col_padded(s, in, b0, nb, pad, col);
         else im2col(s, in, b0, nb, col);
         /* out[:, b0*OHW ...] += W[OC][CKK] x col[CKK][cols] */
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s->OC, cols, CKK, 1.0f, w, CKK, col,
-                    cols, 1.0f, out + (size_t)b0 * OHW, N);
+        gemm_bcast(s->OC, cols, CKK, (gemm_a){w, (size_t)CKK, 1}, col, (size_t)cols, out + (size_t)b0 * OHW,
+                   (size_t)N, 1);
     }
 }
 
 DS_HOT void conv2d_backward(const conv2d_shape *s, const float *in, const float *dout, const float *w,
-                     float *col, float *pad, int col_valid, float *dw, float *dbias, float *din) {
+                     float *col, float *pad, float *gemm_scratch, int col_valid, float *dw, float *dbias,
+                     float *din) {
     const int OHW = s->OH * s->OW, N = s->B * OHW, CKK = s->C * s->K * s->K;
     if (dbias)
         for (int oc = 0; oc < s->OC; oc++) dbias[oc] += (float)lanes_sum(dout + (size_t)oc * N, (size_t)N);
@@ -206,12 +211,10 @@ DS_HOT void conv2d_backward(const conv2d_shape *s, const float *in, const float 
             else im2col(s, in, b0, nb, col);
         }
         /* dW[OC][CKK] += dout[OC][cols] x col^T */
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, s->OC, CKK, cols, 1.0f, dchunk, N, col,
-                    cols, 1.0f, dw, CKK);
+        gemm_abt(s->OC, CKK, cols, dchunk, (size_t)N, col, (size_t)cols, dw, (size_t)CKK, gemm_scratch);
         if (!din) continue;
         /* dcol[CKK][cols] = W^T x dout, written over col. */
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, CKK, cols, s->OC, 1.0f, w, CKK, dchunk,
-                    N, 0.0f, col, cols);
+        gemm_bcast(CKK, cols, s->OC, (gemm_a){w, 1, (size_t)CKK}, dchunk, (size_t)N, col, (size_t)cols, 0);
         if (pad && s->stride == 1) col2im_padded(s, col, b0, nb, pad, din);
         else col2im(s, col, b0, nb, din);
     }

@@ -32,6 +32,8 @@ int conv2d_chunk_for(const conv2d_shape *s, size_t bytes);
 
 /* Floats of scratch (col) needed for shape s. */
 size_t conv2d_col_floats(const conv2d_shape *s);
+/* Floats of the weight-gradient GEMM's scratch (gemm_scratch) for shape s. */
+size_t conv2d_gemm_floats(const conv2d_shape *s);
 /* Floats of the zero-padded image scratch (pad) for shape s: with it,
  * stride-1 convolutions build im2col rows by plain contiguous copies. */
 size_t conv2d_pad_floats(const conv2d_shape *s);
@@ -42,10 +44,12 @@ void conv2d_forward(const conv2d_shape *s, const float *in, const float *w, cons
                     float *col, float *pad, float *out);
 
 /* Accumulates dw and dbias; writes din (if not NULL). in is the forward's
- * input; col and pad are scratch as above. col_valid != 0 promises that
+ * input; col and pad are scratch as above, gemm_scratch of
+ * conv2d_gemm_floats(s). col_valid != 0 promises that
  * col still holds the forward's im2col (possible only when chunk >= B),
  * saving its rebuild. */
 void conv2d_backward(const conv2d_shape *s, const float *in, const float *dout, const float *w,
-                     float *col, float *pad, int col_valid, float *dw, float *dbias, float *din);
+                     float *col, float *pad, float *gemm_scratch, int col_valid, float *dw, float *dbias,
+                     float *din);
 
 #endif

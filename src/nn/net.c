@@ -23,6 +23,7 @@ struct nn_work {
     float *dact[NN_MAX_LAYERS];     /* d loss / d output */
     float *col;                     /* conv2d im2col scratch, shared by chunked layers */
     float *pad;                     /* conv2d zero-padded image scratch, shared */
+    float *gemm;                    /* conv2d weight-gradient GEMM scratch, shared */
     float *col_keep[NN_MAX_LAYERS]; /* conv2d: whole-batch im2col kept for backward */
     int chunk[NN_MAX_LAYERS];       /* conv2d: images per GEMM */
     float *mean[NN_MAX_LAYERS];     /* groupnorm: per (sample, group) */
@@ -78,6 +79,7 @@ void nn_work_free(nn_work *w) {
     free(w->x);
     free(w->col);
     free(w->pad);
+    free(w->gemm);
     free(w->plane);
     for (int i = 0; i < NN_MAX_LAYERS; i++) {
         free(w->code[i]);
@@ -126,7 +128,7 @@ nn_work *nn_work_new(const nn_arch *a, int max_batch, ds_err *err) {
         w->dpred = alloc_floats(B, &bad);
     } else {
         w->x = alloc_floats(B * nn_arch_input_size(a), &bad);
-        size_t col = 0, pad = 0;
+        size_t col = 0, pad = 0, gemm = 0;
         for (int i = 0; i < a->n_layers; i++) {
             const nn_layer *l = &a->layers[i];
             if (l->kind != NN_LAYER_CONV2D) continue;
@@ -139,9 +141,11 @@ nn_work *nn_work_new(const nn_arch *a, int max_batch, ds_err *err) {
                 s.chunk = w->chunk[i] = conv2d_chunk_for(&s, CONV_CHUNK_BYTES);
                 if (conv2d_col_floats(&s) > col) col = conv2d_col_floats(&s);
             }
+            if (conv2d_gemm_floats(&s) > gemm) gemm = conv2d_gemm_floats(&s);
         }
         w->col = alloc_floats(col, &bad);
         w->pad = alloc_floats(pad, &bad);
+        w->gemm = alloc_floats(gemm, &bad);
         size_t plane = 0;
         for (int i = 0; i < a->n_layers && !bad; i++) {
             const nn_layer *l = &a->layers[i];
@@ -281,9 +285,9 @@ static void layer_backward(const nn_arch *a, int B, const float *in, const float
         conv2d_shape s = conv_shape(l, B);
         if (w->chunk[i] < s.chunk) s.chunk = w->chunk[i];
         if (w->col_keep[i])
-            conv2d_backward(&s, in, dout, wt, w->col_keep[i], w->pad, 1, dw, db, din);
+            conv2d_backward(&s, in, dout, wt, w->col_keep[i], w->pad, w->gemm, 1, dw, db, din);
         else
-            conv2d_backward(&s, in, dout, wt, w->col, w->pad, 0, dw, db, din);
+            conv2d_backward(&s, in, dout, wt, w->col, w->pad, w->gemm, 0, dw, db, din);
         break;
     }
     case NN_LAYER_GROUPNORM: {
