@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "core/evaluate.h"
+#include "nn/gemm.h"
 #include "nn/model.h"
 #include "nn/models.h"
 #include "nn/trainer.h"
@@ -253,11 +254,11 @@ static void layers_table(const options *o, const nn_arch *a) {
     memset(&p, 0, sizeof p);
     double sgd_s = 0;
     double rate = measure_train(a, batch, 1, o->seconds, NULL, NULL);
-    measure_train(a, batch, 1, o->seconds, &p, &sgd_s);
-    double step = batch / rate, per = 1.0 / (double)p.passes, total = 0;
-    printf("\nwhere a training step goes (batch 8, 1 thread, %.0f img/s unprofiled, %.3f ms per step):\n", rate,
-           step * 1e3);
-    printf("%-3s %-9s %-16s %10s %10s %7s %11s\n", "#", "layer", "output", "fwd ms", "bwd ms", "share", "conv GFLOP/s");
+    double step = batch / measure_train(a, batch, 1, o->seconds, &p, &sgd_s); /* profiled */
+    double per = 1.0 / (double)p.passes, total = 0;
+    printf("\nwhere a training step goes (batch 8, 1 thread; %.0f img/s unprofiled; shares of the profiled step,\n"
+           "%.3f ms):\n", rate, step * 1e3);
+    printf("%-3s %-12s %-13s %10s %10s %7s %11s\n", "#", "layer", "output", "fwd ms", "bwd ms", "share", "conv GFLOP/s");
     for (int i = 0; i < a->n_layers; i++) {
         const nn_layer *l = &a->layers[i];
         double f = p.forward_s[i] * per, b = p.backward_s[i] * per;
@@ -269,15 +270,15 @@ static void layers_table(const options *o, const nn_arch *a) {
             snprintf(gf, sizeof gf, "%.1f", flops / (f + b) * 1e-9);
         }
         const char *name = names[l->kind];
-        if (l->kind == NN_LAYER_RELU && f + b == 0) name = "relu (fused)";
-        printf("%-3d %-9s %-16s %10.4f %10.4f %6.1f%% %11s\n", i, name, shape, f * 1e3, b * 1e3,
+        if (l->kind == NN_LAYER_RELU && f + b == 0) name = "relu, fused";
+        printf("%-3d %-12s %-13s %10.4f %10.4f %6.1f%% %11s\n", i, name, shape, f * 1e3, b * 1e3,
                100 * (f + b) / step, gf);
     }
     double loss = p.loss_s * per;
     printf("    %-26s %10.4f %10s %6.1f%%\n", "softmax cross-entropy", loss * 1e3, "", 100 * loss / step);
     printf("    %-26s %10.4f %10s %6.1f%%\n", "SGD update", sgd_s * 1e3, "", 100 * sgd_s / step);
     double rest = step - total - loss - sgd_s;
-    printf("    %-26s %10.4f %10s %6.1f%%\n", "rest (profiling, gradient zeroing)", rest * 1e3, "", 100 * rest / step);
+    printf("    %-26s %10.4f %10s %6.1f%%\n", "rest (gradient zeroing, clock)", rest * 1e3, "", 100 * rest / step);
     double flops = 0;
     for (int i = 0; i < a->n_layers; i++)
         if (a->layers[i].kind == NN_LAYER_CONV2D) flops += conv_flops(&a->layers[i], 1) * (i == 0 ? 2 : 3);
@@ -286,6 +287,8 @@ static void layers_table(const options *o, const nn_arch *a) {
 }
 
 static void print_environment(void) {
+    printf("convolution GEMMs: %s\n", gemm_bcast_native() ? "divshare's AVX-512 kernel (OpenBLAS for the linear layer)"
+                                                            : "OpenBLAS (no AVX-512 on this CPU)");
     printf("OpenBLAS %s; kernel %s\n", openblas_get_config(), openblas_get_corename());
     static const char *vars[] = {"OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS",
                                  "GOTO_NUM_THREADS", "OMP_NUM_THREADS"};
