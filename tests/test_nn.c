@@ -614,8 +614,10 @@ static void test_trainer(void) {
 
 /* gemm_bcast against a double reference: odd shapes (row and column
  * tails), both ways of reading A, padded leading dimensions, = and +=. */
-static void test_gemm(int trial) {
+static void test_gemm(int trial, int blas) {
     int M = rand_int(1, trial < 12 ? 19 : 60), N = rand_int(1, 100), K = rand_int(1, trial < 12 ? 40 : 300), transposed = trial % 2, acc = (trial / 2) % 2;
+    if (trial < 4) M = 1; /* a stride that never moves */
+    else if (trial < 8) K = 1;
     size_t ldb = (size_t)N + (size_t)rand_int(0, 3), ldc = (size_t)N + (size_t)rand_int(0, 3);
     float *a = rand_floats((size_t)M * K, 1), *b = rand_floats((size_t)K * ldb, 1), *c = rand_floats((size_t)M * ldc, 1);
     double worst = 0;
@@ -628,12 +630,13 @@ static void test_gemm(int trial) {
             ref[m * N + n] = v;
         }
     float pad_before = c[ldc - 1];
-    gemm_bcast(M, N, K, A, b, ldb, c, ldc, acc);
+    if (blas) gemm_bcast_blas(M, N, K, A, b, ldb, c, ldc, acc);
+    else gemm_bcast(M, N, K, A, b, ldb, c, ldc, acc);
     for (int m = 0; m < M; m++)
         for (int n = 0; n < N; n++) worst = fmax(worst, fabs(c[m * ldc + n] - ref[m * N + n]) / (1 + fabs(ref[m * N + n])));
     CHECK(worst < 1e-5 && (ldc == (size_t)N || c[ldc - 1] == pad_before),
           "gemm_bcast %dx%dx%d%s%s (%s): error %g", M, N, K, transposed ? " A^T" : "", acc ? " +=" : "",
-          gemm_bcast_native() ? "avx512" : "openblas", worst);
+          blas || !gemm_bcast_native() ? "openblas" : "avx512", worst);
     free(a); free(b); free(c); free(ref);
     /* C[M][N] += A[M][K] x B[N][K]^T, the weight-gradient form */
     size_t lda = (size_t)K + (size_t)rand_int(0, 2);
@@ -649,11 +652,13 @@ static void test_gemm(int trial) {
             ref[m * N + n] = v;
         }
     float *scratch = malloc(sizeof(float) * gemm_abt_floats(M, N, K));
-    gemm_abt(M, N, K, a, lda, b, ldb, c, ldc, scratch);
+    if (blas) gemm_abt_blas(M, N, K, a, lda, b, ldb, c, ldc);
+    else gemm_abt(M, N, K, a, lda, b, ldb, c, ldc, scratch);
     worst = 0;
     for (int m = 0; m < M; m++)
         for (int n = 0; n < N; n++) worst = fmax(worst, fabs(c[m * ldc + n] - ref[m * N + n]) / (1 + fabs(ref[m * N + n])));
-    CHECK(worst < 1e-5, "gemm_abt %dx%dx%d: error %g", M, N, K, worst);
+    CHECK(worst < 1e-5, "gemm_abt %dx%dx%d (%s): error %g", M, N, K,
+          blas || !gemm_bcast_native() ? "openblas" : "avx512", worst);
     free(a); free(b); free(c); free(ref); free(scratch);
 }
 
@@ -712,6 +717,7 @@ int main(void) {
     test_training_reduces_loss();
     test_trainer();
     for (int t = 0; t < 8; t++) test_gn_pool_fused(t);
-    for (int t = 0; t < 24; t++) test_gemm(t);
+    for (int t = 0; t < 24; t++) test_gemm(t, 0);
+    for (int t = 0; t < 24; t++) test_gemm(t, 1);
     return check_done("test_nn");
 }

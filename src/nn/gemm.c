@@ -6,7 +6,7 @@
 
 #include <cblas.h>
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(DIVSHARE_NO_AVX512_GEMM)
 #define GEMM_AVX512 1
 #include <immintrin.h>
 #endif
@@ -116,8 +116,7 @@ void gemm_abt(int M, int N, int K, const float *a, size_t lda, const float *b, s
               size_t ldc, float *scratch) {
     if (M <= 0 || N <= 0 || K <= 0) return;
     if (!gemm_bcast_native()) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, N, K, 1.0f, a, (int)lda, b, (int)ldb, 1.0f, c,
-                    (int)ldc);
+        gemm_abt_blas(M, N, K, a, lda, b, ldb, c, ldc);
         return;
     }
     float *at = scratch, *ct = scratch + (size_t)K * M; /* A^T [K][M], C^T [N][M] */
@@ -130,6 +129,12 @@ void gemm_abt(int M, int N, int K, const float *a, size_t lda, const float *b, s
         float *cm = c + (size_t)m * ldc;
         for (int n = 0; n < N; n++) cm[n] += ct[(size_t)n * M + m];
     }
+}
+
+void gemm_abt_blas(int M, int N, int K, const float *a, size_t lda, const float *b, size_t ldb, float *c,
+                   size_t ldc) {
+    if (M <= 0 || N <= 0 || K <= 0) return;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, N, K, 1.0f, a, (int)lda, b, (int)ldb, 1.0f, c, (int)ldc);
 }
 
 int gemm_bcast_native(void) {
@@ -149,11 +154,23 @@ void gemm_bcast(int M, int N, int K, gemm_a A, const float *b, size_t ldb, float
         return;
     }
 #endif
-    /* A is W (row-major, a[m * lda]) or W^T (a[k * lda]). */
-    if (A.col == 1)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0f, A.a, (int)A.row, b, (int)ldb,
-                    accumulate ? 1.0f : 0.0f, c, (int)ldc);
-    else
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, M, N, K, 1.0f, A.a, (int)A.col, b, (int)ldb,
-                    accumulate ? 1.0f : 0.0f, c, (int)ldc);
+    gemm_bcast_blas(M, N, K, A, b, ldb, c, ldc, accumulate);
+}
+
+void gemm_bcast_blas(int M, int N, int K, gemm_a A, const float *b, size_t ldb, float *c, size_t ldc,
+                     int accumulate) {
+    if (M <= 0 || N <= 0) return;
+    /* A is row-major (col == 1, a[m * row + k]) or transposed (row == 1,
+     * a[k * col + m]); a stride that never moves (one row, or one column)
+     * still has to be a valid leading dimension for BLAS. */
+    const float beta = accumulate ? 1.0f : 0.0f;
+    if (A.col == 1) {
+        size_t lda = M == 1 || A.row < (size_t)K ? (size_t)K : A.row;
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0f, A.a, (int)lda, b, (int)ldb, beta, c,
+                    (int)ldc);
+    } else {
+        size_t lda = K == 1 || A.col < (size_t)M ? (size_t)M : A.col;
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, M, N, K, 1.0f, A.a, (int)lda, b, (int)ldb, beta, c,
+                    (int)ldc);
+    }
 }

@@ -19,7 +19,8 @@
 
 typedef struct gemm_a {
     const float *a;
-    size_t row, col; /* element (m, k) is a[m * row + k * col] */
+    size_t row, col; /* element (m, k) is a[m * row + k * col]; col == 1
+                        (row-major) or row == 1 (transposed) */
 } gemm_a;
 
 /* accumulate = 0: C = A x B; otherwise C += A x B. */
@@ -36,5 +37,11 @@ void gemm_abt(int M, int N, int K, const float *a, size_t lda, const float *b, s
 
 /* 1 when gemm_bcast and gemm_abt run the AVX-512 kernel on this CPU. */
 int gemm_bcast_native(void);
+
+/* The OpenBLAS paths of both, whatever the CPU (tests check both). */
+void gemm_bcast_blas(int M, int N, int K, gemm_a A, const float *b, size_t ldb, float *c, size_t ldc,
+                     int accumulate);
+void gemm_abt_blas(int M, int N, int K, const float *a, size_t lda, const float *b, size_t ldb, float *c,
+                   size_t ldc);
 
 #endif
