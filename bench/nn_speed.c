@@ -193,6 +193,10 @@ static int cmp_double(const void *x, const void *y) {
     return (a > b) - (a < b);
 }
 
+static double median_of(const double *sorted, int n) {
+    return n % 2 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
+}
+
 /* "median (min-max)" of v[0..n), sorted in place; "n/a" when n == 0. */
 static void fmt_stats(char *buf, size_t len, double *v, int n) {
     if (n == 0) {
@@ -200,12 +204,7 @@ static void fmt_stats(char *buf, size_t len, double *v, int n) {
         return;
     }
     qsort(v, (size_t)n, sizeof *v, cmp_double);
-    double med = n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-    snprintf(buf, len, "%.0f (%.0f-%.0f)", med, v[0], v[n - 1]);
-}
-
-static double median_of(const double *sorted, int n) {
-    return n % 2 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
+    snprintf(buf, len, "%.0f (%.0f-%.0f)", median_of(v, n), v[0], v[n - 1]);
 }
 
 /* One row: R interleaved rounds of divshare and PyTorch. batch 0 means
@@ -323,7 +322,8 @@ int main(int argc, char **argv) {
         else return usage();
     }
     if (o.seconds < 0.1 || o.seconds > 60 || o.rounds < 1 || o.rounds > MAX_ROUNDS) {
-        fprintf(stderr, "nn_speed: --seconds must be in [0.1, 60] and --rounds in [1, %d]\n", MAX_ROUNDS);
+        fprintf(stderr, "nn_speed: --seconds must be in [0.1, 60] (got %g) and --rounds in [1, %d] (got %d)\n",
+                o.seconds, MAX_ROUNDS, o.rounds);
         return 2;
     }
     nn_model_spec spec = {.name = "gnlenet", .in_c = 3, .in_h = 32, .in_w = 32, .classes = 10};

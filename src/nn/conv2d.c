@@ -1,4 +1,4 @@
-/* conv2d.c: im2col / col2im on CBHW activations, GEMMs by OpenBLAS. */
+/* conv2d.c: im2col / col2im on CBHW activations, GEMMs by nn/gemm.h. */
 #include "nn/conv2d.h"
 
 #include <string.h>

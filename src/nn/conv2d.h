@@ -1,4 +1,4 @@
-/* conv2d.h: 2-D convolution by im2col + one SGEMM over the whole batch.
+/* conv2d.h: 2-D convolution by im2col + one GEMM (nn/gemm.h) over the whole batch.
  *
  * Activations inside the network are stored channel-major, [C][B][H][W]
  * ("CBHW"), so the im2col matrix of the whole batch is [C*K*K][B*OH*OW]

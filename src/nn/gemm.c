@@ -90,8 +90,9 @@ PANEL(3, 8)
 
 __attribute__((target("avx512f"))) static void gemm_avx512(int M, int N, int K, gemm_a A, const float *b,
                                                          size_t ldb, float *c, size_t ldc, int accumulate) {
-    for (int k0 = 0; k0 < K || k0 == 0; k0 += KC) {
-        int kc = K - k0 < KC ? K - k0 : KC;
+    const int blocks = K > 0 ? (K + KC - 1) / KC : 1; /* K = 0: one empty block, C = 0 or C */
+    for (int kb = 0; kb < blocks; kb++) {
+        const int k0 = kb * KC, kc = K - k0 < KC ? K - k0 : KC;
         int add = accumulate || k0 > 0;
         gemm_a Ak = {A.a + (size_t)k0 * A.col, A.row, A.col};
         const float *bk = b + (size_t)k0 * ldb;
@@ -105,12 +106,13 @@ __attribute__((target("avx512f"))) static void gemm_avx512(int M, int N, int K, 
             else panel3(M, kc, Ak, bk + n0, ldb, c + n0, ldc, add, m);
             n0 += n < 48 ? n : 48;
         }
-        if (K == 0) break;
     }
 }
 #endif
 
-size_t gemm_abt_floats(int M, int N, int K) { return (size_t)M * ((size_t)K + (size_t)N); }
+size_t gemm_abt_floats(int M, int N, int K) {
+    return gemm_bcast_native() ? (size_t)M * ((size_t)K + (size_t)N) : 0; /* OpenBLAS needs none */
+}
 
 void gemm_abt(int M, int N, int K, const float *a, size_t lda, const float *b, size_t ldb, float *c,
               size_t ldc, float *scratch) {

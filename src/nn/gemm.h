@@ -30,7 +30,8 @@ void gemm_bcast(int M, int N, int K, gemm_a A, const float *b, size_t ldb, float
 /* C[M][N] += A[M][K] x B[N][K]^T, the weight gradient (dout x col^T).
  * With the AVX-512 kernel: A is transposed into scratch and
  * C^T = B x A^T runs through gemm_bcast into scratch, then is added to C;
- * elsewhere OpenBLAS. scratch: gemm_abt_floats(M, N, K) floats. */
+ * elsewhere OpenBLAS. scratch: gemm_abt_floats(M, N, K) floats (0 where
+ * OpenBLAS runs). */
 size_t gemm_abt_floats(int M, int N, int K);
 void gemm_abt(int M, int N, int K, const float *a, size_t lda, const float *b, size_t ldb, float *c,
               size_t ldc, float *scratch);

@@ -155,7 +155,7 @@ nn_work *nn_work_new(const nn_arch *a, int max_batch, ds_err *err) {
                 w->mean[i] = alloc_floats(B * l->groups, &bad);
                 w->rstd[i] = alloc_floats(B * l->groups, &bad);
             }
-            if (l->kind == NN_LAYER_MAXPOOL && pool_fused(a, i)) {
+            if (pool_fused(a, i)) {
                 w->code[i] = alloc_floats(B * out_size(l), &bad);
                 if ((size_t)l->in_h * l->in_w > plane) plane = (size_t)l->in_h * l->in_w;
             } else if (l->kind == NN_LAYER_MAXPOOL) {
@@ -292,7 +292,7 @@ static void layer_backward(const nn_arch *a, int B, const float *in, const float
     }
     case NN_LAYER_GROUPNORM: {
         groupnorm_shape s = {B, l->in_c, l->in_h * l->in_w, l->groups};
-        if (fused_relu(a, i) && i + 2 < a->n_layers && pool_fused(a, i + 2)) {
+        if (i + 2 < a->n_layers && pool_fused(a, i + 2)) {
             /* gradient and winners come from the pool after the fused ReLU */
             groupnorm_pool gp = {.H = l->in_h, .W = l->in_w, .code = w->code[i + 2],
                                  .dout = w->dact[i + 2], .plane = w->plane};
