@@ -201,13 +201,18 @@ static void test_rtt_weighted(void) {
  * that ties between links are common; rtt sets RTT weights. */
 static void check_incremental(int N, int rtt, uint64_t seed, int steps) {
     ds_err err;
-    net_model a, b, c;
+    net_model a, b, c, p;
     net_init(&a, N, 0, 0, 0, &err);
-    a.rtt_weighted = rtt;
+    net_init(&p, N, 0, 0, 0, &err);
+    a.rtt_weighted = p.rtt_weighted = rtt;
+    p.no_watch = 1; /* p re-solves every link a only watches: same bits, same order */
+    long watched = 0, differ = 0;
     rng r;
     rng_seed(&r, seed);
-    for (int i = 0; i < N; i++)
+    for (int i = 0; i < N; i++) {
         net_set_node(&a, i, (1 + rng_below(&r, 8)) * MBIT, (1 + rng_below(&r, 8)) * MBIT, 1e-3 * (double)rng_below(&r, 5));
+        net_set_node(&p, i, a.up[i], a.down[i], a.latency[i]);
+    }
     enum { MAX_LIVE = 600 };
     int live[MAX_LIVE], n_live = 0, checks = 0;
     double worst_b = 0, worst_c = 0; /* largest relative difference */
@@ -216,16 +221,27 @@ static void check_incremental(int N, int rtt, uint64_t seed, int steps) {
         if (what == 0) { /* a capacity change, as a bandwidth trace row */
             int i = (int)rng_below(&r, N);
             net_set_node(&a, i, (1 + rng_below(&r, 8)) * MBIT, (1 + rng_below(&r, 8)) * MBIT, a.latency[i]);
+            net_set_node(&p, i, a.up[i], a.down[i], a.latency[i]);
         } else if (n_live > 0 && (n_live >= MAX_LIVE || what < 8)) {
             int k = (int)rng_below(&r, (uint64_t)n_live);
             net_end(&a, live[k]);
+            net_end(&p, live[k]);
             live[k] = live[--n_live];
         } else {
             int s = (int)rng_below(&r, N), d = (int)rng_below(&r, N - 1);
             if (d >= s) d++;
             live[n_live++] = net_start(&a, s, d, MBIT, (uint64_t)step);
+            net_start(&p, s, d, MBIT, (uint64_t)step);
         }
         net_share(&a);
+        net_share(&p);
+        watched += a.n_watched;
+        const int *ra, *rp;
+        int ka = net_resolved(&a, &ra), kp = net_resolved(&p, &rp);
+        int same = ka == kp;
+        for (int k = 0; same && k < ka; k++)
+            same = ra[k] == rp[k] && a.flows[ra[k]].rate == p.flows[rp[k]].rate && a.flows[ra[k]].changed == p.flows[rp[k]].changed;
+        differ += !same;
         if (step % 7) continue;
         checks++;
         net_init(&b, N, 0, 0, 0, &err);
@@ -253,13 +269,17 @@ static void check_incremental(int N, int rtt, uint64_t seed, int steps) {
         net_free(&b);
         net_free(&c);
     }
-    fprintf(stderr, "  %d nodes, rtt %d, seed %llu: worst relative difference %.1e from scratch, %.1e from progressive filling\n",
-            N, rtt, (unsigned long long)seed, worst_b, worst_c);
+    fprintf(stderr, "  %d nodes, rtt %d, seed %llu: worst relative difference %.1e from scratch, %.1e from progressive filling; "
+            "%ld links watched, %llu sweeps redone\n", N, rtt, (unsigned long long)seed, worst_b, worst_c, watched,
+            (unsigned long long)a.resweeps);
+    CHECK(differ == 0, "%d nodes, rtt %d, seed %llu: %ld re-solves list other flows or rates when watching links", N, rtt,
+          (unsigned long long)seed, differ);
     const double bound = rtt ? 1e-9 : 1e-12; /* RTT weights add cancellation */
     CHECK(worst_b <= bound && worst_c <= bound,
           "%d nodes, rtt %d, seed %llu, %d checks: incremental vs from scratch %.1e, vs progressive filling %.1e",
           N, rtt, (unsigned long long)seed, checks, worst_b, worst_c);
     net_free(&a);
+    net_free(&p);
 }
 
 static void test_incremental(void) {

@@ -123,6 +123,11 @@ typedef struct net_model {
     int n_finals;
     double sweep;                /* the sweep's position: (sweep, sweep_link) */
     int sweep_link;
+    int *watched;                /* [2 * nodes] downlinks at level INFINITY the sweep reached */
+    int n_watched;
+    int watch;                   /* this sweep watches such links rather than re-solving them */
+    int no_watch;                /* never watch: re-solve every reached link (the tests' reference) */
+    uint64_t resweeps;           /* sweeps redone because a watched link was saturated */
     int *crossed;                /* pending links queued above their old level */
     size_t n_crossed, crossed_cap;
 } net_model;
