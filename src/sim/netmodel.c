@@ -443,13 +443,6 @@ static double link_capacity(const net_model *n, int l) {
     return l < n->nodes ? n->up[l] : n->down[l - n->nodes];
 }
 
-/* Link o's level is final: settled in this re-solve, or untouched and
- * passed by the sweep. */
-static int known(const net_model *n, int o) {
-    int st = link_state(n, o);
-    return st == LINK_FINAL || ((st == 0 || st == LINK_WATCHED) && key_less(n->level[o], o, n->sweep, n->sweep_link));
-}
-
 /* Link l's level given the final levels around it: flows whose other link
  * is known to settle first are fixed there, at weight x its level; the
  * rest share what is left. INFINITY if every flow is fixed elsewhere.
@@ -462,10 +455,22 @@ static double link_level(net_model *n, int l) {
     double W = 0;
     int k = 0;
     const net_hop *h = n->link_flows[l];
+    /* a neighbour's level is known to be final if it settled in this
+     * re-solve, or is untouched (or watched) and passed by the sweep; the
+     * model's fields are in locals, as the stores to wf could alias them */
+    const uint32_t *state = n->state;
+    const double *level = n->level;
+    const uint32_t gen = n->solve_gen;
+    const double sweep_key = n->sweep;
+    const int sweep_link = n->sweep_link;
+    struct net_wf *wf = n->wf;
     for (int j = 0; j < deg; j++) {
         W += h[j].weight;
-        if (known(n, h[j].other))
-            n->wf[k++] = (struct net_wf){.key = n->level[h[j].other], .other = h[j].other, .id = 0, .w = h[j].weight};
+        int o = h[j].other;
+        uint32_t st = state[o] >> 2 == gen ? state[o] & 3u : 0;
+        double key = level[o];
+        if (st == LINK_FINAL || (st != LINK_PENDING && key_less(key, o, sweep_key, sweep_link)))
+            wf[k++] = (struct net_wf){.key = key, .other = o, .id = 0, .w = h[j].weight};
     }
     const double C = link_capacity(n, l);
     double lam = C / W;
@@ -474,7 +479,7 @@ static double link_level(net_model *n, int l) {
         int added = 0;
         double R = 0, Wf = 0;
         for (int i = 0; i < k; i++) {
-            struct net_wf *w = &n->wf[i];
+            struct net_wf *w = &wf[i];
             if (!w->id && key_less(w->key, w->other, lam, l)) {
                 w->id = 1;
                 added++;
