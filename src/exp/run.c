@@ -388,6 +388,7 @@ static int run_one(const config *c, const char *algorithm, const char *dir, cons
     sc.max_inflight = (int)c->v.network.max_inflight;
     sc.rtt_weighted = !strcmp(c->v.network.sharing, "rtt");
     sc.component_solver = !strcmp(c->v.network.solver, "component");
+    sc.resolve_per_instant = !strcmp(c->v.network.resolve, "instant");
     sc.eval_interval = c->v.eval.interval;
     sc.eval_nodes = (int)c->v.eval.nodes;
     sc.threads = exp_threads(c);

@@ -537,7 +537,7 @@ static void handle(sim *s, const sim_event *e) {
         break;
     }
     }
-    reshare(s);
+    if (!s->c->resolve_per_instant) reshare(s);
 }
 
 typedef struct unfinished {
@@ -594,6 +594,13 @@ int sim_run(const sim_config *c, const learner *learn, const sim_hooks *h, int *
          * whichever is earlier (same time: lower sequence number). */
         const sim_event *top = evq_peek(&s.q);
         const struct net_done *done = net_next_done(&s.net);
+        /* resolve_per_instant: re-solve once every event of this instant
+         * is handled. Until then the completions keep their schedule: a
+         * flow due now ends now, whatever its new rate. */
+        if (s.net_dirty && !(top && top->time == s.now) && !(done && done->finish == s.now)) {
+            reshare(&s);
+            done = net_next_done(&s.net);
+        }
         double t_next = top ? top->time : INFINITY;
         int flow = -1;
         if (done && (done->finish < t_next || (top && done->finish == t_next && done->seq < top->seq))) {
@@ -618,7 +625,7 @@ int sim_run(const sim_config *c, const learner *learn, const sim_hooks *h, int *
         s.events++;
         if (flow >= 0) {
             flow_done(&s, flow);
-            reshare(&s);
+            if (!c->resolve_per_instant) reshare(&s);
         } else {
             sim_event e;
             evq_pop(&s.q, &e);

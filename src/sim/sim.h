@@ -31,6 +31,7 @@ typedef struct sim_config {
     int max_inflight;     /* concurrent outgoing streams per node (0 = no limit) */
     int rtt_weighted;     /* Kollaps-style: bottlenecks shared in proportion to 1 / RTT */
     int component_solver; /* re-solve whole components (the reference solver) */
+    int resolve_per_instant; /* re-solve once per simulated instant, not after every event */
     double eval_interval; /* simulated seconds */
     int eval_nodes;       /* nodes evaluated (0 = all) */
     int threads;          /* concurrent learner calls: the learner needs as many workers */
