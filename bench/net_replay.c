@@ -28,8 +28,10 @@ typedef struct flow_row {
     double end; /* replayed */
 } flow_row;
 
-/* Splits line at commas in place; returns the field count (at most max). */
+/* Splits line at commas in place, without its line ending; returns the
+ * field count (at most max). */
 static int split(char *line, char **f, int max) {
+    line[strcspn(line, "\r\n")] = 0;
     int k = 0;
     f[k++] = line;
     for (char *p = line; *p && k < max; p++)
@@ -52,69 +54,143 @@ static int by_start(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
-int main(int argc, char **argv) {
-    if (argc < 2) {
-        fprintf(stderr, "usage: net_replay RUN_DIR/ALGORITHM [incremental|component]\n");
-        return 2;
+/* Field s of path:line as a number in [lo, hi], or an error naming it. */
+static int field(const char *path, int line, const char *what, const char *s, double lo, double hi, double *out) {
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || *end || !(v >= lo && v <= hi)) {
+        fprintf(stderr, "net_replay: %s:%d: %s '%s' is not a number in [%g, %g]\n", path, line, what, s, lo, hi);
+        return -1;
     }
-    int solver = argc > 2 && !strcmp(argv[2], "component") ? NET_SOLVER_COMPONENT : NET_SOLVER_INCREMENTAL;
-    char path[4096], line[1024];
-    char *f[16];
-    snprintf(path, sizeof path, "%s/links.csv", argv[1]);
+    *out = v;
+    return 0;
+}
+
+/* Reads links.csv: every node's uplink and downlink (bit/s), ids 0, 1, ... */
+static int read_links(const char *path, double **up, double **down, int *nodes) {
     FILE *in = fopen(path, "r");
     if (!in) {
         fprintf(stderr, "net_replay: cannot open %s\n", path);
-        return 1;
+        return -1;
     }
-    enum { MAX_NODES = 1000000 };
-    double *up = malloc(sizeof(double) * MAX_NODES), *down = malloc(sizeof(double) * MAX_NODES);
-    int nodes = 0;
-    while (up && down && fgets(line, sizeof line, in)) {
-        if (!strncmp(line, "node,", 5)) continue;
-        if (split(line, f, 16) < 3 || nodes == MAX_NODES) {
-            fprintf(stderr, "net_replay: %s: unexpected row %d\n", path, nodes + 2);
-            fclose(in);
-            return 1;
+    char line[1024];
+    char *f[16];
+    int n = 0, cap = 0, ln = 0, rc = -1;
+    *up = *down = NULL;
+    while (fgets(line, sizeof line, in)) {
+        ln++;
+        if (ln == 1 && !strncmp(line, "node,", 5)) continue;
+        double id, u, d;
+        if (split(line, f, 16) < 3) {
+            fprintf(stderr, "net_replay: %s:%d: a cut or malformed row (node,up_bps,down_bps,...)\n", path, ln);
+            goto done;
         }
-        up[nodes] = atof(f[1]);
-        down[nodes] = atof(f[2]);
-        nodes++;
+        if (field(path, ln, "node", f[0], 0, 1e9, &id)) goto done;
+        if (id != n) {
+            fprintf(stderr, "net_replay: %s:%d: node %s where node %d belongs (ids 0, 1, ... in order)\n", path, ln, f[0], n);
+            goto done;
+        }
+        if (field(path, ln, "up_bps", f[1], 1, 1e15, &u) ||
+            field(path, ln, "down_bps", f[2], 1, 1e15, &d))
+            goto done;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 256;
+            double *pu = realloc(*up, sizeof(double) * (size_t)cap);
+            if (pu) *up = pu;
+            double *pd = realloc(*down, sizeof(double) * (size_t)cap);
+            if (pd) *down = pd;
+            if (!pu || !pd) {
+                fprintf(stderr, "net_replay: out of memory\n");
+                goto done;
+            }
+        }
+        (*up)[n] = u;
+        (*down)[n] = d;
+        n++;
     }
+    if (n < 2) {
+        fprintf(stderr, "net_replay: %s: fewer than 2 nodes\n", path);
+        goto done;
+    }
+    *nodes = n;
+    rc = 0;
+done:
     fclose(in);
-    if (!up || !down) {
-        fprintf(stderr, "net_replay: out of memory\n");
-        return 1;
-    }
-    snprintf(path, sizeof path, "%s/messages.csv", argv[1]);
-    in = fopen(path, "r");
+    return rc;
+}
+
+/* Reads messages.csv: every message that began transmitting. */
+static int read_messages(const char *path, int nodes, flow_row **rows, size_t *n_rows) {
+    FILE *in = fopen(path, "r");
     if (!in) {
         fprintf(stderr, "net_replay: cannot open %s\n", path);
-        return 1;
+        return -1;
     }
-    size_t n = 0, cap = 1024;
-    flow_row *rows = malloc(sizeof *rows * cap);
-    while (rows && fgets(line, sizeof line, in)) {
-        if (!strncmp(line, "id,", 3)) continue;
+    char line[1024];
+    char *f[16];
+    size_t n = 0, cap = 0;
+    int ln = 0, rc = -1;
+    *rows = NULL;
+    while (fgets(line, sizeof line, in)) {
+        ln++;
+        if (ln == 1 && !strncmp(line, "id,", 3)) continue;
         if (split(line, f, 16) < 12) {
-            fprintf(stderr, "net_replay: %s: a row has fewer than 12 fields\n", path);
-            return 1;
+            fprintf(stderr, "net_replay: %s:%d: a cut or malformed row (12 fields expected)\n", path, ln);
+            goto done;
         }
         if (!*f[2]) continue; /* never started: queued or dropped */
-        if (n == cap) {
-            cap *= 2;
-            flow_row *p = realloc(rows, sizeof *rows * cap);
-            if (!p) break;
-            rows = p;
+        flow_row r = {.sent = -1, .end = -1};
+        double src, dst, bytes;
+        if (field(path, ln, "started_s", f[2], 0, 1e12, &r.start) ||
+            (*f[3] && field(path, ln, "sent_s", f[3], r.start, 1e12, &r.sent)) ||
+            field(path, ln, "src", f[6], 0, nodes - 1, &src) || field(path, ln, "dst", f[7], 0, nodes - 1, &dst) ||
+            field(path, ln, "bytes", f[11], 1, 1e15, &bytes))
+            goto done;
+        if (src == dst) {
+            fprintf(stderr, "net_replay: %s:%d: src and dst are both node %g\n", path, ln, src);
+            goto done;
         }
-        rows[n++] = (flow_row){.start = atof(f[2]), .sent = *f[3] ? atof(f[3]) : -1, .bits = 8 * atof(f[11]),
-                               .src = atoi(f[6]), .dst = atoi(f[7]), .end = -1};
+        r.src = (int)src;
+        r.dst = (int)dst;
+        r.bits = 8 * bytes;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 1024;
+            flow_row *p = realloc(*rows, sizeof *p * cap);
+            if (!p) {
+                fprintf(stderr, "net_replay: out of memory\n");
+                goto done;
+            }
+            *rows = p;
+        }
+        (*rows)[n++] = r;
     }
+    *n_rows = n;
+    rc = 0;
+done:
     fclose(in);
-    flow_row **order = rows ? malloc(sizeof *order * (n ? n : 1)) : NULL;
-    flow_row **by_id = rows ? calloc(n ? n : 1, sizeof *by_id) : NULL;
-    if (!order || !by_id) {
+    return rc;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2 || argc > 3 || (argc == 3 && strcmp(argv[2], "incremental") && strcmp(argv[2], "component"))) {
+        fprintf(stderr, "usage: net_replay RUN_DIR/ALGORITHM [incremental|component]\n");
+        return 2;
+    }
+    int solver = argc == 3 && !strcmp(argv[2], "component") ? NET_SOLVER_COMPONENT : NET_SOLVER_INCREMENTAL;
+    char path[4096];
+    double *up = NULL, *down = NULL;
+    flow_row *rows = NULL;
+    flow_row **order = NULL;
+    size_t n = 0;
+    int nodes = 0, rc = 1;
+    snprintf(path, sizeof path, "%s/links.csv", argv[1]);
+    if (read_links(path, &up, &down, &nodes)) goto fail;
+    snprintf(path, sizeof path, "%s/messages.csv", argv[1]);
+    if (read_messages(path, nodes, &rows, &n)) goto fail;
+    order = malloc(sizeof *order * (n ? n : 1));
+    if (!order) {
         fprintf(stderr, "net_replay: out of memory\n");
-        return 1;
+        goto fail;
     }
     for (size_t i = 0; i < n; i++) order[i] = &rows[i];
     qsort(order, n, sizeof *order, by_start);
@@ -123,7 +199,7 @@ int main(int argc, char **argv) {
     net_model net;
     if (net_init(&net, nodes, 1, 1, 0, &err)) {
         fprintf(stderr, "net_replay: %s\n", err.msg);
-        return 1;
+        goto fail;
     }
     net.solver = solver;
     for (int i = 0; i < nodes; i++) net_set_node(&net, i, up[i], down[i], 0);
@@ -138,13 +214,12 @@ int main(int argc, char **argv) {
         net_advance(&net, t);
         while ((d = net_next_done(&net)) && d->finish <= t) { /* every flow that ends now */
             int id = d->flow;
-            by_id[net.flows[id].tag]->end = t;
+            rows[net.flows[id].tag].end = t; /* the tag is the row */
             net_end(&net, id);
         }
         for (; next < n && order[next]->start <= t; next++) { /* every flow that starts now */
-            int id = net_start(&net, order[next]->src, order[next]->dst, order[next]->bits, (uint64_t)(order[next] - rows));
-            if (id < 0) ok = 0;
-            else by_id[order[next] - rows] = order[next];
+            if (net_start(&net, order[next]->src, order[next]->dst, order[next]->bits, (uint64_t)(order[next] - rows)) < 0)
+                ok = 0;
         }
         if (!ok || net_share(&net)) {
             ok = 0;
@@ -161,9 +236,10 @@ int main(int argc, char **argv) {
         }
     }
     double cpu = cpu_now() - t0;
+    net_free(&net);
     if (!ok) {
         fprintf(stderr, "net_replay: out of memory\n");
-        return 1;
+        goto fail;
     }
     double worst = 0;
     size_t compared = 0;
@@ -178,11 +254,11 @@ int main(int argc, char **argv) {
            " largest difference %.1e of the transmission time (%zu flows)\n",
            solver == NET_SOLVER_COMPONENT ? "component" : "incremental", n, nodes, cpu, (unsigned long long)shares,
            worst, compared);
-    net_free(&net);
+    rc = 0;
+fail:
     free(order);
-    free(by_id);
     free(rows);
     free(up);
     free(down);
-    return 0;
+    return rc;
 }

@@ -62,41 +62,106 @@ static double cpu_now() {
     return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
+/* Field s of path:line as a number in [lo, hi], or false with an error
+ * naming it. */
+static bool field(const std::string& path, size_t line, const char* what, const std::string& s, double lo, double hi,
+                  double& out) {
+    char* end;
+    double v = std::strtod(s.c_str(), &end);
+    if (s.empty() || *end || !(v >= lo && v <= hi)) {
+        std::fprintf(stderr, "simgrid_replay: %s:%zu: %s '%s' is not a number in [%g, %g]\n", path.c_str(), line, what,
+                     s.c_str(), lo, hi);
+        return false;
+    }
+    out = v;
+    return true;
+}
+
 int main(int argc, char** argv) {
-    if (argc < 2) {
-        std::fprintf(stderr, "usage: simgrid_replay RUN_DIR/ALGORITHM [maxmin_precision]\n");
+    if (argc < 2 || argc > 4 || (argc == 4 && std::strcmp(argv[3], "check"))) {
+        std::fprintf(stderr, "usage: simgrid_replay RUN_DIR/ALGORITHM [maxmin_precision [check]]\n");
         return 2;
     }
     std::string dir = argv[1];
     std::string precision = argc > 2 ? argv[2] : "1e-5";
-    bool check = argc > 3 && !std::strcmp(argv[3], "check");
+    bool check = argc > 3;
+    char* end;
+    double prec = std::strtod(precision.c_str(), &end);
+    if (precision.empty() || *end || !(prec >= 1e-20 && prec <= 1)) {
+        std::fprintf(stderr, "simgrid_replay: maxmin_precision '%s' is not a number in [1e-20, 1]\n", precision.c_str());
+        return 2;
+    }
+    std::string links_path = dir + "/links.csv", msgs_path = dir + "/messages.csv";
     std::vector<std::string> links, msgs;
-    if (!read_lines(dir + "/links.csv", links) || !read_lines(dir + "/messages.csv", msgs)) {
-        std::fprintf(stderr, "simgrid_replay: cannot read %s/links.csv and messages.csv\n", dir.c_str());
+    if (!read_lines(links_path, links) || !read_lines(msgs_path, msgs)) {
+        std::fprintf(stderr, "simgrid_replay: cannot read %s and %s\n", links_path.c_str(), msgs_path.c_str());
         return 1;
     }
+    std::vector<double> up_bps, down_bps;
+    for (size_t i = 1; i < links.size(); i++) { /* line 1 is the header */
+        auto f = split(links[i]);
+        double id, u, d;
+        if (f.size() < 3) {
+            std::fprintf(stderr, "simgrid_replay: %s:%zu: a cut or malformed row (node,up_bps,down_bps,...)\n",
+                         links_path.c_str(), i + 1);
+            return 1;
+        }
+        double want = (double)up_bps.size();
+        if (!field(links_path, i + 1, "node", f[0], want, want, id) || !field(links_path, i + 1, "up_bps", f[1], 1, 1e15, u) ||
+            !field(links_path, i + 1, "down_bps", f[2], 1, 1e15, d))
+            return 1;
+        up_bps.push_back(u);
+        down_bps.push_back(d);
+    }
+    size_t N = up_bps.size();
+    if (N < 2) {
+        std::fprintf(stderr, "simgrid_replay: %s: fewer than 2 nodes\n", links_path.c_str());
+        return 1;
+    }
+    std::vector<Row> rows;
+    for (size_t i = 1; i < msgs.size(); i++) {
+        auto f = split(msgs[i]);
+        if (f.size() < 12) {
+            std::fprintf(stderr, "simgrid_replay: %s:%zu: a cut or malformed row (12 fields expected)\n", msgs_path.c_str(),
+                         i + 1);
+            return 1;
+        }
+        if (f[2].empty()) continue; /* never started */
+        Row r{0, -1, 0, -1, 0, 0};
+        double src, dst;
+        if (!field(msgs_path, i + 1, "started_s", f[2], 0, 1e12, r.start) ||
+            (!f[3].empty() && !field(msgs_path, i + 1, "sent_s", f[3], r.start, 1e12, r.sent)) ||
+            !field(msgs_path, i + 1, "src", f[6], 0, N - 1.0, src) || !field(msgs_path, i + 1, "dst", f[7], 0, N - 1.0, dst) ||
+            !field(msgs_path, i + 1, "bytes", f[11], 1, 1e15, r.bytes))
+            return 1;
+        if (src == dst) {
+            std::fprintf(stderr, "simgrid_replay: %s:%zu: src and dst are both node %g\n", msgs_path.c_str(), i + 1, src);
+            return 1;
+        }
+        r.src = (int)src;
+        r.dst = (int)dst;
+        rows.push_back(r);
+    }
+
     std::vector<std::string> cfg = {"simgrid_replay", "--log=root.thres:critical", "--cfg=network/model:CM02",
                                     "--cfg=network/latency-factor:1", "--cfg=network/bandwidth-factor:1",
                                     "--cfg=network/weight-S:0", "--cfg=network/crosstraffic:0",
                                     "--cfg=maxmin/precision:" + precision,
-                                    "--cfg=surf/precision:" + std::string(std::atof(precision.c_str()) < 1e-9 ? precision : "1e-9")};
+                                    "--cfg=surf/precision:" + std::string(prec < 1e-9 ? precision : "1e-9")};
     std::vector<char*> args;
-    for (auto& s : cfg) args.push_back(s.data());
+    for (auto& a : cfg) args.push_back(a.data());
     int ac = (int)args.size();
     sg4::Engine e(&ac, args.data());
 
     auto* zone = sg4::create_full_zone("star");
     std::vector<sg4::Host*> hosts;
     std::vector<sg4::Link*> up, down;
-    for (size_t i = 1; i < links.size(); i++) {
-        auto f = split(links[i]);
-        if (f.size() < 3) continue;
-        std::string id = f[0];
+    for (size_t i = 0; i < N; i++) {
+        std::string id = std::to_string(i);
         hosts.push_back(zone->create_host("n" + id, 1e9));
-        up.push_back(zone->create_link("up" + id, std::atof(f[1].c_str()) / 8)->set_latency(0)->seal());
-        down.push_back(zone->create_link("down" + id, std::atof(f[2].c_str()) / 8)->set_latency(0)->seal());
+        up.push_back(zone->create_link("up" + id, up_bps[i] / 8)->set_latency(0)->seal());
+        down.push_back(zone->create_link("down" + id, down_bps[i] / 8)->set_latency(0)->seal());
     }
-    size_t N = hosts.size();
     for (size_t i = 0; i < N; i++)
         for (size_t j = 0; j < N; j++)
             if (i != j)
@@ -104,13 +169,6 @@ int main(int argc, char** argv) {
                                 {sg4::LinkInRoute(up[i]), sg4::LinkInRoute(down[j])}, false);
     zone->seal();
 
-    std::vector<Row> rows;
-    for (size_t i = 1; i < msgs.size(); i++) {
-        auto f = split(msgs[i]);
-        if (f.size() < 12 || f[2].empty()) continue; /* never started */
-        rows.push_back(Row{std::atof(f[2].c_str()), f[3].empty() ? -1 : std::atof(f[3].c_str()),
-                           std::atof(f[11].c_str()), -1, std::atoi(f[6].c_str()), std::atoi(f[7].c_str())});
-    }
     std::vector<size_t> order(rows.size());
     for (size_t i = 0; i < order.size(); i++) order[i] = i;
     std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return rows[a].start < rows[b].start; });
