@@ -426,7 +426,8 @@ static int share_components(net_model *n) {
  * elsewhere. If one is saturated, the sweep is undone and redone without
  * watching (about one re-solve in twenty on that traffic). So levels,
  * rates and the order of the re-solved flows are those of the sweep that
- * re-solves every reached link, to the bit; the tests compare the two. */
+ * re-solves every reached link, to the bit; the tests compare the rates
+ * and the re-solved flows in order after every change. */
 
 enum { LINK_PENDING = 1, LINK_FINAL = 2, LINK_WATCHED = 3 };
 

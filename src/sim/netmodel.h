@@ -123,7 +123,7 @@ typedef struct net_model {
     int n_finals;
     double sweep;                /* the sweep's position: (sweep, sweep_link) */
     int sweep_link;
-    int *watched;                /* [2 * nodes] downlinks at level INFINITY the sweep reached */
+    int *watched;                /* [2 * nodes] links at level INFINITY the sweep reached, watched */
     int n_watched;
     int watch;                   /* this sweep watches such links rather than re-solving them */
     int no_watch;                /* never watch: re-solve every reached link (the tests' reference) */

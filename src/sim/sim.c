@@ -537,7 +537,6 @@ static void handle(sim *s, const sim_event *e) {
         break;
     }
     }
-    if (!s->c->resolve_per_instant) reshare(s);
 }
 
 typedef struct unfinished {
@@ -585,7 +584,6 @@ int sim_run(const sim_config *c, const learner *learn, const sim_hooks *h, int *
     for (int i = 0; i < c->n_trace; i++) push(&s, c->trace[i].time, EV_TRACE, c->trace[i].node, (uint64_t)i, 0);
     for (int i = 0; i < c->n_churn; i++) push(&s, c->churn[i].time, EV_CHURN, c->churn[i].node, (uint64_t)i, 0);
     for (int i = 0; i < c->nodes; i++) c->algo->on_start(s.nodes[i].algo, &s.rt);
-    reshare(&s);
     progress pg;
     progress_begin(&pg, h ? h->progress : NULL, "simulate", c->duration);
     double next_eval = 0;
@@ -594,11 +592,14 @@ int sim_run(const sim_config *c, const learner *learn, const sim_hooks *h, int *
          * whichever is earlier (same time: lower sequence number). */
         const sim_event *top = evq_peek(&s.q);
         const struct net_done *done = net_next_done(&s.net);
-        /* resolve_per_instant: re-solve once every event of this instant
-         * is handled. Until then the completions keep their schedule: a
-         * flow due now ends now, whatever its new rate. */
-        if (s.net_dirty && !(top && top->time == s.now) && !(done && done->finish == s.now)) {
+        /* Flows started or ended: re-solve, after each event or, with
+         * resolve_per_instant, once every event of this instant is
+         * handled (until then the completions keep their schedule: a flow
+         * due now ends now, whatever its new rate). */
+        if (s.net_dirty &&
+            (!c->resolve_per_instant || (!(top && top->time == s.now) && !(done && done->finish == s.now)))) {
             reshare(&s);
+            if (s.failed) goto done;
             done = net_next_done(&s.net);
         }
         double t_next = top ? top->time : INFINITY;
@@ -625,7 +626,6 @@ int sim_run(const sim_config *c, const learner *learn, const sim_hooks *h, int *
         s.events++;
         if (flow >= 0) {
             flow_done(&s, flow);
-            if (!c->resolve_per_instant) reshare(&s);
         } else {
             sim_event e;
             evq_pop(&s.q, &e);
