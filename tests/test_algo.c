@@ -188,11 +188,18 @@ static void test_adpsgd_swift(void) {
     ad->on_message(a3, &rt, &ping);
     CHECK(k.n_sent == 4 && k.sent[3]->kind == MSG_PONG && k.sent[3]->dst == 0 && algo_msg_value(k.sent[3], 0) == 4.0f,
           "a ping is answered with the current model");
+    ad->on_message(a3, &rt, &ping);
+    CHECK(k.n_sent == 5 && k.sent[4]->kind == MSG_PONG && k.sent[4]->snap == k.sent[3]->snap,
+          "pongs of one round share one snapshot of the model");
     ad->on_message(a0, &rt, k.sent[3]);
     ad->on_train_done(a0, &rt);
     CHECK(fabsf(k.params[0][7] - 2.5f) < 1e-6f, "AD-PSGD averages the reply: (1 + 4) / 2");
     ad->on_train_done(a3, &rt);
     CHECK(fabsf(k.params[3][7] - 2.5f) < 1e-6f, "and the pinged node averages the ping");
+    ad->on_message(a3, &rt, &ping);
+    CHECK(k.n_sent == 12 && k.sent[11]->kind == MSG_PONG && k.sent[11]->snap != k.sent[3]->snap &&
+              algo_msg_value(k.sent[11], 7) == 2.5f,
+          "the next round's pong carries the next round's model: %g", (double)algo_msg_value(k.sent[11], 7));
     mock_clear(&k);
     sw->node_new(&s0, &c, NULL, 0, &err);
     sw->on_train_done(s0, &rt);

@@ -24,6 +24,10 @@ typedef struct full_node {
     topo_view view;
     int *peers;
     algo_counters cnt;
+    /* AD-PSGD: the round's model as pongs carry it, shared by every pong
+     * of the round (the runtime changes params only before on_train_done,
+     * which drops it); NULL until the round's first ping */
+    model_snapshot *pong;
 } full_node;
 
 static int node_new_common(void **out, const algo_config *c, int id, int adpsgd, ds_err *err) {
@@ -55,6 +59,7 @@ static int swift_node_new(void **out, const algo_config *c, const void *sh, int 
 static void node_free(void *p) {
     full_node *n = p;
     if (!n) return;
+    snapshot_unref(n->pong);
     inbox_free(&n->in);
     topo_view_free(&n->view);
     free(n->peers);
@@ -69,6 +74,8 @@ static void on_start(void *p, const algo_runtime *rt) {
 static void on_train_done(void *p, const algo_runtime *rt) {
     full_node *n = p;
     float *params = rt->params(rt->ctx, n->id);
+    snapshot_unref(n->pong); /* params changed: a new round's model */
+    n->pong = NULL;
     n->round++;
     n->cnt.rounds++;
     int k = n->adpsgd ? (n->c.degree / 2 > 0 ? n->c.degree / 2 : 1) : n->c.degree;
@@ -100,10 +107,10 @@ static void on_message(void *p, const algo_runtime *rt, const algo_msg *m) {
         return;
     }
     if (m->kind == MSG_PING && n->adpsgd) {
-        /* Reply with the current model (during training: the round's start). */
-        model_snapshot *snap = snapshot_new(rt->params(rt->ctx, n->id), n->c.n_params);
-        algo_msg *r = snap ? algo_msg_new(MSG_PONG, n->id, m->src, n->round, snap) : NULL;
-        snapshot_unref(snap);
+        /* Reply with the current model (during training: the round's
+         * start), one snapshot per round however many pings arrive. */
+        if (!n->pong) n->pong = snapshot_new(rt->params(rt->ctx, n->id), n->c.n_params);
+        algo_msg *r = n->pong ? algo_msg_new(MSG_PONG, n->id, m->src, n->round, n->pong) : NULL;
         if (!r) {
             algo_fail(rt, "adpsgd: out of memory for a pong");
             return;
