@@ -74,6 +74,16 @@ static void test_divshare(void) {
         ok &= !peers_of[m->fragment][m->dst]++;
         ok &= algo_msg_value(m, 0) == (float)m->index[0]; /* node 0's values */
     }
+    /* Each fragment travels as its values alone (packed), in index order;
+     * the copies of a fragment share them. */
+    int packed = 1;
+    for (int i = 0; i < k.n_sent; i++) {
+        const algo_msg *m = k.sent[i];
+        packed &= m->packed && m->snap->n == m->count;
+        for (size_t j = 0; packed && j < m->count; j++) packed &= m->snap->values[j] == (float)m->index[j];
+        for (int o = 0; o < i; o++) packed &= (k.sent[o]->fragment == m->fragment) == (k.sent[o]->snap == m->snap);
+    }
+    CHECK(packed, "fragments are sent packed, one snapshot per fragment");
     int once = 1;
     for (int p = 0; p < N_PARAMS; p++) once &= covered[p] == 1;
     CHECK(ok, "fragment messages well formed, distinct peers per fragment");

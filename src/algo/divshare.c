@@ -33,6 +33,7 @@ typedef struct divshare_node {
     topo_view view;                         /* its neighbours */
     int *peers;                             /* [degree] */
     struct plan_item { int peer; int frag; } *plan; /* [omega * degree] */
+    model_snapshot **frag_snaps;            /* [omega] scratch of send_packed, NULL between rounds */
     algo_counters cnt;
 } divshare_node;
 
@@ -89,9 +90,11 @@ static int node_new(void **out, const algo_config *c, const void *shared, int id
     topo_view_init(&n->view, id, c->nodes);
     n->peers = malloc(sizeof(int) * (size_t)c->degree);
     n->plan = malloc(sizeof *n->plan * (size_t)sh->omega * (size_t)c->degree);
-    if (!n->peers || !n->plan || inbox_init(&n->in, sh->omega, c->n_params, err)) {
+    n->frag_snaps = calloc((size_t)sh->omega, sizeof *n->frag_snaps);
+    if (!n->peers || !n->plan || !n->frag_snaps || inbox_init(&n->in, sh->omega, c->n_params, err)) {
         free(n->peers);
         free(n->plan);
+        free(n->frag_snaps);
         free(n);
         return ds_fail(err, "out of memory");
     }
@@ -106,12 +109,84 @@ static void node_free(void *p) {
     topo_view_free(&n->view);
     free(n->peers);
     free(n->plan);
+    free(n->frag_snaps);
     free(n);
 }
 
 static void on_start(void *p, const algo_runtime *rt) {
     divshare_node *n = p;
     rt->train(rt->ctx, n->id, n->c.local_steps);
+}
+
+/* Sends the round's fragments (the plan's first `items`) with the shared
+ * permutation: one snapshot per fragment holding just its values, in index
+ * order (packed), so a receiver reads each fragment's values contiguously
+ * rather than picking them out of a whole model. */
+static int send_packed(divshare_node *n, const algo_runtime *rt, const float *params, int items) {
+    const divshare_shared *sh = n->sh;
+    model_snapshot **snaps = n->frag_snaps;
+    int rc = -1;
+    for (int f = 0; f < sh->omega; f++) {
+        const uint32_t *idx = sh->perm + sh->start[f];
+        size_t count = sh->start[f + 1] - sh->start[f];
+        snaps[f] = snapshot_alloc(count);
+        if (!snaps[f]) {
+            algo_fail(rt, "divshare: out of memory for the round's model");
+            goto done;
+        }
+        for (size_t k = 0; k < count; k++) snaps[f]->values[k] = params[idx[k]];
+    }
+    for (int i = 0; i < items; i++) {
+        int f = n->plan[i].frag;
+        algo_msg *m = algo_msg_new(MSG_FRAGMENT, n->id, n->plan[i].peer, n->round, snaps[f]);
+        if (!m) {
+            algo_fail(rt, "divshare: out of memory for a fragment message");
+            goto done;
+        }
+        m->fragment = (uint32_t)f;
+        m->index = sh->perm + sh->start[f];
+        m->packed = 1;
+        rt->send(rt->ctx, m);
+    }
+    rc = 0;
+done:
+    for (int f = 0; f < sh->omega; f++) {
+        snapshot_unref(snaps[f]); /* the messages hold their own references */
+        snaps[f] = NULL;
+    }
+    return rc;
+}
+
+/* Sends the round's fragments with a permutation drawn for this node and
+ * round (redraw): one snapshot of the whole model that also carries the
+ * permutation, which the messages' indices point into. */
+static int send_redrawn(divshare_node *n, const algo_runtime *rt, const float *params, int items) {
+    const divshare_shared *sh = n->sh;
+    model_snapshot *snap = snapshot_new_extra(params, n->c.n_params);
+    if (!snap) {
+        algo_fail(rt, "divshare: out of memory for the round's model");
+        return -1;
+    }
+    uint32_t *own = snapshot_extra(snap);
+    for (size_t i = 0; i < n->c.n_params; i++) own[i] = (uint32_t)i;
+    rng r;
+    rng_seed(&r, rng_derive(n->c.seed ^ 0x4ed4a3, (uint64_t)n->id, n->round));
+    rng_shuffle_u32(&r, own, n->c.n_params);
+    for (int i = 0; i < items; i++) {
+        algo_msg *m = algo_msg_new(MSG_FRAGMENT, n->id, n->plan[i].peer, n->round, snap);
+        if (!m) {
+            snapshot_unref(snap);
+            algo_fail(rt, "divshare: out of memory for a fragment message");
+            return -1;
+        }
+        int f = n->plan[i].frag;
+        m->fragment = (uint32_t)f;
+        m->index = own + sh->start[f];
+        m->count = sh->start[f + 1] - sh->start[f];
+        rt->send(rt->ctx, m);
+    }
+    snapshot_unref(snap);
+    return 0;
 }
 
 static void on_train_done(void *p, const algo_runtime *rt) {
@@ -138,39 +213,7 @@ static void on_train_done(void *p, const algo_runtime *rt) {
         n->plan[j] = t;
     }
     if (n->c.flush_stale) rt->cancel_unsent(rt->ctx, n->id);
-    model_snapshot *snap;
-    const uint32_t *perm = sh->perm;
-    if (n->c.redraw) {
-        snap = snapshot_new_extra(params, n->c.n_params);
-        if (snap) {
-            uint32_t *own = snapshot_extra(snap);
-            for (size_t i = 0; i < n->c.n_params; i++) own[i] = (uint32_t)i;
-            rng r;
-            rng_seed(&r, rng_derive(n->c.seed ^ 0x4ed4a3, (uint64_t)n->id, n->round));
-            rng_shuffle_u32(&r, own, n->c.n_params);
-            perm = own;
-        }
-    } else {
-        snap = snapshot_new(params, n->c.n_params);
-    }
-    if (!snap) {
-        algo_fail(rt, "divshare: out of memory for the round's model");
-        return;
-    }
-    for (int i = 0; i < items; i++) {
-        algo_msg *m = algo_msg_new(MSG_FRAGMENT, n->id, n->plan[i].peer, n->round, snap);
-        if (!m) {
-            snapshot_unref(snap);
-            algo_fail(rt, "divshare: out of memory for a fragment message");
-            return;
-        }
-        int f = n->plan[i].frag;
-        m->fragment = (uint32_t)f;
-        m->index = perm + sh->start[f];
-        m->count = sh->start[f + 1] - sh->start[f];
-        rt->send(rt->ctx, m);
-    }
-    snapshot_unref(snap);
+    if (n->c.redraw ? send_redrawn(n, rt, params, items) : send_packed(n, rt, params, items)) return;
     inbox_average_into(&n->in, params, n->round, &n->cnt);
     rt->train(rt->ctx, n->id, n->c.local_steps);
 }
