@@ -1,5 +1,6 @@
 /* test_algo.c: the algorithms against a mock runtime that records what
  * they ask for (trainings, messages, flushes). */
+#include <math.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -631,9 +632,72 @@ static void test_topology(void) {
     topology_free(&t);
 }
 
+/* Averaging fragment by fragment (inbox.disjoint) adds the same values in
+ * the same order as entry by entry: the same bits. Values span many
+ * magnitudes so that another order would round differently. */
+static void test_inbox_disjoint(void) {
+    enum { P = 997, F = 7, SENDERS = 9 };
+    static uint32_t perm[P];
+    size_t start[F + 1];
+    rng r;
+    rng_seed(&r, 99);
+    for (uint32_t i = 0; i < P; i++) perm[i] = i;
+    rng_shuffle_u32(&r, perm, P);
+    for (int f = 0; f <= F; f++) start[f] = (size_t)P * (size_t)f / F;
+    for (int f = 0; f < F; f++) /* sorted within a fragment, as DivShare's */
+        for (size_t i = start[f]; i < start[f + 1]; i++)
+            for (size_t j = i + 1; j < start[f + 1]; j++)
+                if (perm[j] < perm[i]) {
+                    uint32_t t = perm[i];
+                    perm[i] = perm[j];
+                    perm[j] = t;
+                }
+    static uint32_t other[P]; /* a second index set for fragment 0, as a redraw */
+    for (uint32_t i = 0; i < P; i++) other[i] = P - 1 - i;
+    algo_counters cnt = {0};
+    ds_err err;
+    for (int fit = 1; fit >= 0; fit--) {
+        inbox by_entry, by_frag;
+        inbox_init(&by_entry, F, P, &err);
+        inbox_init(&by_frag, F, P, &err);
+        by_frag.disjoint = 1;
+        float base[P], a[P], b[P];
+        for (int p = 0; p < P; p++) base[p] = (float)(rng_uniform(&r) * 1e6 - 5e5);
+        for (int s = 0; s < SENDERS; s++)
+            for (int f = 0; f < F; f++) {
+                if (rng_uniform(&r) < 0.3 && !(s == 2 && f == 0)) continue;
+                size_t count = start[f + 1] - start[f];
+                int packed = s % 2;
+                model_snapshot *snap = snapshot_alloc(packed ? count : P);
+                for (size_t k = 0; k < snap->n; k++)
+                    snap->values[k] = (float)((rng_uniform(&r) - 0.5) * pow(10.0, (double)(k % 9)));
+                algo_msg *m = algo_msg_new(MSG_FRAGMENT, s, 0, 1, snap);
+                snapshot_unref(snap);
+                m->fragment = (uint32_t)f;
+                m->index = !fit && f == 0 && s == 2 ? other : perm + start[f];
+                m->count = count;
+                m->packed = packed;
+                inbox_put(&by_entry, m, &cnt);
+                inbox_put(&by_frag, m, &cnt);
+                algo_msg_free(m);
+            }
+        memcpy(a, base, sizeof a);
+        memcpy(b, base, sizeof b);
+        inbox_average_into(&by_entry, a, 2, &cnt);
+        inbox_average_into(&by_frag, b, 2, &cnt);
+        CHECK(!memcmp(a, b, sizeof a) && memcmp(a, base, sizeof a),
+              fit ? "averaging by fragment gives the same bits as entry by entry"
+                  : "a fragment id with two index sets is averaged entry by entry, the same bits");
+        CHECK((by_frag.acc_cap > 0) == fit, "by fragment only when the fragments are disjoint");
+        inbox_free(&by_entry);
+        inbox_free(&by_frag);
+    }
+}
+
 int main(void) {
     test_divshare();
     test_adpsgd_swift();
+    test_inbox_disjoint();
     test_checks();
     test_dpsgd();
     test_el();

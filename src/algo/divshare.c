@@ -98,6 +98,7 @@ static int node_new(void **out, const algo_config *c, const void *shared, int id
         free(n);
         return ds_fail(err, "out of memory");
     }
+    n->in.disjoint = !c->redraw; /* one shared permutation: fragments partition the model */
     *out = n;
     return 0;
 }

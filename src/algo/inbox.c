@@ -23,6 +23,7 @@ void inbox_free(inbox *b) {
     for (size_t i = 0; i < b->n; i++) snapshot_unref(b->e[i].snap);
     free(b->e);
     free(b->copies);
+    free(b->acc);
     memset(b, 0, sizeof *b);
 }
 
@@ -61,9 +62,8 @@ int inbox_put(inbox *b, const algo_msg *m, algo_counters *cnt) {
     return 0;
 }
 
-DS_HOT void inbox_average_into(inbox *b, float *params, uint32_t round, algo_counters *cnt) {
-    if (b->n == 0) return;
-    memset(b->copies, 0, sizeof(uint16_t) * b->n_params);
+/* Adds every held copy into params (inbox order) and counts copies. */
+static DS_HOT void sum_by_entry(inbox *b, float *params) {
     for (size_t i = 0; i < b->n; i++) {
         const inbox_entry *e = &b->e[i];
         const float *v = e->snap->values;
@@ -84,6 +84,68 @@ DS_HOT void inbox_average_into(inbox *b, float *params, uint32_t round, algo_cou
                 params[k] += v[k];
                 b->copies[k]++;
             }
+    }
+}
+
+/* The same sums fragment by fragment (b->disjoint): a parameter's copies
+ * then all come from one fragment id, so adding that fragment's copies in
+ * inbox order adds the same values in the same order as sum_by_entry, bit
+ * for bit; the fragment's parameters are gathered once into b->acc instead
+ * of once per copy. Returns 0 without touching params if the entries do
+ * not fit that (an id with two index sets, a whole model) or out of
+ * memory for the scratch: then sum_by_entry does it. */
+static DS_HOT int sum_by_fragment(inbox *b, float *params) {
+    size_t most = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        const inbox_entry *e = &b->e[i];
+        if (!e->index) return 0;
+        for (size_t j = 0; j < i; j++)
+            if (b->e[j].fragment == e->fragment) {
+                if (b->e[j].index != e->index || b->e[j].count != e->count) return 0;
+                break;
+            }
+        if (e->count > most) most = e->count;
+    }
+    if (most > b->acc_cap) {
+        float *a = realloc(b->acc, sizeof(float) * most);
+        if (!a) return 0;
+        b->acc = a;
+        b->acc_cap = most;
+    }
+    float *acc = b->acc;
+    for (size_t i = 0; i < b->n; i++) {
+        const inbox_entry *first = &b->e[i];
+        int seen = 0;
+        for (size_t j = 0; j < i && !seen; j++) seen = b->e[j].fragment == first->fragment;
+        if (seen) continue; /* its fragment was summed at its first copy */
+        const uint32_t *idx = first->index;
+        const size_t count = first->count;
+        uint16_t copies = 0;
+        for (size_t k = 0; k < count; k++) acc[k] = params[idx[k]];
+        for (size_t j = i; j < b->n; j++) {
+            const inbox_entry *e = &b->e[j];
+            if (e->fragment != first->fragment) continue;
+            const float *v = e->snap->values;
+            if (e->packed)
+                for (size_t k = 0; k < count; k++) acc[k] += v[k];
+            else
+                for (size_t k = 0; k < count; k++) acc[k] += v[idx[k]];
+            copies++;
+        }
+        for (size_t k = 0; k < count; k++) {
+            params[idx[k]] = acc[k];
+            b->copies[idx[k]] = copies;
+        }
+    }
+    return 1;
+}
+
+DS_HOT void inbox_average_into(inbox *b, float *params, uint32_t round, algo_counters *cnt) {
+    if (b->n == 0) return;
+    memset(b->copies, 0, sizeof(uint16_t) * b->n_params);
+    if (!b->disjoint || !sum_by_fragment(b, params)) sum_by_entry(b, params);
+    for (size_t i = 0; i < b->n; i++) {
+        const inbox_entry *e = &b->e[i];
         cnt->applied++;
         cnt->staleness_sum += round >= e->round ? (double)(round - e->round) : 0.0;
         snapshot_unref(e->snap);

@@ -25,6 +25,12 @@ typedef struct inbox {
     int n_fragments;
     size_t n_params;
     uint16_t *copies; /* [n_params] scratch: copies per parameter */
+    /* Set by the owner when every copy of a fragment id covers one index
+     * set and different ids cover disjoint sets (DivShare's shared
+     * permutation): averaging then goes fragment by fragment. */
+    int disjoint;
+    float *acc;       /* [acc_cap] scratch of that averaging */
+    size_t acc_cap;
 } inbox;
 
 int inbox_init(inbox *b, int n_fragments, size_t n_params, ds_err *err);
