@@ -278,10 +278,16 @@ void results_set_wall_time(results *x, double seconds) { x->wall_fixed = seconds
 int results_finish(results *x, int interrupted) { return write_summary(x, 1, interrupted); }
 
 void results_print_targets(const results *x, FILE *f) {
+    int at_start = 0;
     for (int i = 0; i < x->n_targets; i++) {
         if (isnan(x->reached[i])) fprintf(f, "; %g%s not reached", x->targets[i], x->regress ? "" : "%");
         else fprintf(f, "; %g%s at %.0f s", x->targets[i], x->regress ? "" : "%", x->reached[i]);
+        at_start |= x->reached[i] == 0;
     }
+    /* a target the untrained model meets measures nothing: say so */
+    if (at_start)
+        fprintf(f, " (at 0 s: met by the initial model%s)",
+                x->regress ? "; an RMSE target is reached once the RMSE is at most it" : "");
 }
 
 int results_write_config(const config *c, const char *dir, const char *note, ds_err *err) {
