@@ -24,6 +24,8 @@ void inbox_free(inbox *b) {
     free(b->e);
     free(b->copies);
     free(b->acc);
+    free(b->order);
+    free(b->group);
     memset(b, 0, sizeof *b);
 }
 
@@ -87,6 +89,27 @@ static DS_HOT void sum_by_entry(inbox *b, float *params) {
     }
 }
 
+/* Groups the held copies by fragment id, each group in inbox order (a
+ * stable counting sort): group f is b->e[b->order[k]] for k in
+ * [b->group[f], b->group[f + 1]). 0 if out of memory. */
+static int group_by_fragment(inbox *b) {
+    const int F = b->n_fragments;
+    if (b->n > b->order_cap) {
+        uint32_t *o = realloc(b->order, sizeof(uint32_t) * b->cap);
+        if (!o) return 0;
+        b->order = o;
+        b->order_cap = b->cap;
+    }
+    if (!b->group && !(b->group = malloc(sizeof(size_t) * ((size_t)F + 1)))) return 0;
+    memset(b->group, 0, sizeof(size_t) * ((size_t)F + 1));
+    for (size_t i = 0; i < b->n; i++) b->group[b->e[i].fragment + 1]++;
+    for (int f = 0; f < F; f++) b->group[f + 1] += b->group[f];
+    for (size_t i = 0; i < b->n; i++) b->order[b->group[b->e[i].fragment]++] = (uint32_t)i;
+    for (int f = F; f > 0; f--) b->group[f] = b->group[f - 1]; /* each start moved to the next: back */
+    b->group[0] = 0;
+    return 1;
+}
+
 /* The same sums fragment by fragment (b->disjoint): a parameter's copies
  * then all come from one fragment id, so adding that fragment's copies in
  * inbox order adds the same values in the same order as sum_by_entry, bit
@@ -95,17 +118,15 @@ static DS_HOT void sum_by_entry(inbox *b, float *params) {
  * not fit that (an id with two index sets, a whole model) or out of
  * memory for the scratch: then sum_by_entry does it. */
 static DS_HOT int sum_by_fragment(inbox *b, float *params) {
+    if (!group_by_fragment(b)) return 0;
     size_t most = 0;
-    for (size_t i = 0; i < b->n; i++) {
-        const inbox_entry *e = &b->e[i];
-        if (!e->index) return 0;
-        for (size_t j = 0; j < i; j++)
-            if (b->e[j].fragment == e->fragment) {
-                if (b->e[j].index != e->index || b->e[j].count != e->count) return 0;
-                break;
-            }
-        if (e->count > most) most = e->count;
-    }
+    for (int f = 0; f < b->n_fragments; f++)
+        for (size_t k = b->group[f]; k < b->group[f + 1]; k++) {
+            const inbox_entry *e = &b->e[b->order[k]];
+            const inbox_entry *first = &b->e[b->order[b->group[f]]];
+            if (!e->index || e->index != first->index || e->count != first->count) return 0;
+            if (e->count > most) most = e->count;
+        }
     if (most > b->acc_cap) {
         float *a = realloc(b->acc, sizeof(float) * most);
         if (!a) return 0;
@@ -113,24 +134,20 @@ static DS_HOT int sum_by_fragment(inbox *b, float *params) {
         b->acc_cap = most;
     }
     float *acc = b->acc;
-    for (size_t i = 0; i < b->n; i++) {
-        const inbox_entry *first = &b->e[i];
-        int seen = 0;
-        for (size_t j = 0; j < i && !seen; j++) seen = b->e[j].fragment == first->fragment;
-        if (seen) continue; /* its fragment was summed at its first copy */
+    for (int f = 0; f < b->n_fragments; f++) {
+        if (b->group[f] == b->group[f + 1]) continue;
+        const inbox_entry *first = &b->e[b->order[b->group[f]]];
         const uint32_t *idx = first->index;
         const size_t count = first->count;
-        uint16_t copies = 0;
+        const uint16_t copies = (uint16_t)(b->group[f + 1] - b->group[f]);
         for (size_t k = 0; k < count; k++) acc[k] = params[idx[k]];
-        for (size_t j = i; j < b->n; j++) {
-            const inbox_entry *e = &b->e[j];
-            if (e->fragment != first->fragment) continue;
+        for (size_t g = b->group[f]; g < b->group[f + 1]; g++) {
+            const inbox_entry *e = &b->e[b->order[g]];
             const float *v = e->snap->values;
             if (e->packed)
                 for (size_t k = 0; k < count; k++) acc[k] += v[k];
             else
                 for (size_t k = 0; k < count; k++) acc[k] += v[idx[k]];
-            copies++;
         }
         for (size_t k = 0; k < count; k++) {
             params[idx[k]] = acc[k];

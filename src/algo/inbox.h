@@ -29,8 +29,11 @@ typedef struct inbox {
      * set and different ids cover disjoint sets (DivShare's shared
      * permutation): averaging then goes fragment by fragment. */
     int disjoint;
-    float *acc;       /* [acc_cap] scratch of that averaging */
+    float *acc;       /* [acc_cap] scratch of that averaging: a fragment's sums */
     size_t acc_cap;
+    uint32_t *order;  /* [order_cap] and [n_fragments + 1]: its copies grouped by id */
+    size_t order_cap;
+    size_t *group;
 } inbox;
 
 int inbox_init(inbox *b, int n_fragments, size_t n_params, ds_err *err);
