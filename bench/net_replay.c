@@ -14,6 +14,7 @@
  *
  * usage: net_replay RUN_DIR/ALGORITHM [incremental|component] */
 #include <math.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,13 +67,16 @@ static int field(const char *path, int line, const char *what, const char *s, do
     return 0;
 }
 
+static FILE *open_input(const char *path) {
+    FILE *in = fopen(path, "r");
+    if (!in) fprintf(stderr, "net_replay: cannot open %s: %s\n", path, strerror(errno));
+    return in;
+}
+
 /* Reads links.csv: every node's uplink and downlink (bit/s), ids 0, 1, ... */
 static int read_links(const char *path, double **up, double **down, int *nodes) {
-    FILE *in = fopen(path, "r");
-    if (!in) {
-        fprintf(stderr, "net_replay: cannot open %s\n", path);
-        return -1;
-    }
+    FILE *in = open_input(path);
+    if (!in) return -1;
     char line[1024];
     char *f[16];
     int n = 0, cap = 0, ln = 0, rc = -1;
@@ -121,11 +125,8 @@ done:
 
 /* Reads messages.csv: every message that began transmitting. */
 static int read_messages(const char *path, int nodes, flow_row **rows, size_t *n_rows) {
-    FILE *in = fopen(path, "r");
-    if (!in) {
-        fprintf(stderr, "net_replay: cannot open %s\n", path);
-        return -1;
-    }
+    FILE *in = open_input(path);
+    if (!in) return -1;
     char line[1024];
     char *f[16];
     size_t n = 0, cap = 0;
